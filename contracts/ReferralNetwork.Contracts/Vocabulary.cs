@@ -1,0 +1,97 @@
+using System.Text.Json.Serialization;
+
+namespace ReferralNetwork.Contracts;
+
+// Enums travel as kebab-case strings ("in-protection", "focal-point"); the member names are part of the contract.
+
+public enum Stage
+{
+    Identified,
+    Screened,
+    InProtection,
+    RepatriationRequested,
+    NationalityVerified,
+    ReturnPlanned,
+    Returned,
+    Reintegration,
+    Closed,
+}
+
+public enum Sex
+{
+    Female,
+    Male,
+    Other,
+    Unknown,
+}
+
+/// <summary>The only trace of age that leaves the subject compartment.</summary>
+public enum AgeBand
+{
+    [JsonStringEnumMemberName("unknown")] Unknown,
+    [JsonStringEnumMemberName("0-11")] Under12,
+    [JsonStringEnumMemberName("12-17")] From12To17,
+    [JsonStringEnumMemberName("18-24")] From18To24,
+    [JsonStringEnumMemberName("25-34")] From25To34,
+    [JsonStringEnumMemberName("35-49")] From35To49,
+    [JsonStringEnumMemberName("50+")] From50,
+}
+
+public enum OrganizationKind
+{
+    FocalPoint,
+    Shelter,
+    Ngo,
+    LawEnforcement,
+    SocialServices,
+    International,
+}
+
+public enum ServiceKind
+{
+    Shelter,
+    Medical,
+    Psychosocial,
+    LegalAid,
+    FamilyTracing,
+    Vocational,
+    Reintegration,
+}
+
+/// <summary>Forms of exploitation recorded at identification.</summary>
+public enum ExploitationForm
+{
+    ForcedCriminality,
+    ForcedLabour,
+    SexualExploitation,
+    ForcedMarriage,
+    DomesticServitude,
+    Begging,
+    OrganRemoval,
+    Other,
+}
+
+public static class AgeBands
+{
+    /// <summary>The band of a person born on <paramref name="dateOfBirth"/>, at <paramref name="at"/>.</summary>
+    public static AgeBand At(DateOnly? dateOfBirth, DateOnly at)
+    {
+        if (dateOfBirth is not { } born || born > at)
+        {
+            return AgeBand.Unknown;
+        }
+
+        var age = at.Year - born.Year - (at < born.AddYears(at.Year - born.Year) ? 1 : 0);
+        return age switch
+        {
+            < 12 => AgeBand.Under12,
+            < 18 => AgeBand.From12To17,
+            < 25 => AgeBand.From18To24,
+            < 35 => AgeBand.From25To34,
+            < 50 => AgeBand.From35To49,
+            _ => AgeBand.From50,
+        };
+    }
+
+    public static bool IsChild(this AgeBand band) => band is AgeBand.Under12 or AgeBand.From12To17;
+}
