@@ -1,0 +1,172 @@
+using System.Security.Claims;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using Microsoft.AspNetCore;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.EntityFrameworkCore;
+using OpenIddict.Abstractions;
+using OpenIddict.Server.AspNetCore;
+using OpenIddict.Validation.AspNetCore;
+using ReferralNetwork.Contracts;
+using ReferralNetwork.Infrastructure;
+using ReferralNetwork.Organizations;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace ReferralNetwork.Identity;
+
+/// <summary>The platform's own OpenID Connect server (OpenIddict): client credentials for partner systems.</summary>
+public static class IdentityHosting
+{
+    /// <summary>Key of the application property that names the client's organization.</summary>
+    public const string OrganizationProperty = "organization";
+
+    public static WebApplicationBuilder AddPlatformIdentity(this WebApplicationBuilder builder, PlatformOptions platform)
+    {
+        var options = builder.Configuration.GetSection(IdentityOptions.Section).Get<IdentityOptions>() ?? new IdentityOptions();
+        var keys = Path.Combine(platform.FullDataPath, "keys");
+        var signing = Certificates.Load(options.SigningCertificate, keys, "signing", X509KeyUsageFlags.DigitalSignature);
+        var encryption = Certificates.Load(options.EncryptionCertificate, keys, "encryption", X509KeyUsageFlags.KeyEncipherment);
+
+        builder.Services.AddOpenIddict()
+            .AddCore(core => core.UseEntityFrameworkCore().UseDbContext<PlatformDbContext>())
+            .AddServer(server =>
+            {
+                server.SetTokenEndpointUris("connect/token");
+                server.AllowClientCredentialsFlow();
+                server.RegisterScopes([.. Scopes.All]);
+                server.SetAccessTokenLifetime(options.AccessTokenLifetime);
+                if (options.Issuer is { } issuer)
+                {
+                    server.SetIssuer(issuer);
+                }
+
+                server.AddSigningCertificate(signing).AddEncryptionCertificate(encryption);
+
+                // Plain signed JWTs (RS256) that partners can validate with any stock JWT library.
+                server.DisableAccessTokenEncryption();
+
+                // Client-credential tokens are short-lived and never revoked one by one: no row per token.
+                server.DisableTokenStorage();
+                server.DisableAuthorizationStorage();
+
+                var aspNetCore = server.UseAspNetCore().EnableTokenEndpointPassthrough();
+                if (!options.RequireHttps)
+                {
+                    aspNetCore.DisableTransportSecurityRequirement();
+                }
+            })
+            .AddValidation(validation =>
+            {
+                validation.UseLocalServer();
+                validation.AddAudiences(Scopes.Audience);
+                validation.UseAspNetCore();
+            });
+
+        builder.Services.AddAuthentication(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme);
+        builder.Services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            .AddScopePolicies();
+        return builder;
+    }
+
+    private static Microsoft.AspNetCore.Authorization.AuthorizationBuilder AddScopePolicies(this Microsoft.AspNetCore.Authorization.AuthorizationBuilder authorization)
+    {
+        foreach (var scope in Scopes.All)
+        {
+            authorization.AddPolicy(scope, policy => policy.RequireAuthenticatedUser().RequireAssertion(context => context.User.HasScope(scope)));
+        }
+
+        return authorization;
+    }
+
+    public static IEndpointRouteBuilder MapIdentityEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/connect/token", IssueTokenAsync).AllowAnonymous().ExcludeFromDescription();
+        return app;
+    }
+
+    /// <summary>
+    /// OpenIddict has already authenticated the client and checked the scopes it may ask for; this adds the
+    /// organization's claims so every API call knows who is acting.
+    /// </summary>
+    private static async Task<IResult> IssueTokenAsync(HttpContext http, IOpenIddictApplicationManager applications, PlatformDbContext db)
+    {
+        var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("Not an OpenID Connect request.");
+        var application = await applications.FindByClientIdAsync(request.ClientId!, http.RequestAborted);
+        var properties = application is null ? null : await applications.GetPropertiesAsync(application, http.RequestAborted);
+        var organizationId = properties?.GetValueOrDefault(OrganizationProperty) is { ValueKind: JsonValueKind.String } value ? value.GetString() : null;
+        var organization = organizationId is null ? null : await db.Organizations.AsNoTracking().SingleOrDefaultAsync(o => o.Id == organizationId, http.RequestAborted);
+        if (application is null || organization is null)
+        {
+            return Results.Forbid(
+                new AuthenticationProperties(new Dictionary<string, string?>
+                {
+                    [OpenIddictServerAspNetCoreConstants.Properties.Error] = Errors.InvalidClient,
+                    [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = "The client does not belong to a known organization.",
+                }),
+                [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+        }
+
+        var scopes = request.GetScopes();
+        if (scopes.IsDefaultOrEmpty)
+        {
+            // No scope asked for: grant every scope the client is permitted.
+            scopes = [.. (await applications.GetPermissionsAsync(application, http.RequestAborted))
+                .Where(p => p.StartsWith(Permissions.Prefixes.Scope, StringComparison.Ordinal))
+                .Select(p => p[Permissions.Prefixes.Scope.Length..])];
+        }
+
+        var identity = new ClaimsIdentity(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme, Claims.Name, Claims.Role);
+        identity.SetClaim(Claims.Subject, request.ClientId)
+            .SetClaim(Claims.Name, organization.Name)
+            .SetClaim(Scopes.OrganizationClaim, organization.Id)
+            .SetClaim(Scopes.CountryClaim, organization.Country)
+            .SetClaim(Scopes.KindClaim, organization.Kind.ToString())
+            .SetClaim(Claims.Role, JsonNamingPolicy.KebabCaseLower.ConvertName(organization.Kind.ToString()));
+        identity.SetScopes(scopes);
+        identity.SetResources(Scopes.Audience);
+        identity.SetDestinations(_ => [Destinations.AccessToken]);
+        return Results.SignIn(new ClaimsPrincipal(identity), properties: null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+    }
+}
+
+/// <summary>DEVELOPMENT ONLY: one OAuth client per demo organization, client id = organization id, secret <c>demo-secret</c>.</summary>
+public static class DemoClients
+{
+    public const string DemoSecret = "demo-secret";
+
+    public static async Task SeedAsync(IOpenIddictApplicationManager applications, IEnumerable<Organization> organizations, CancellationToken cancellationToken)
+    {
+        foreach (var organization in organizations)
+        {
+            if (await applications.FindByClientIdAsync(organization.Id, cancellationToken) is not null)
+            {
+                continue;
+            }
+
+            var client = new OpenIddictApplicationDescriptor
+            {
+                ClientId = organization.Id,
+                ClientSecret = DemoSecret,
+                ClientType = ClientTypes.Confidential,
+                DisplayName = organization.Name,
+                Permissions = { Permissions.Endpoints.Token, Permissions.GrantTypes.ClientCredentials },
+            };
+            client.Properties[IdentityHosting.OrganizationProperty] = JsonSerializer.SerializeToElement(organization.Id);
+            foreach (var scope in ScopesFor(organization))
+            {
+                client.Permissions.Add(Permissions.Prefixes.Scope + scope);
+            }
+
+            await applications.CreateAsync(client, cancellationToken);
+        }
+    }
+
+    /// <summary>What a client of this kind of organization may ask for (roles follow from the organization's kind).</summary>
+    public static IEnumerable<string> ScopesFor(Organization organization) => organization switch
+    {
+        { Country: Country.Regional } => [Scopes.DashboardRead],
+        { Kind: OrganizationKind.FocalPoint } => [Scopes.ReferralsRead, Scopes.ReferralsWrite, Scopes.SubjectRead, Scopes.DashboardRead, Scopes.ConsentOverride],
+        _ => [Scopes.ReferralsRead, Scopes.ReferralsWrite, Scopes.SubjectRead],
+    };
+}

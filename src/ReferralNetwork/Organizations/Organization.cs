@@ -1,0 +1,62 @@
+using Microsoft.EntityFrameworkCore;
+using ReferralNetwork.Contracts;
+using ReferralNetwork.Contracts.Api;
+
+namespace ReferralNetwork.Organizations;
+
+/// <summary>A tenant: an ISO 3166-1 alpha-2 code, or the pseudo-country <c>REGIONAL</c> of the secretariat.</summary>
+public sealed class Country
+{
+    public const string Regional = "REGIONAL";
+
+    public required string Code { get; init; }
+
+    public required string Name { get; set; }
+}
+
+public sealed class Organization
+{
+    public required string Id { get; init; }
+
+    public required string Name { get; set; }
+
+    public required string Country { get; init; }
+
+    public OrganizationKind Kind { get; init; }
+
+    public List<ServiceOffer> Services { get; init; } = [];
+
+    public OrganizationView ToView() =>
+        new(Id, Name, Country, Kind, [.. Services.Select(s => new ServiceOfferView(s.Service, s.Capacity))]);
+
+    internal static void Configure(ModelBuilder model)
+    {
+        model.Entity<Country>(e =>
+        {
+            e.HasKey(c => c.Code);
+            e.Property(c => c.Code).HasMaxLength(16);
+        });
+        model.Entity<Organization>(e =>
+        {
+            e.Property(o => o.Id).HasMaxLength(100);
+            e.Property(o => o.Country).HasMaxLength(16);
+            e.Property(o => o.Kind).HasConversion<string>().HasMaxLength(32);
+            e.HasIndex(o => o.Country);
+            e.HasOne<Country>().WithMany().HasForeignKey(o => o.Country);
+            e.OwnsMany(o => o.Services, s =>
+            {
+                s.ToTable("OrganizationServices");
+                s.WithOwner().HasForeignKey("OrganizationId");
+                s.HasKey("OrganizationId", nameof(ServiceOffer.Service));
+                s.Property(x => x.Service).HasConversion<string>().HasMaxLength(32);
+            });
+        });
+    }
+}
+
+public sealed class ServiceOffer
+{
+    public ServiceKind Service { get; init; }
+
+    public int Capacity { get; set; }
+}
