@@ -1,1 +1,26 @@
-public static partial class Program { public static void Main() {} }
+using ReferralNetwork.Identity;
+using ReferralNetwork.Infrastructure;
+using ReferralNetwork.Organizations;
+using ReferralNetwork.Referrals;
+
+var builder = WebApplication.CreateBuilder(args);
+var platform = PlatformOptions.From(builder.Configuration);
+
+builder.AddPlatformDatabase(platform)
+    .AddPlatformIdentity(platform)
+    .AddPlatformMessaging(platform)
+    .AddPlatformSilo(platform)
+    .AddPlatformApi(platform);
+
+var app = builder.Build();
+app.UsePlatformApi(platform);
+app.MapIdentityEndpoints();
+app.MapOrganizationsApi();
+app.MapReferralsApi();
+
+await app.PrepareEmbeddedStorageAsync(platform);
+app.Lifetime.ApplicationStarted.Register(() => Welcome.Print(app, platform));
+await app.RunAsync();
+
+/// <summary>The entry point; public so that tests can host it with WebApplicationFactory.</summary>
+public partial class Program;

@@ -1,0 +1,133 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using ReferralNetwork.Contracts;
+using ReferralNetwork.Contracts.Api;
+using ReferralNetwork.Identity;
+using ReferralNetwork.Infrastructure;
+
+namespace ReferralNetwork.Referrals;
+
+public static class ReferralEndpoints
+{
+    public const int PageSize = 50;
+    private const int MaxIdempotencyKeyLength = 200;
+
+    public static IEndpointRouteBuilder MapReferralsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapApiGroup("referrals", "Referrals").ProducesProblem(StatusCodes.Status404NotFound);
+
+        api.MapPost("/", CreateAsync)
+            .RequireAuthorization(Scopes.ReferralsWrite)
+            .WithName("CreateReferral")
+            .WithSummary("Record a newly identified person. Honours Idempotency-Key.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+
+        api.MapGet("/", ListAsync)
+            .RequireAuthorization(Scopes.ReferralsRead)
+            .WithName("ListReferrals")
+            .WithSummary("Referrals the caller's organization holds or participates in, newest change first.")
+            .ProducesValidationProblem();
+
+        api.MapGet("/{id:guid}", GetAsync)
+            .RequireAuthorization(Scopes.ReferralsRead)
+            .WithName("GetReferral")
+            .WithSummary("The referral, without the subject. The ETag is its version.");
+
+        api.MapGet("/{id:guid}/history", HistoryAsync)
+            .RequireAuthorization(Scopes.ReferralsRead)
+            .WithName("GetReferralHistory")
+            .WithSummary("The numbered event history: the audit trail.");
+
+        api.MapGet("/{id:guid}/subject", SubjectAsync)
+            .RequireAuthorization(Scopes.SubjectRead)
+            .WithName("GetReferralSubject")
+            .WithSummary("The subject compartment. Every read is recorded with who, when and why.");
+
+        return app;
+    }
+
+    private static async Task<Created<ReferralView>> CreateAsync(
+        CreateReferralRequest request,
+        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
+        HttpContext http,
+        IGrainFactory grains,
+        TimeProvider time)
+    {
+        var caller = Caller.From(http.User);
+        if (idempotencyKey is { Length: 0 or > MaxIdempotencyKeyLength })
+        {
+            throw ProblemException.Invalid("Idempotency-Key", $"1 to {MaxIdempotencyKeyLength} characters.");
+        }
+
+        ReferralValidation.Validate(request, caller, time.GetUtcNow());
+
+        // With a key, the referral's id follows from (organization, key): a retry reaches the same grain,
+        // which compares the body's hash and answers with the first result.
+        var (id, requestHash) = idempotencyKey is null
+            ? (Guid.CreateVersion7(), null)
+            : (IdFor(caller.OrganizationId, idempotencyKey), Hash(JsonSerializer.SerializeToUtf8Bytes(request, Json.Options)));
+
+        var view = await grains.GetGrain<IReferralGrain>(id).Create(caller, request, requestHash);
+        http.Response.SetETag(view.Version);
+        return TypedResults.Created($"/api/v1/referrals/{view.Id}", view);
+    }
+
+    private static async Task<Ok<PagedList<ReferralSummary>>> ListAsync(
+        HttpContext http, PlatformDbContext db, string? stage, int? page, CancellationToken cancellationToken)
+    {
+        var caller = Caller.From(http.User);
+        var wantedStage = ApiGroups.ParseQuery<Stage>(stage, "stage");
+        var pageNumber = Math.Max(page ?? 1, 1);
+        var query = db.Referrals.AsNoTracking()
+            .Where(r => db.ReferralAccess.Any(a => a.ReferralId == r.Id && a.OrganizationId == caller.OrganizationId));
+        if (wantedStage is { } wanted)
+        {
+            query = query.Where(r => r.Stage == wanted);
+        }
+
+        var total = await query.CountAsync(cancellationToken);
+        var rows = await query.OrderByDescending(r => r.UpdatedAt).ThenBy(r => r.Id)
+            .Skip((pageNumber - 1) * PageSize).Take(PageSize).ToListAsync(cancellationToken);
+        return TypedResults.Ok(new PagedList<ReferralSummary>([.. rows.Select(r => r.ToSummary())], pageNumber, PageSize, total));
+    }
+
+    private static async Task<Ok<ReferralView>> GetAsync(Guid id, HttpContext http, IGrainFactory grains)
+    {
+        var view = await grains.GetGrain<IReferralGrain>(id).Get(Caller.From(http.User));
+        http.Response.SetETag(view.Version);
+        return TypedResults.Ok(view);
+    }
+
+    private static async Task<Ok<IReadOnlyList<HistoryEntry>>> HistoryAsync(Guid id, HttpContext http, IGrainFactory grains) =>
+        TypedResults.Ok(await grains.GetGrain<IReferralGrain>(id).GetHistory(Caller.From(http.User)));
+
+    private static async Task<Ok<SubjectView>> SubjectAsync(Guid id, string? reason, HttpContext http, IGrainFactory grains)
+    {
+        if (reason is { Length: > 500 })
+        {
+            throw ProblemException.Invalid("reason", "At most 500 characters.");
+        }
+
+        var view = await grains.GetGrain<IReferralGrain>(id).ReadSubject(Caller.From(http.User), string.IsNullOrWhiteSpace(reason) ? "case-work" : reason);
+        http.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Ok(view);
+    }
+
+    internal static Guid IdFor(string organizationId, string idempotencyKey)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        SHA256.HashData(Encoding.UTF8.GetBytes($"{organizationId}\n{idempotencyKey}"))[..16].CopyTo(bytes);
+        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x80); // RFC 9562 version 8: name-based, our own hash
+        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
+        return new Guid(bytes, bigEndian: true);
+    }
+
+    private static string Hash(byte[] body) => Convert.ToHexString(SHA256.HashData(body));
+}

@@ -1,0 +1,46 @@
+using ReferralNetwork.Contracts;
+using ReferralNetwork.Contracts.Api;
+
+namespace ReferralNetwork.Referrals;
+
+/// <summary>
+/// The subject compartment: the person's identifying data, kept in its own grain state (and storage
+/// provider), never in events, logs or read models. Every read is recorded.
+/// </summary>
+[GenerateSerializer, Alias("subject-state")]
+public sealed class SubjectState
+{
+    [Id(0)] public string GivenName { get; set; } = "";
+    [Id(1)] public string FamilyName { get; set; } = "";
+    [Id(2)] public Sex Sex { get; set; }
+    [Id(3)] public DateOnly? DateOfBirth { get; set; }
+    [Id(4)] public string Nationality { get; set; } = "";
+    [Id(5)] public List<string> Languages { get; set; } = [];
+
+    /// <summary>Free-text case narrative: it tends to name people and places, so it lives here.</summary>
+    [Id(6)] public string? Summary { get; set; }
+
+    [Id(7)] public List<SubjectAccess> Accesses { get; set; } = [];
+
+    public static SubjectState From(CreateReferralRequest request) => new()
+    {
+        GivenName = request.Subject!.GivenName!.Trim(),
+        FamilyName = request.Subject.FamilyName?.Trim() ?? "",
+        Sex = request.Subject.Sex!.Value,
+        DateOfBirth = request.Subject.DateOfBirth,
+        Nationality = request.Subject.Nationality!.ToUpperInvariant(),
+        Languages = [.. request.Subject.Languages ?? []],
+        Summary = request.Summary,
+    };
+
+    public SubjectView ToView(Guid referralId) =>
+        new(referralId, GivenName, FamilyName, Sex, DateOfBirth, Nationality, [.. Languages], Summary,
+            [.. Accesses.Select(a => new SubjectAccessView(a.OrganizationId, a.At, a.Reason))]);
+}
+
+/// <summary>One read of the subject compartment: who, when, why.</summary>
+[GenerateSerializer, Immutable, Alias("subject-access")]
+public sealed record SubjectAccess(
+    [property: Id(0)] string OrganizationId,
+    [property: Id(1)] DateTimeOffset At,
+    [property: Id(2)] string Reason);
