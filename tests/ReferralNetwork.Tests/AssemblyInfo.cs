@@ -1,0 +1,3 @@
+using ReferralNetwork.Tests.Support;
+
+[assembly: AssemblyFixture(typeof(SharedPlatform))]

@@ -1,0 +1,93 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using ReferralNetwork.Infrastructure;
+
+namespace ReferralNetwork.Tests.Support;
+
+/// <summary>
+/// The real platform in its embedded profile, in process: its own data folder, its own silo ports and
+/// cluster id, tokens from its own /connect/token.
+/// </summary>
+public sealed class PlatformFactory(string dataPath) : WebApplicationFactory<Program>
+{
+    public const string Issuer = "http://localhost/";
+
+    private readonly Dictionary<string, string> _tokens = [];
+
+    public string DataPath { get; } = dataPath;
+
+    public static JsonSerializerOptions JsonOptions { get; } = Json.Options;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        builder.UseSetting("ReferralNetwork:DataPath", DataPath);
+        builder.UseSetting("Cluster:SiloPort", FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Cluster:GatewayPort", FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Cluster:ClusterId", $"test-{Guid.NewGuid():N}");
+        builder.UseSetting("Identity:Issuer", Issuer);
+    }
+
+    /// <summary>Obtains a token the way a partner does: client credentials at /connect/token.</summary>
+    public async Task<string> TokenAsync(string clientId, string? scope = null, string secret = "demo-secret")
+    {
+        var cacheKey = $"{clientId} {scope} {secret}";
+        if (_tokens.TryGetValue(cacheKey, out var cached))
+        {
+            return cached;
+        }
+
+        using var client = CreateClient();
+        var form = new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials",
+            ["client_id"] = clientId,
+            ["client_secret"] = secret,
+        };
+        if (scope is not null)
+        {
+            form["scope"] = scope;
+        }
+
+        using var response = await client.PostAsync("/connect/token", new FormUrlEncodedContent(form));
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"Token request for {clientId} failed: {body}");
+        }
+
+        return _tokens[cacheKey] = body.GetProperty("access_token").GetString()!;
+    }
+
+    /// <summary>An HTTP client acting as the named demo organization.</summary>
+    public async Task<HttpClient> ClientForAsync(string organizationId, string? scope = null)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(organizationId, scope));
+        return client;
+    }
+}
+
+/// <summary>One platform shared by the API tests of the whole assembly; tests isolate themselves by making their own referrals.</summary>
+public sealed class SharedPlatform : IAsyncLifetime
+{
+    private readonly TempFolder _data = new();
+
+    public PlatformFactory Factory { get; private set; } = null!;
+
+    public ValueTask InitializeAsync()
+    {
+        Factory = new PlatformFactory(_data.Path);
+        _ = Factory.Server; // start now, not inside the first test's timing
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Factory.DisposeAsync();
+        _data.Dispose();
+    }
+}

@@ -1,0 +1,29 @@
+using System.Net.Http.Json;
+using ReferralNetwork.Contracts;
+using ReferralNetwork.Contracts.Api;
+
+namespace ReferralNetwork.Tests.Support;
+
+public static class ReferralRequests
+{
+    public const string GivenName = "Lan";
+    public const string FamilyName = "Nguyen Thi";
+
+    /// <summary>A Vietnamese woman, 24, identified in <paramref name="country"/> after escaping a scam compound.</summary>
+    public static CreateReferralRequest VietnameseWoman(string country = "TH", string? summary = null) => new(
+        new SubjectInput(GivenName, FamilyName, Sex.Female, new DateOnly(2002, 3, 14), "VN", ["vi", "en"]),
+        country,
+        DateTimeOffset.UtcNow.AddHours(-2),
+        [ExploitationForm.ForcedCriminality],
+        summary ?? "Escaped a compound near the border; passport held by the compound.");
+
+    public static async Task<ReferralView> CreateAsync(HttpClient client, CreateReferralRequest? request = null)
+    {
+        using var response = await client.PostAsJsonAsync("/api/v1/referrals", request ?? VietnameseWoman(), PlatformFactory.JsonOptions);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<ReferralView>(PlatformFactory.JsonOptions))!;
+    }
+
+    public static Task<PagedList<ReferralSummary>?> ListAsync(HttpClient client, string query = "") =>
+        client.GetFromJsonAsync<PagedList<ReferralSummary>>($"/api/v1/referrals{query}", PlatformFactory.JsonOptions);
+}
