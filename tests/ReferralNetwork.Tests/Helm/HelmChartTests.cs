@@ -74,6 +74,19 @@ public sealed partial class HelmChartTests
         Assert.Empty(undocumented);
     }
 
+    [Fact]
+    public void Readme_DocumentsEveryValue()
+    {
+        var readme = ReadChartFile("README.md");
+
+        var undocumented = Leaves(DefaultValues())
+            .Select(leaf => leaf.Path)
+            .Where(path => !readme.Contains($"| `{path}` |", StringComparison.Ordinal))
+            .ToList();
+
+        Assert.Empty(undocumented);
+    }
+
     // ------------------------------------------------------------------------------------------------
     // Values referenced by templates
     // ------------------------------------------------------------------------------------------------
