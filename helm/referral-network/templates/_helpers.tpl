@@ -1,0 +1,164 @@
+{{/*
+Named templates shared by the chart's manifests. Plain Go templates and Sprig functions only, no
+library chart. The ports and health paths below are the application's fixed contract.
+*/}}
+
+{{/* Chart name, overridable with nameOverride. */}}
+{{- define "referral-network.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Full name used as the prefix of every resource: fullnameOverride, else <release>-<chart> (or just
+<release> when it already contains the chart name). Kubernetes names are limited to 63 characters.
+*/}}
+{{- define "referral-network.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* Chart name and version for the helm.sh/chart label. */}}
+{{- define "referral-network.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Labels put on every resource. They carry no app.kubernetes.io/component, so that only the silo
+pods (which add component: silo) match the Services' and the PodDisruptionBudget's selectors, and
+the migration Job's pod does not.
+*/}}
+{{- define "referral-network.labels" -}}
+helm.sh/chart: {{ include "referral-network.chart" . }}
+app.kubernetes.io/name: {{ include "referral-network.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{/* Labels selecting the silo pods. Immutable in a Deployment: never add values that may change. */}}
+{{- define "referral-network.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "referral-network.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: silo
+{{- end }}
+
+{{/* Orleans ServiceId (stable for the lifetime of the data). */}}
+{{- define "referral-network.serviceId" -}}
+{{- .Values.cluster.serviceId | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Orleans ClusterId: cluster.clusterId, else the release's full name. */}}
+{{- define "referral-network.clusterId" -}}
+{{- default (include "referral-network.fullname" .) .Values.cluster.clusterId | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Labels read by Microsoft.Orleans.Hosting.Kubernetes (KubernetesHostingOptions.ServiceIdLabel and
+ClusterIdLabel). The silo selects its fellow pods with them and patches them onto its own pod if
+they are missing; setting them in the pod template lets the ORLEANS_* variables be read from them.
+*/}}
+{{- define "referral-network.orleansLabels" -}}
+orleans/serviceId: {{ include "referral-network.serviceId" . | quote }}
+orleans/clusterId: {{ include "referral-network.clusterId" . | quote }}
+{{- end }}
+
+{{/* Name of the ServiceAccount used by the silo pods. */}}
+{{- define "referral-network.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "referral-network.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/* Image reference; the tag defaults to the chart's appVersion. */}}
+{{- define "referral-network.image" -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+
+{{/*
+Non-secret settings as "NAME: value" lines: the ConfigMap's data, and the environment of the
+migration Job (which runs before the ConfigMap exists on a first install). Names use ASP.NET
+Core's "__" section separator.
+*/}}
+{{- define "referral-network.settings" -}}
+ASPNETCORE_HTTP_PORTS: "8080"
+ReferralNetwork__Profile: "production"
+RabbitMq__Host: {{ .Values.rabbitmq.host | quote }}
+RabbitMq__Port: {{ .Values.rabbitmq.port | quote }}
+RabbitMq__VirtualHost: {{ .Values.rabbitmq.virtualHost | quote }}
+Identity__Issuer: {{ required "identity.issuer is required: the public issuer URL of the OpenID Connect server, e.g. https://referrals.example.org/" .Values.identity.issuer | quote }}
+Identity__SigningCertificate__Path: {{ printf "%s/%s" .Values.identity.certificates.mountPath .Values.identity.certificates.signingCertificateKey | quote }}
+Identity__EncryptionCertificate__Path: {{ printf "%s/%s" .Values.identity.certificates.mountPath .Values.identity.certificates.encryptionCertificateKey | quote }}
+Cluster__ServiceId: {{ include "referral-network.serviceId" . | quote }}
+Cluster__ClusterId: {{ include "referral-network.clusterId" . | quote }}
+Cluster__Kubernetes: {{ .Values.cluster.kubernetesHosting | toString | quote }}
+{{- range $category, $level := .Values.logging }}
+Logging__LogLevel__{{ $category }}: {{ $level | quote }}
+{{- end }}
+{{- range $name, $value := .Values.extraConfig }}
+{{ $name }}: {{ $value | toString | quote }}
+{{- end }}
+{{- end }}
+
+{{/*
+Secret settings: every one is a secretKeyRef to an existing Secret, never a value. Used by the
+silo Deployment and by the migration Job.
+*/}}
+{{- define "referral-network.secretEnv" -}}
+- name: ConnectionStrings__Orleans
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.postgresql.orleans.existingSecret }}
+      key: {{ .Values.postgresql.orleans.connectionStringKey }}
+- name: ConnectionStrings__Platform
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.postgresql.platform.existingSecret }}
+      key: {{ .Values.postgresql.platform.connectionStringKey }}
+- name: RabbitMq__Username
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.rabbitmq.existingSecret }}
+      key: {{ .Values.rabbitmq.usernameKey }}
+- name: RabbitMq__Password
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.rabbitmq.existingSecret }}
+      key: {{ .Values.rabbitmq.passwordKey }}
+- name: Identity__SigningCertificate__Password
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.identity.certificates.existingSecret }}
+      key: {{ .Values.identity.certificates.signingPasswordKey }}
+- name: Identity__EncryptionCertificate__Password
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.identity.certificates.existingSecret }}
+      key: {{ .Values.identity.certificates.encryptionPasswordKey }}
+{{- end }}
+
+{{/*
+Volume with the two PKCS#12 files only (the password keys of the same Secret are not mounted;
+they reach the process as environment variables).
+*/}}
+{{- define "referral-network.certificatesVolume" -}}
+- name: certificates
+  secret:
+    secretName: {{ .Values.identity.certificates.existingSecret }}
+    # 0440: readable by the owner and by fsGroup, which the non-root user belongs to.
+    defaultMode: 288
+    items:
+      - key: {{ .Values.identity.certificates.signingCertificateKey }}
+        path: {{ .Values.identity.certificates.signingCertificateKey }}
+      - key: {{ .Values.identity.certificates.encryptionCertificateKey }}
+        path: {{ .Values.identity.certificates.encryptionCertificateKey }}
+{{- end }}

@@ -1,0 +1,599 @@
+using System.Text.RegularExpressions;
+using Xunit;
+
+namespace ReferralNetwork.Tests.Helm;
+
+/// <summary>
+/// Checks the Helm chart in helm/referral-network without a Helm binary or a cluster: the YAML files
+/// parse, every value a template uses exists (and is documented), the templates render with
+/// <see cref="MiniHelm"/> into Kubernetes objects, and the objects honour the application's contract
+/// (health endpoints, Orleans Kubernetes hosting, migration hook, Secrets only by reference).
+/// </summary>
+public sealed partial class HelmChartTests
+{
+    private const string Issuer = "https://referrals.example.org/";
+
+    private static readonly string ChartDirectory = FindChartDirectory();
+
+    private static readonly MiniHelm Chart = MiniHelm.Load(ChartDirectory);
+
+    /// <summary>Value sets the chart is rendered with: the defaults, everything optional on, and a minimal set-up.</summary>
+    public static TheoryData<string> Scenarios => ["defaults", "everything-enabled", "single-silo"];
+
+    // ------------------------------------------------------------------------------------------------
+    // Files parse
+    // ------------------------------------------------------------------------------------------------
+
+    [Fact]
+    public void ChartYaml_IsAnApiV2ApplicationChart()
+    {
+        var chart = AsMap(MiniHelm.Yaml.ToObject(MiniHelm.Yaml.LoadSingle(ReadChartFile("Chart.yaml"))));
+
+        Assert.Equal("v2", chart["apiVersion"]);
+        Assert.Equal("referral-network", chart["name"]);
+        Assert.Equal("application", chart["type"]);
+        Assert.Matches(SemVer(), Assert.IsType<string>(chart["version"]));
+        Assert.IsType<string>(chart["appVersion"]);
+    }
+
+    [Fact]
+    public void ValuesYaml_ParsesAndSetsNoSecretValue()
+    {
+        var values = DefaultValues();
+
+        Assert.Equal(2L, values["replicaCount"]);
+        // Secrets are referenced by Secret name and key only: no value key may hold a password,
+        // user name, token or connection string.
+        var offending = Leaves(values)
+            .Where(leaf => SecretValueKey().IsMatch(leaf.Path.Split('.')[^1]))
+            .Select(leaf => leaf.Path)
+            .ToList();
+        Assert.Empty(offending);
+    }
+
+    [Fact]
+    public void ValuesYaml_EveryKeyIsCommented()
+    {
+        var lines = File.ReadAllLines(Path.Combine(ChartDirectory, "values.yaml"));
+        var undocumented = new List<string>();
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var key = KeyLine().Match(lines[i]);
+            if (!key.Success)
+            {
+                continue;
+            }
+
+            var previous = lines.Take(i).LastOrDefault(l => l.Trim().Length > 0)?.Trim() ?? "";
+            if (!previous.StartsWith('#'))
+            {
+                undocumented.Add($"line {i + 1}: {key.Groups["key"].Value}");
+            }
+        }
+
+        Assert.Empty(undocumented);
+    }
+
+    [Fact]
+    public void Readme_DocumentsEveryValue()
+    {
+        var readme = ReadChartFile("README.md");
+
+        var undocumented = Leaves(DefaultValues())
+            .Select(leaf => leaf.Path)
+            .Where(path => !readme.Contains($"| `{path}` |", StringComparison.Ordinal))
+            .ToList();
+
+        Assert.Empty(undocumented);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Values referenced by templates
+    // ------------------------------------------------------------------------------------------------
+
+    [Fact]
+    public void EveryValuesPathInTheTemplates_ExistsInValuesYaml()
+    {
+        var missing = ValuesPaths.Missing(DefaultValues(), TemplateTexts());
+
+        Assert.Empty(missing);
+    }
+
+    [Fact]
+    public void ValuesPathCheck_ReportsATypo()
+    {
+        // The check above must be able to fail: a misspelt path, at any depth, is reported.
+        var templates = new Dictionary<string, string>
+        {
+            ["typo.yaml"] = "replicas: {{ .Values.replicaCountt }}\nimage: {{ $.Values.image.tagg }}\nok: {{ .Values.image.tag }}",
+        };
+
+        var missing = ValuesPaths.Missing(DefaultValues(), templates);
+
+        Assert.Equal(new[] { "typo.yaml: image.tagg", "typo.yaml: replicaCountt" }, missing);
+    }
+
+    [Fact]
+    public void EveryValueInValuesYaml_IsUsedByATemplate()
+    {
+        // A value no template reads is a setting that silently does nothing.
+        var referenced = TemplateTexts().Values.SelectMany(ValuesPaths.Referenced).ToHashSet(StringComparer.Ordinal);
+
+        var unused = Leaves(DefaultValues())
+            .Select(leaf => leaf.Path)
+            .Where(path => !referenced.Any(r => path == r || path.StartsWith(r + ".", StringComparison.Ordinal)))
+            .ToList();
+
+        Assert.Empty(unused);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Rendering
+    // ------------------------------------------------------------------------------------------------
+
+    [Fact]
+    public void RenderingTheDefaults_RequiresTheIssuer()
+    {
+        // identity.issuer has no usable default: installing without it must fail with a clear message.
+        var error = Assert.Throws<RequiredValueException>(() => Chart.RenderAll(DefaultValues()));
+
+        Assert.Contains("identity.issuer is required", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Scenarios))]
+    public void EveryTemplate_RendersToKubernetesObjects(string scenario)
+    {
+        var rendered = Chart.RenderAll(ScenarioValues(scenario));
+
+        foreach (var (file, text) in rendered)
+        {
+            Assert.DoesNotContain("{{", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("<no value>", text, StringComparison.Ordinal);
+        }
+
+        Assert.False(string.IsNullOrWhiteSpace(rendered["NOTES.txt"]));
+        var manifests = Manifests(rendered);
+        Assert.All(manifests, m =>
+        {
+            Assert.IsType<string>(m.Document["apiVersion"]);
+            Assert.Matches(DnsLabel(), m.Name);
+            Assert.True(m.Name.Length <= 63, $"{m.Kind} name {m.Name} is longer than 63 characters");
+        });
+        Assert.Equal(manifests.Count, manifests.Select(m => $"{m.Kind}/{m.Name}").Distinct().Count());
+
+        var expectedKinds = scenario switch
+        {
+            "defaults" => new[] { "ConfigMap", "Deployment", "Job", "PodDisruptionBudget", "Role", "RoleBinding", "Service", "ServiceAccount" },
+            "everything-enabled" => ["ConfigMap", "Deployment", "Ingress", "Job", "PodDisruptionBudget", "Role", "RoleBinding", "Service", "Service", "ServiceAccount"],
+            _ => ["ConfigMap", "Deployment", "Service"],
+        };
+        Assert.Equal(expectedKinds, manifests.Select(m => m.Kind).Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(Scenarios))]
+    public void LabelsAnnotationsConfigDataAndEnvValues_AreStrings(string scenario)
+    {
+        // Kubernetes rejects numbers or booleans where it expects strings (a classic unquoted "true"
+        // or port number in a ConfigMap or label); YAML decides the type, so check it after parsing.
+        var offending = new List<string>();
+        foreach (var manifest in Manifests(Chart.RenderAll(ScenarioValues(scenario))))
+        {
+            CollectNonStrings(manifest.Document, $"{manifest.Kind}/{manifest.Name}", offending);
+        }
+
+        Assert.Empty(offending);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // The application's contract
+    // ------------------------------------------------------------------------------------------------
+
+    [Fact]
+    public void Deployment_ProbesPointAtTheHealthEndpoints()
+    {
+        var container = SiloContainer(Render("defaults"));
+
+        Assert.Equal("/health/live", Get(container, "livenessProbe.httpGet.path"));
+        Assert.Equal("/health/ready", Get(container, "readinessProbe.httpGet.path"));
+        Assert.Equal("/health/live", Get(container, "startupProbe.httpGet.path"));
+        Assert.All(new[] { "livenessProbe", "readinessProbe", "startupProbe" }, probe => Assert.Equal("http", Get(container, $"{probe}.httpGet.port")));
+        var ports = AsList(container["ports"]).Select(AsMap).ToDictionary(p => (string)p["name"]!, p => p["containerPort"]);
+        Assert.Equal(8080L, ports["http"]);
+        Assert.Equal(11111L, ports["silo"]);
+        Assert.Equal(30000L, ports["gateway"]);
+    }
+
+    [Fact]
+    public void Deployment_RunsTwoHardenedSilosSpreadOverNodes()
+    {
+        var manifests = Render("defaults");
+        var deployment = Single(manifests, "Deployment");
+        var pod = AsMap(Get(deployment.Document, "spec.template.spec"));
+        var container = SiloContainer(manifests);
+
+        Assert.Equal(2L, Get(deployment.Document, "spec.replicas"));
+        Assert.True(Get(pod, "securityContext.runAsNonRoot") is true);
+        Assert.True(Get(container, "securityContext.readOnlyRootFilesystem") is true);
+        Assert.True(Get(container, "securityContext.allowPrivilegeEscalation") is false);
+        Assert.NotNull(Get(pod, "affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution"));
+        Assert.NotNull(Get(container, "resources.requests.cpu"));
+
+        var volumes = AsList(pod["volumes"]).Select(AsMap).ToDictionary(v => (string)v["name"]!);
+        var mounts = AsList(container["volumeMounts"]).Select(AsMap).ToDictionary(m => (string)m["name"]!);
+        Assert.NotNull(volumes["tmp"]["emptyDir"]);
+        Assert.Equal("/tmp", mounts["tmp"]["mountPath"]);
+        Assert.Equal("referral-network-identity-certificates", Get(volumes["certificates"], "secret.secretName"));
+        Assert.True(mounts["certificates"]["readOnly"] is true);
+
+        // The selector (immutable) selects the pod template, and the Service and the budget select the same pods.
+        var podLabels = AsMap(Get(deployment.Document, "spec.template.metadata.labels"));
+        var selector = AsMap(Get(deployment.Document, "spec.selector.matchLabels"));
+        Assert.All(selector, kv => Assert.Equal(kv.Value, podLabels.GetValueOrDefault(kv.Key)));
+        Assert.Equal(selector, AsMap(Get(Single(manifests, "Service").Document, "spec.selector")));
+        var budget = Single(manifests, "PodDisruptionBudget");
+        Assert.Equal(1L, Get(budget.Document, "spec.minAvailable"));
+        Assert.Equal(selector, AsMap(Get(budget.Document, "spec.selector.matchLabels")));
+    }
+
+    [Fact]
+    public void Deployment_ProvidesWhatOrleansKubernetesHostingReads()
+    {
+        var manifests = Render("defaults");
+        var deployment = Single(manifests, "Deployment");
+        var podLabels = AsMap(Get(deployment.Document, "spec.template.metadata.labels"));
+        var env = Env(SiloContainer(manifests));
+        var config = AsMap(Single(manifests, "ConfigMap").Document["data"]);
+
+        // Labels the silos select each other by (KubernetesHostingOptions.ServiceIdLabel/ClusterIdLabel).
+        Assert.Equal("referral-network", podLabels["orleans/serviceId"]);
+        Assert.Equal("rn-referral-network", podLabels["orleans/clusterId"]);
+        Assert.Equal(podLabels["orleans/serviceId"], config["Cluster__ServiceId"]);
+        Assert.Equal(podLabels["orleans/clusterId"], config["Cluster__ClusterId"]);
+        Assert.Equal("true", config["Cluster__Kubernetes"]);
+
+        // Downward API variables read by ConfigureKubernetesHostingOptions.
+        Assert.Equal("metadata.name", Get(env["POD_NAME"], "valueFrom.fieldRef.fieldPath"));
+        Assert.Equal("metadata.namespace", Get(env["POD_NAMESPACE"], "valueFrom.fieldRef.fieldPath"));
+        Assert.Equal("status.podIP", Get(env["POD_IP"], "valueFrom.fieldRef.fieldPath"));
+        Assert.Equal("metadata.labels['orleans/serviceId']", Get(env["ORLEANS_SERVICE_ID"], "valueFrom.fieldRef.fieldPath"));
+        Assert.Equal("metadata.labels['orleans/clusterId']", Get(env["ORLEANS_CLUSTER_ID"], "valueFrom.fieldRef.fieldPath"));
+
+        // The pods run as a ServiceAccount bound to a Role on pods with the verbs the agent uses.
+        var serviceAccount = Single(manifests, "ServiceAccount");
+        Assert.Equal(serviceAccount.Name, Get(deployment.Document, "spec.template.spec.serviceAccountName"));
+        Assert.True(Get(deployment.Document, "spec.template.spec.automountServiceAccountToken") is true);
+        var role = Single(manifests, "Role");
+        var rule = Assert.Single(AsList(role.Document["rules"]).Select(AsMap));
+        Assert.Equal(new object?[] { "" }, AsList(rule["apiGroups"]));
+        Assert.Equal(new object?[] { "pods" }, AsList(rule["resources"]));
+        Assert.Superset(new HashSet<object?> { "get", "list", "watch", "patch", "delete" }, AsList(rule["verbs"]).ToHashSet());
+        var binding = Single(manifests, "RoleBinding");
+        Assert.Equal(role.Name, Get(binding.Document, "roleRef.name"));
+        Assert.Equal("Role", Get(binding.Document, "roleRef.kind"));
+        var subject = AsMap(Assert.Single(AsList(binding.Document["subjects"])));
+        Assert.Equal("ServiceAccount", subject["kind"]);
+        Assert.Equal(serviceAccount.Name, subject["name"]);
+    }
+
+    [Fact]
+    public void ConfigMap_CarriesTheApplicationsNonSecretSettings()
+    {
+        var manifests = Render("defaults");
+        var config = AsMap(Single(manifests, "ConfigMap").Document["data"]);
+        var deployment = Single(manifests, "Deployment");
+        var container = SiloContainer(manifests);
+
+        Assert.Equal("8080", config["ASPNETCORE_HTTP_PORTS"]);
+        Assert.Equal("production", config["ReferralNetwork__Profile"]);
+        Assert.Equal(Issuer, config["Identity__Issuer"]);
+        Assert.Equal("rabbitmq", config["RabbitMq__Host"]);
+        Assert.Equal("5672", config["RabbitMq__Port"]);
+        Assert.Equal("/", config["RabbitMq__VirtualHost"]);
+        Assert.Equal("Warning", config["Logging__LogLevel__Orleans"]);
+
+        // Certificate paths point at the files the Secret volume projects.
+        var mountPath = (string)AsList(container["volumeMounts"]).Select(AsMap).Single(m => (string?)m["name"] == "certificates")["mountPath"]!;
+        var volume = AsList(Get(deployment.Document, "spec.template.spec.volumes")).Select(AsMap).Single(v => (string?)v["name"] == "certificates");
+        var files = AsList(Get(volume, "secret.items")).Select(i => (object?)$"{mountPath}/{AsMap(i)["path"]}").ToList();
+        Assert.Equal(new[] { config["Identity__SigningCertificate__Path"], config["Identity__EncryptionCertificate__Path"] }, files);
+
+        // The silos load the ConfigMap, and a change to it rolls them.
+        Assert.Equal(Single(manifests, "ConfigMap").Name, Get(AsList(container["envFrom"])[0], "configMapRef.name"));
+        Assert.Matches("^[0-9a-f]{64}$", Assert.IsType<string>(Get(deployment.Document, "spec.template.metadata.annotations.checksum/config")));
+    }
+
+    [Fact]
+    public void MigrationJob_IsAPreInstallAndPreUpgradeHookRunningMigrate()
+    {
+        var manifests = Render("defaults");
+        var job = Single(manifests, "Job");
+        var annotations = AsMap(Get(job.Document, "metadata.annotations"));
+        var pod = AsMap(Get(job.Document, "spec.template.spec"));
+        var container = AsMap(Assert.Single(AsList(pod["containers"])));
+
+        Assert.Equal("pre-install,pre-upgrade", annotations["helm.sh/hook"]);
+        Assert.Equal("before-hook-creation", annotations["helm.sh/hook-delete-policy"]);
+        Assert.IsType<long>(Get(job.Document, "spec.backoffLimit"));
+        Assert.Equal("Never", pod["restartPolicy"]);
+        Assert.Equal(new object?[] { "dotnet", "ReferralNetwork.dll", "migrate" }, AsList(container["command"]).Concat(AsList(container["args"])));
+
+        // The hook runs before the release's other objects exist: it must not need them.
+        Assert.False(container.ContainsKey("envFrom"), "the Job must not read the ConfigMap, which a first install has not created yet");
+        Assert.False(pod.ContainsKey("serviceAccountName"), "the Job must not use the chart's ServiceAccount, which a first install has not created yet");
+        var env = Env(container);
+        Assert.Equal(Issuer, Get(env["Identity__Issuer"], "value"));
+        Assert.Equal("false", Get(env["Cluster__Kubernetes"], "value"));
+        Assert.Equal("orleans-connection-string", Get(env["ConnectionStrings__Orleans"], "valueFrom.secretKeyRef.key"));
+        Assert.Equal("platform-connection-string", Get(env["ConnectionStrings__Platform"], "valueFrom.secretKeyRef.key"));
+
+        // Its pod is neither a silo for the Services and the budget, nor a cluster member for Orleans.
+        var jobPodLabels = AsMap(Get(job.Document, "spec.template.metadata.labels"));
+        var serviceSelector = AsMap(Get(Single(manifests, "Service").Document, "spec.selector"));
+        Assert.False(serviceSelector.All(kv => Equals(jobPodLabels.GetValueOrDefault(kv.Key), kv.Value)));
+        Assert.DoesNotContain(jobPodLabels.Keys, k => k.StartsWith("orleans/", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(Scenarios))]
+    public void NoSecretValueIsInline(string scenario)
+    {
+        var manifests = Render(scenario);
+
+        Assert.DoesNotContain(manifests, m => m.Kind == "Secret");
+        foreach (var manifest in manifests.Where(m => m.Kind is "Deployment" or "Job"))
+        {
+            foreach (var container in AsList(Get(manifest.Document, "spec.template.spec.containers")).Select(AsMap))
+            {
+                foreach (var (name, variable) in Env(container).Where(e => SecretLikeName().IsMatch(e.Key)))
+                {
+                    Assert.False(variable.ContainsKey("value"), $"{manifest.Kind}: {name} has an inline value");
+                    Assert.NotNull(Get(variable, "valueFrom.secretKeyRef.name"));
+                    Assert.NotNull(Get(variable, "valueFrom.secretKeyRef.key"));
+                }
+            }
+        }
+
+        var config = AsMap(Single(manifests, "ConfigMap").Document["data"]);
+        Assert.DoesNotContain(config.Keys, k => SecretLikeName().IsMatch(k));
+        Assert.DoesNotContain(config.Values, v => v is string s && s.Contains("Password=", StringComparison.OrdinalIgnoreCase));
+
+        var secretEnv = Env(SiloContainer(manifests));
+        Assert.Equal("referral-network-postgresql", Get(secretEnv["ConnectionStrings__Orleans"], "valueFrom.secretKeyRef.name"));
+        Assert.Equal("referral-network-rabbitmq", Get(secretEnv["RabbitMq__Password"], "valueFrom.secretKeyRef.name"));
+        Assert.Equal("signing-password", Get(secretEnv["Identity__SigningCertificate__Password"], "valueFrom.secretKeyRef.key"));
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Helpers
+    // ------------------------------------------------------------------------------------------------
+
+    /// <summary>One object rendered by the chart.</summary>
+    private sealed record Manifest(string File, string Kind, string Name, Dictionary<string, object?> Document);
+
+    private static string FindChartDirectory()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "ReferralNetwork.sln")))
+            {
+                return Path.Combine(directory.FullName, "helm", "referral-network");
+            }
+        }
+
+        throw new InvalidOperationException($"No folder above {AppContext.BaseDirectory} holds ReferralNetwork.sln.");
+    }
+
+    private static string ReadChartFile(string name) => File.ReadAllText(Path.Combine(ChartDirectory, name));
+
+    private static Dictionary<string, object?> DefaultValues() => MiniHelm.ParseValues(ReadChartFile("values.yaml"));
+
+    private static Dictionary<string, string> TemplateTexts() =>
+        Chart.TemplateFiles.ToDictionary(f => f, f => File.ReadAllText(Path.Combine(ChartDirectory, "templates", f)), StringComparer.Ordinal);
+
+    private static Dictionary<string, object?> ScenarioValues(string scenario)
+    {
+        var values = DefaultValues();
+        MiniHelm.Set(values, "identity.issuer", Issuer);
+        switch (scenario)
+        {
+            case "defaults":
+                break;
+            case "everything-enabled":
+                MiniHelm.Set(values, "fullnameOverride", "referrals");
+                MiniHelm.Set(values, "image.tag", "1.2.3");
+                MiniHelm.Set(values, "imagePullSecrets", new List<object?> { Map(("name", "regcred")) });
+                MiniHelm.Set(values, "ingress.enabled", true);
+                MiniHelm.Set(values, "ingress.className", "nginx");
+                MiniHelm.Set(values, "ingress.tlsSecretName", "referrals-tls");
+                MiniHelm.Set(values, "ingress.annotations", Map(("cert-manager.io/cluster-issuer", "letsencrypt")));
+                MiniHelm.Set(values, "orleansService.enabled", true);
+                MiniHelm.Set(values, "service.annotations", Map(("example.org/scrape", "true")));
+                MiniHelm.Set(values, "serviceAccount.annotations", Map(("example.org/role", "referrals")));
+                MiniHelm.Set(values, "podLabels", Map(("team", "referrals")));
+                MiniHelm.Set(values, "podAnnotations", Map(("example.org/owner", "referrals")));
+                MiniHelm.Set(values, "nodeSelector", Map(("kubernetes.io/os", "linux")));
+                MiniHelm.Set(values, "tolerations", new List<object?> { Map(("key", "dedicated"), ("operator", "Equal"), ("value", "referrals"), ("effect", "NoSchedule")) });
+                MiniHelm.Set(values, "affinity", Map(("nodeAffinity", Map(("preferredDuringSchedulingIgnoredDuringExecution", new List<object?>
+                {
+                    Map(("weight", 1L), ("preference", Map(("matchExpressions", new List<object?> { Map(("key", "pool"), ("operator", "In"), ("values", new List<object?> { "apps" })) })))),
+                })))));
+                MiniHelm.Set(values, "extraConfig", Map(("Swagger__Enabled", false), ("Features__Limit", 10L)));
+                MiniHelm.Set(values, "extraEnv", new List<object?> { Map(("name", "DOTNET_gcServer"), ("value", "1")) });
+                break;
+            case "single-silo":
+                MiniHelm.Set(values, "replicaCount", 1L);
+                MiniHelm.Set(values, "cluster.kubernetesHosting", false);
+                MiniHelm.Set(values, "cluster.clusterId", "blue");
+                MiniHelm.Set(values, "serviceAccount.create", false);
+                MiniHelm.Set(values, "migration.enabled", false);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(scenario), scenario, null);
+        }
+
+        return values;
+    }
+
+    private static List<Manifest> Render(string scenario) => Manifests(Chart.RenderAll(ScenarioValues(scenario)));
+
+    private static List<Manifest> Manifests(Dictionary<string, string> rendered)
+    {
+        var manifests = new List<Manifest>();
+        foreach (var (file, text) in rendered.Where(r => r.Key.EndsWith(".yaml", StringComparison.Ordinal)))
+        {
+            List<YamlDotNet.RepresentationModel.YamlNode> documents;
+            try
+            {
+                documents = MiniHelm.Yaml.LoadAll(text);
+            }
+            catch (YamlDotNet.Core.YamlException e)
+            {
+                throw new Xunit.Sdk.XunitException($"{file} does not render to valid YAML: {e.Message}\n{text}");
+            }
+
+            foreach (var node in documents)
+            {
+                var document = MiniHelm.Yaml.ToObject(node) as Dictionary<string, object?>
+                    ?? throw new Xunit.Sdk.XunitException($"{file} renders a YAML document that is not a mapping:\n{text}");
+                var kind = document.GetValueOrDefault("kind") as string;
+                var name = Get(document, "metadata.name") as string;
+                Assert.False(string.IsNullOrEmpty(kind), $"{file}: a document has no kind");
+                Assert.False(string.IsNullOrEmpty(name), $"{file}: {kind} has no metadata.name");
+                manifests.Add(new Manifest(file, kind!, name!, document));
+            }
+        }
+
+        return manifests;
+    }
+
+    private static Manifest Single(List<Manifest> manifests, string kind) => Assert.Single(manifests, m => m.Kind == kind);
+
+    private static Dictionary<string, object?> SiloContainer(List<Manifest> manifests) =>
+        AsList(Get(Single(manifests, "Deployment").Document, "spec.template.spec.containers")).Select(AsMap).Single(c => (string?)c["name"] == "silo");
+
+    private static Dictionary<string, Dictionary<string, object?>> Env(Dictionary<string, object?> container) =>
+        AsList(container["env"]).Select(AsMap).ToDictionary(e => (string)e["name"]!, StringComparer.Ordinal);
+
+    private static object? Get(object? node, string path)
+    {
+        foreach (var part in path.Split('.'))
+        {
+            node = node is Dictionary<string, object?> map ? map.GetValueOrDefault(part) : null;
+        }
+
+        return node;
+    }
+
+    private static Dictionary<string, object?> AsMap(object? node) => Assert.IsType<Dictionary<string, object?>>(node);
+
+    private static List<object?> AsList(object? node) => Assert.IsType<List<object?>>(node);
+
+    private static Dictionary<string, object?> Map(params (string Key, object? Value)[] entries) =>
+        entries.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
+
+    private static IEnumerable<(string Path, object? Value)> Leaves(Dictionary<string, object?> map, string prefix = "")
+    {
+        foreach (var (key, value) in map)
+        {
+            var path = prefix.Length == 0 ? key : $"{prefix}.{key}";
+            if (value is Dictionary<string, object?> { Count: > 0 } child)
+            {
+                foreach (var leaf in Leaves(child, path))
+                {
+                    yield return leaf;
+                }
+            }
+            else
+            {
+                yield return (path, value);
+            }
+        }
+    }
+
+    private static void CollectNonStrings(object? node, string path, List<string> offending)
+    {
+        switch (node)
+        {
+            case Dictionary<string, object?> map:
+                foreach (var (key, value) in map)
+                {
+                    if (key is "labels" or "annotations" or "matchLabels" or "selector" or "data" && value is Dictionary<string, object?> entries
+                        && !entries.ContainsKey("matchLabels"))
+                    {
+                        offending.AddRange(entries.Where(e => e.Value is not string).Select(e => $"{path}.{key}.{e.Key}"));
+                    }
+
+                    if (key == "env" && value is List<object?> env)
+                    {
+                        offending.AddRange(env.OfType<Dictionary<string, object?>>()
+                            .Where(e => e.ContainsKey("value") && e["value"] is not string)
+                            .Select(e => $"{path}.env.{e.GetValueOrDefault("name")}"));
+                    }
+
+                    CollectNonStrings(value, $"{path}.{key}", offending);
+                }
+
+                break;
+            case List<object?> list:
+                for (var i = 0; i < list.Count; i++)
+                {
+                    CollectNonStrings(list[i], $"{path}[{i}]", offending);
+                }
+
+                break;
+        }
+    }
+
+    [GeneratedRegex(@"^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$")]
+    private static partial Regex SemVer();
+
+    [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
+    private static partial Regex DnsLabel();
+
+    /// <summary>Names of settings that hold secrets (not the names of Secrets or of keys inside them).</summary>
+    [GeneratedRegex(@"(password|passwd|secret|token|username|connectionstring)s?(__|$)", RegexOptions.IgnoreCase)]
+    private static partial Regex SecretLikeName();
+
+    /// <summary>Keys of values.yaml that would hold a secret itself (names like passwordKey or existingSecret are fine).</summary>
+    [GeneratedRegex(@"(password|passwd|token|username|connectionstring|credentials?)$", RegexOptions.IgnoreCase)]
+    private static partial Regex SecretValueKey();
+
+    /// <summary>A mapping key line of values.yaml (list items excluded).</summary>
+    [GeneratedRegex(@"^\s*(?<key>[A-Za-z_][\w./-]*):(\s|$)")]
+    private static partial Regex KeyLine();
+}
+
+/// <summary>Finds the <c>.Values.a.b</c> paths a template reads and checks them against values.yaml.</summary>
+internal static partial class ValuesPaths
+{
+    /// <summary>Paths (without ".Values.") referenced as .Values.x.y or $.Values.x.y.</summary>
+    public static IEnumerable<string> Referenced(string templateText) =>
+        Reference().Matches(templateText).Select(m => m.Groups["path"].Value);
+
+    /// <summary>"file: path" for every referenced path that values.yaml does not define, sorted.</summary>
+    public static List<string> Missing(Dictionary<string, object?> values, IReadOnlyDictionary<string, string> templates) =>
+        templates
+            .SelectMany(t => Referenced(t.Value).Where(path => !Exists(values, path)).Select(path => $"{t.Key}: {path}"))
+            .Distinct()
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+    private static bool Exists(Dictionary<string, object?> values, string path)
+    {
+        object? node = values;
+        foreach (var part in path.Split('.'))
+        {
+            if (node is not Dictionary<string, object?> map || !map.TryGetValue(part, out node))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    [GeneratedRegex(@"\.Values\.(?<path>[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*)")]
+    private static partial Regex Reference();
+}
