@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs the whole test suite. On a fresh Debian machine (as root) it first installs what the tests
+# start for themselves: PostgreSQL, RabbitMQ and Chromium binaries (.ci/install-deps.sh).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+bash .ci/install-deps.sh
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+dotnet test --solution ReferralNetwork.sln "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+# One plain closing line that any CI can read.
+passed=$(grep -E '^\s*succeeded:' "$log" | awk '{s+=$2} END {print s+0}')
+failed=$(grep -E '^\s*failed:' "$log" | awk '{s+=$2} END {print s+0}')
+skipped=$(grep -E '^\s*skipped:' "$log" | awk '{s+=$2} END {print s+0}')
+echo "tests: ${passed} passed, ${failed} failed, ${skipped} skipped"
+if [ "$status" -eq 0 ] && [ "$passed" -eq 0 ]; then
+  echo "no test ran" >&2
+  exit 1
+fi
+exit "$status"
