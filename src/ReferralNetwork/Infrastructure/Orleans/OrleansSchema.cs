@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace ReferralNetwork.Infrastructure.Orleans;
 
@@ -10,15 +11,23 @@ namespace ReferralNetwork.Infrastructure.Orleans;
 /// </summary>
 /// <remarks>
 /// The scripts are embedded from <c>Sql/{engine}/*.sql</c> and each runs as a single command: SQLite
-/// splits a multi-statement command itself, respecting string literals, so the files carry no
-/// separator convention of our own.
+/// and Npgsql both split a multi-statement command themselves, respecting string literals and
+/// PostgreSQL dollar quotes, so the files carry no separator convention of our own.
 /// </remarks>
 public static class OrleansSchema
 {
     /// <summary>The invariant Orleans maps to Microsoft.Data.Sqlite (SqliteFactory).</summary>
     public const string SqliteInvariant = "System.Data.SQLite";
 
+    /// <summary>The invariant Orleans maps to Npgsql (NpgsqlFactory).</summary>
+    public const string PostgresInvariant = "Npgsql";
+
+    // Serializes concurrent start-ups of several silos: concurrent CREATE TABLE IF NOT EXISTS and
+    // CREATE OR REPLACE FUNCTION can fail on PostgreSQL's catalog ("tuple concurrently updated").
+    private const long PostgresSchemaLockKey = 0x4F726C65616E73; // "Orleans"
+
     private static readonly string[] SqliteScripts = ["Main", "Persistence", "Reminders"];
+    private static readonly string[] PostgresScripts = ["Main", "Clustering", "Persistence", "Reminders"];
 
     /// <summary>
     /// Grain persistence and durable reminders on a SQLite file, in WAL journal mode. The embedded
@@ -53,6 +62,29 @@ public static class OrleansSchema
         foreach (var script in SqliteScripts)
         {
             await ExecuteScriptAsync(connection, transaction, "Sqlite", script, ct);
+        }
+
+        await transaction.CommitAsync(ct);
+    }
+
+    /// <summary>Clustering, grain persistence and durable reminders on PostgreSQL.</summary>
+    public static async Task EnsurePostgresAsync(string connectionString, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+
+        await using (var schemaLock = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@key);", connection, transaction))
+        {
+            schemaLock.Parameters.AddWithValue("key", PostgresSchemaLockKey);
+            await schemaLock.ExecuteNonQueryAsync(ct);
+        }
+
+        foreach (var script in PostgresScripts)
+        {
+            await ExecuteScriptAsync(connection, transaction, "PostgreSql", script, ct);
         }
 
         await transaction.CommitAsync(ct);
