@@ -1,4 +1,3 @@
-using System.Net;
 using Orleans.Configuration;
 using Microsoft.Extensions.Options;
 using Orleans.Serialization;
@@ -22,9 +21,6 @@ public sealed class ClusterOptions
 
 public static class OrleansHosting
 {
-    private const string SqliteInvariant = "System.Data.SQLite";
-    private const string PostgresInvariant = "Npgsql";
-
     public static WebApplicationBuilder AddPlatformSilo(this WebApplicationBuilder builder, PlatformOptions platform)
     {
         var cluster = builder.Configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>() ?? new ClusterOptions();
@@ -91,5 +87,6 @@ public static class OrleansHosting
             isSupported: type => type.Namespace?.StartsWith("ReferralNetwork.Contracts", StringComparison.Ordinal) == true,
             jsonSerializerOptions: Json.Options));
 
-    public static string Invariant(PlatformProfile profile) => profile == PlatformProfile.Embedded ? SqliteInvariant : PostgresInvariant;
+    public static string Invariant(PlatformProfile profile) =>
+        profile == PlatformProfile.Embedded ? Orleans.OrleansSchema.SqliteInvariant : Orleans.OrleansSchema.PostgresInvariant;
 }

@@ -61,6 +61,7 @@ public sealed class EventDeliveryTests
         var gate = new BusGate { Open = busUp };
         var builder = new InProcessTestClusterBuilder(1);
         builder.Options.ServiceId = "referral-network"; // grain state is keyed by service: the next "process" is the same service
+        builder.Options.ConfigureFileLogging = false;
         builder.ConfigureHost(host => host.Services.AddContractSerialization());
         builder.ConfigureSilo((_, silo) => OrleansHosting.ConfigureStorage(silo, OrleansHosting.Invariant(PlatformProfile.Embedded), connectionString));
         builder.ConfigureSiloHost((_, host) =>

@@ -2,6 +2,7 @@ using Microsoft.Data.Sqlite;
 using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.TestingHost;
+using ReferralNetwork.Infrastructure;
 using ReferralNetwork.Infrastructure.Orleans;
 using Xunit;
 
@@ -39,6 +40,9 @@ internal sealed class SqliteCluster : IAsyncDisposable
         var builder = new InProcessTestClusterBuilder(1);
         builder.Options.ServiceId = _serviceId;
         builder.Options.ConfigureFileLogging = false;
+
+        // The assembly's grain interfaces carry contract types; every host serializes them as the platform does.
+        builder.ConfigureHost(host => host.Services.AddContractSerialization());
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddAdoNetGrainStorageAsDefault(options =>
