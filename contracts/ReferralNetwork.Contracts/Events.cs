@@ -19,6 +19,19 @@ public interface IReferralEvent
 
     /// <summary>The countries involved (ISO 3166-1 alpha-2), for routing and dashboards.</summary>
     IReadOnlyList<string> Countries { get; }
+
+    /// <summary>The referral's stage after this event.</summary>
+    Stage Stage { get; }
+
+    /// <summary>The organization responsible after this event.</summary>
+    string Holder { get; }
+}
+
+/// <summary>An outcome the organizations that handed the case on are told about (closing the loop).</summary>
+public interface IReportedOutcome : IReferralEvent
+{
+    /// <summary>The organizations that handed the case on and hear of this outcome.</summary>
+    IReadOnlyList<string> ReportTo { get; }
 }
 
 public sealed record ReferralIdentified(
@@ -27,8 +40,113 @@ public sealed record ReferralIdentified(
     DateTimeOffset OccurredAt,
     string ActingOrganizationId,
     IReadOnlyList<string> Countries,
+    Stage Stage,
+    string Holder,
     string IdentifiedIn,
     string Nationality,
     Sex Sex,
     AgeBand AgeBand,
     IReadOnlyList<ExploitationForm> Exploitation) : IReferralEvent;
+
+public sealed record ReferralScreened(
+    Guid ReferralId, int Number, DateTimeOffset OccurredAt, string ActingOrganizationId, IReadOnlyList<string> Countries, Stage Stage, string Holder,
+    ScreeningOutcome Outcome,
+    bool Act,
+    bool Means,
+    bool Purpose,
+    bool Child,
+    IReadOnlyList<string> Indicators,
+    bool NonPunishment) : IReferralEvent;
+
+/// <summary>A consent given or withdrawn; the wording the person agreed to stays with the holder.</summary>
+public sealed record ConsentRecorded(
+    Guid ReferralId, int Number, DateTimeOffset OccurredAt, string ActingOrganizationId, IReadOnlyList<string> Countries, Stage Stage, string Holder,
+    ConsentPurpose Purpose,
+    string? OrganizationId,
+    bool Given,
+    ConsentMethod Method) : IReferralEvent;
+
+public sealed record HandoffOffered(
+    Guid ReferralId, int Number, DateTimeOffset OccurredAt, string ActingOrganizationId, IReadOnlyList<string> Countries, Stage Stage, string Holder,
+    Guid HandoffId,
+    HandoffKind Kind,
+    string FromOrganizationId,
+    string ToOrganizationId,
+    IReadOnlyList<ServiceKind> Services,
+    DateTimeOffset RespondBy,
+    bool CrossBorder,
+    ScreeningOutcome? ScreeningOutcome,
+    bool ConsentOverridden) : IReferralEvent;
+
+public sealed record HandoffAccepted(
+    Guid ReferralId, int Number, DateTimeOffset OccurredAt, string ActingOrganizationId, IReadOnlyList<string> Countries, Stage Stage, string Holder,
+    Guid HandoffId,
+    HandoffKind Kind,
+    string FromOrganizationId,
+    string ToOrganizationId,
+    IReadOnlyList<string> ReportTo) : IReportedOutcome;
+
+/// <summary>The reason given stays in the referral (it is free text); the event says only that it was declined.</summary>
+public sealed record HandoffDeclined(
+    Guid ReferralId, int Number, DateTimeOffset OccurredAt, string ActingOrganizationId, IReadOnlyList<string> Countries, Stage Stage, string Holder,
+    Guid HandoffId,
+    HandoffKind Kind,
+    string FromOrganizationId,
+    string ToOrganizationId,
+    IReadOnlyList<string> ReportTo) : IReportedOutcome;
+
+public sealed record HandoffWithdrawn(
+    Guid ReferralId, int Number, DateTimeOffset OccurredAt, string ActingOrganizationId, IReadOnlyList<string> Countries, Stage Stage, string Holder,
+    Guid HandoffId,
+    HandoffKind Kind,
+    string FromOrganizationId,
+    string ToOrganizationId) : IReferralEvent;
+
+/// <summary>An offer left unanswered past its deadline; the holder is told through this event.</summary>
+public sealed record HandoffExpired(
+    Guid ReferralId, int Number, DateTimeOffset OccurredAt, string ActingOrganizationId, IReadOnlyList<string> Countries, Stage Stage, string Holder,
+    Guid HandoffId,
+    HandoffKind Kind,
+    string FromOrganizationId,
+    string ToOrganizationId,
+    IReadOnlyList<string> ReportTo) : IReportedOutcome;
+
+public sealed record NationalityVerified(
+    Guid ReferralId, int Number, DateTimeOffset OccurredAt, string ActingOrganizationId, IReadOnlyList<string> Countries, Stage Stage, string Holder,
+    string Nationality,
+    IReadOnlyList<string> ReportTo) : IReportedOutcome;
+
+public sealed record NationalityRejected(
+    Guid ReferralId, int Number, DateTimeOffset OccurredAt, string ActingOrganizationId, IReadOnlyList<string> Countries, Stage Stage, string Holder,
+    IReadOnlyList<string> ReportTo) : IReportedOutcome;
+
+public sealed record ReturnPlanned(
+    Guid ReferralId, int Number, DateTimeOffset OccurredAt, string ActingOrganizationId, IReadOnlyList<string> Countries, Stage Stage, string Holder,
+    TravelDocument TravelDocument,
+    DateOnly PlannedFor,
+    string CrossingPoint,
+    bool Escorted) : IReferralEvent;
+
+/// <summary>One side's confirmation of the handover; <see cref="Completed"/> when both sides have confirmed and custody moved.</summary>
+public sealed record ReturnConfirmed(
+    Guid ReferralId, int Number, DateTimeOffset OccurredAt, string ActingOrganizationId, IReadOnlyList<string> Countries, Stage Stage, string Holder,
+    ReturnSide Side,
+    DateTimeOffset HandedOverAt,
+    bool Completed,
+    IReadOnlyList<string> ReportTo) : IReportedOutcome;
+
+public sealed record ServiceRecorded(
+    Guid ReferralId, int Number, DateTimeOffset OccurredAt, string ActingOrganizationId, IReadOnlyList<string> Countries, Stage Stage, string Holder,
+    ServiceKind Service,
+    ServiceStatus Status,
+    IReadOnlyList<string> ReportTo) : IReportedOutcome;
+
+/// <summary>Emergency ("break the glass") access to the subject, opened for a limited time and flagged to the holder.</summary>
+public sealed record EmergencyAccessOpened(
+    Guid ReferralId, int Number, DateTimeOffset OccurredAt, string ActingOrganizationId, IReadOnlyList<string> Countries, Stage Stage, string Holder,
+    DateTimeOffset Until) : IReferralEvent;
+
+public sealed record ReferralClosed(
+    Guid ReferralId, int Number, DateTimeOffset OccurredAt, string ActingOrganizationId, IReadOnlyList<string> Countries, Stage Stage, string Holder,
+    ClosureReason Reason,
+    IReadOnlyList<string> ReportTo) : IReportedOutcome;

@@ -95,3 +95,90 @@ public static class AgeBands
 
     public static bool IsChild(this AgeBand band) => band is AgeBand.Under12 or AgeBand.From12To17;
 }
+
+public enum PalermoElement
+{
+    Act,
+    Means,
+    Purpose,
+}
+
+public enum ScreeningOutcome
+{
+    PresumedVictim,
+    NotAVictim,
+    Inconclusive,
+}
+
+public enum ConsentPurpose
+{
+    /// <summary>To receive services (shelter, medical, …).</summary>
+    Services,
+
+    /// <summary>To share the subject with one named organization.</summary>
+    Share,
+
+    /// <summary>To be returned to the country of nationality.</summary>
+    Return,
+}
+
+public enum ConsentMethod
+{
+    Verbal,
+    Written,
+}
+
+public enum HandoffKind
+{
+    /// <summary>Moves responsibility (cross-border repatriation, domestic placement).</summary>
+    Custody,
+
+    /// <summary>Asks for services while the holder stays responsible.</summary>
+    Service,
+}
+
+public enum HandoffStatus
+{
+    Offered,
+    Accepted,
+    Declined,
+    Withdrawn,
+    Expired,
+}
+
+public enum NationalityOutcome
+{
+    Confirmed,
+    Rejected,
+}
+
+public enum TravelDocument
+{
+    Passport,
+    EmergencyTravelDocument,
+}
+
+/// <summary>Which side of a border crossing confirmed the handover.</summary>
+public enum ReturnSide
+{
+    Sending,
+    Receiving,
+}
+
+public enum ServiceStatus
+{
+    Started,
+    Delivered,
+}
+
+public enum ClosureReason
+{
+    Reintegrated,
+    LocalIntegration,
+    ThirdCountry,
+    DeclinedAssistance,
+    LostContact,
+    Deceased,
+    NotAVictim,
+    Duplicate,
+}

@@ -11,12 +11,15 @@ builder.AddPlatformDatabase(platform)
     .AddPlatformMessaging(platform)
     .AddPlatformSilo(platform)
     .AddPlatformApi(platform);
+builder.Services.Configure<WorkflowOptions>(builder.Configuration.GetSection(WorkflowOptions.Section));
 
 var app = builder.Build();
 app.UsePlatformApi(platform);
 app.MapIdentityEndpoints();
 app.MapOrganizationsApi();
 app.MapReferralsApi();
+app.MapWorkflowApi();
+app.MapInboxApi();
 
 await app.PrepareEmbeddedStorageAsync(platform);
 app.Lifetime.ApplicationStarted.Register(() => Welcome.Print(app, platform));

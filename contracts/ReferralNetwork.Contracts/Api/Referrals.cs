@@ -32,7 +32,15 @@ public sealed record ReferralView(
     AgeBand AgeBand,
     IReadOnlyList<ExploitationForm> Exploitation,
     bool NonPunishment,
-    int Version);
+    int Version,
+    ScreeningView? Screening,
+    IReadOnlyList<HandoffView> Handoffs,
+    IReadOnlyList<ConsentView> Consents,
+    ReturnPlanView? ReturnPlan,
+    IReadOnlyList<ReturnConfirmationView> ReturnConfirmations,
+    IReadOnlyList<ServiceView> Services,
+    IReadOnlyList<EmergencyAccessView> EmergencyAccess,
+    ClosureReason? ClosureReason);
 
 /// <summary>The subject compartment: identifying data, readable with <c>subject.read</c> and audited.</summary>
 public sealed record SubjectView(

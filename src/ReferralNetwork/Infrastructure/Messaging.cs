@@ -56,6 +56,6 @@ public static class Messaging
     /// <summary>The read-model consumers; each retries transient failures before a message goes to the error queue.</summary>
     public static void AddConsumers(IBusRegistrationConfigurator bus)
     {
-        bus.AddConsumer<ReferralListProjection>(c => c.UseMessageRetry(r => r.Intervals(100, 500, 1000, 5000)));
+        bus.AddConsumer<ReferralProjection>(c => c.UseMessageRetry(r => r.Intervals(100, 500, 1000, 5000)));
     }
 }

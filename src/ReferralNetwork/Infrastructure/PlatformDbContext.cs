@@ -18,6 +18,8 @@ public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> option
 
     public DbSet<ProcessedEvent> ProcessedEvents => Set<ProcessedEvent>();
 
+    public DbSet<InboxRow> Inbox => Set<InboxRow>();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // SQLite cannot order or compare DateTimeOffset columns; store them as sortable integers there.
@@ -32,5 +34,6 @@ public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> option
         modelBuilder.UseOpenIddict();
         Organization.Configure(modelBuilder);
         ReferralRow.Configure(modelBuilder);
+        InboxRow.Configure(modelBuilder);
     }
 }

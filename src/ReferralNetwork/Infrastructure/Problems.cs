@@ -14,6 +14,8 @@ public enum ProblemKind
     NotFound,
     MethodNotAllowed,
     TransitionNotAllowed,
+    HandoffRouteNotAllowed,
+    ConsentRequired,
     PreconditionFailed,
     PayloadTooLarge,
     UnsupportedMediaType,
@@ -35,7 +37,7 @@ public static class Problems
         ProblemKind.Forbidden => StatusCodes.Status403Forbidden,
         ProblemKind.NotFound => StatusCodes.Status404NotFound,
         ProblemKind.MethodNotAllowed => StatusCodes.Status405MethodNotAllowed,
-        ProblemKind.TransitionNotAllowed => StatusCodes.Status409Conflict,
+        ProblemKind.TransitionNotAllowed or ProblemKind.HandoffRouteNotAllowed or ProblemKind.ConsentRequired => StatusCodes.Status409Conflict,
         ProblemKind.PreconditionFailed => StatusCodes.Status412PreconditionFailed,
         ProblemKind.PayloadTooLarge => StatusCodes.Status413PayloadTooLarge,
         ProblemKind.UnsupportedMediaType => StatusCodes.Status415UnsupportedMediaType,
@@ -85,6 +87,8 @@ public static class Problems
             ProblemKind.MalformedBody => "The request body could not be read.",
             ProblemKind.NotFound => "Not found.",
             ProblemKind.TransitionNotAllowed => "The workflow does not allow this now.",
+            ProblemKind.HandoffRouteNotAllowed => "This handoff route is not allowed.",
+            ProblemKind.ConsentRequired => "No consent covers this.",
             ProblemKind.PreconditionFailed => "The resource has changed since it was read.",
             ProblemKind.IdempotencyKeyReused => "The Idempotency-Key was already used with another request.",
             ProblemKind.Forbidden => "Not allowed.",
@@ -106,6 +110,11 @@ public sealed class ProblemException(ProblemKind kind, string detail, Dictionary
     [Id(2)] public Dictionary<string, string[]>? Errors { get; } = errors;
 
     public static ProblemException NotFound() => new(ProblemKind.NotFound, "No such referral.");
+
+    /// <summary>The caller can see the referral but the rule reserves this action for someone else.</summary>
+    public static ProblemException OnlyMay(string rule) => new(ProblemKind.Forbidden, rule);
+
+    public static ProblemException NotNow(string reason) => new(ProblemKind.TransitionNotAllowed, reason);
 
     public static ProblemException Invalid(string field, string message) =>
         new(ProblemKind.Validation, "One or more fields are invalid.", new() { [field] = [message] });

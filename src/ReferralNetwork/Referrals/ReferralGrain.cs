@@ -1,25 +1,35 @@
 using MassTransit;
+using Microsoft.Extensions.Options;
+using ReferralNetwork.Contracts;
 using ReferralNetwork.Contracts.Api;
 using ReferralNetwork.Identity;
 using ReferralNetwork.Infrastructure;
 
 namespace ReferralNetwork.Referrals;
 
-/// <summary>One referral. Refusals are <see cref="ProblemException"/>s; a referral the caller may not see is "not found".</summary>
+/// <summary>
+/// One referral: the command handler of its own workflow. Refusals are <see cref="ProblemException"/>s; a
+/// referral the caller may not see is "not found". <c>expectedVersion</c> is the If-Match of the request.
+/// </summary>
 [Alias("referral")]
 public interface IReferralGrain : IGrainWithGuidKey
 {
-    [Alias("create")]
-    Task<ReferralView> Create(Caller caller, CreateReferralRequest request, string? requestHash);
-
-    [Alias("get")]
-    Task<ReferralView> Get(Caller caller);
-
-    [Alias("history")]
-    Task<IReadOnlyList<HistoryEntry>> GetHistory(Caller caller);
-
-    [Alias("subject")]
-    Task<SubjectView> ReadSubject(Caller caller, string reason);
+    [Alias("create")] Task<ReferralView> Create(Caller caller, CreateReferralRequest request, string? requestHash);
+    [Alias("get")] Task<ReferralView> Get(Caller caller);
+    [Alias("history")] Task<IReadOnlyList<HistoryEntry>> GetHistory(Caller caller);
+    [Alias("subject")] Task<SubjectView> ReadSubject(Caller caller, string reason);
+    [Alias("screen")] Task<ReferralView> Screen(Caller caller, int? expectedVersion, IReadOnlyList<string> indicators);
+    [Alias("consent")] Task<ReferralView> RecordConsent(Caller caller, int? expectedVersion, ConsentRequest request);
+    [Alias("offer")] Task<HandoffView> Offer(Caller caller, int? expectedVersion, OrganizationRef to, HandoffRequest request);
+    [Alias("accept")] Task<ReferralView?> Accept(Caller caller, int? expectedVersion, Guid handoffId);
+    [Alias("decline")] Task Decline(Caller caller, int? expectedVersion, Guid handoffId, string reason);
+    [Alias("withdraw")] Task<ReferralView> Withdraw(Caller caller, int? expectedVersion, Guid handoffId, string? reason);
+    [Alias("verify-nationality")] Task<ReferralView> VerifyNationality(Caller caller, int? expectedVersion, NationalityVerificationRequest request);
+    [Alias("plan-return")] Task<ReferralView> PlanReturn(Caller caller, int? expectedVersion, ReturnPlanRequest request);
+    [Alias("confirm-return")] Task<ReferralView> ConfirmReturn(Caller caller, int? expectedVersion, DateTimeOffset handedOverAt);
+    [Alias("record-service")] Task<ReferralView> RecordService(Caller caller, int? expectedVersion, ServiceRequest request);
+    [Alias("emergency-access")] Task<ReferralView> OpenEmergencyAccess(Caller caller, int? expectedVersion, string reason);
+    [Alias("close")] Task<ReferralView> Close(Caller caller, int? expectedVersion, ClosureReason reason);
 }
 
 public sealed class ReferralGrain(
@@ -27,12 +37,16 @@ public sealed class ReferralGrain(
     [PersistentState("subject", StorageNames.Subjects)] IPersistentState<SubjectState> subject,
     IBus bus,
     TimeProvider time,
-    ILogger<ReferralGrain> logger) : Grain, IReferralGrain
+    IOptions<WorkflowOptions> workflow,
+    ILogger<ReferralGrain> logger) : Grain, IReferralGrain, IRemindable
 {
+    private const string ExpiryReminder = "handoff-expiry";
     private static readonly TimeSpan PublishRetry = TimeSpan.FromSeconds(5);
     private IGrainTimer? _publishRetry;
 
     private ReferralState State => referral.State;
+
+    private DateTimeOffset Now => time.GetUtcNow();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -55,14 +69,13 @@ public sealed class ReferralGrain(
                     : throw new ProblemException(ProblemKind.IdempotencyKeyReused, "This Idempotency-Key was used for a different request body.");
             }
 
-            throw new ProblemException(ProblemKind.TransitionNotAllowed, "The referral already exists.");
+            throw ProblemException.NotNow("The referral already exists.");
         }
 
         // The compartment is written first: a referral never exists without its subject.
         subject.State = SubjectState.From(request);
         await subject.WriteStateAsync();
-        State.Identify(this.GetPrimaryKey(), caller, request, requestHash, time.GetUtcNow());
-        await SaveAndPublishAsync();
+        await ChangeAsync(() => State.Identify(this.GetPrimaryKey(), caller, request, requestHash, Now));
         return State.ToView();
     }
 
@@ -72,26 +85,155 @@ public sealed class ReferralGrain(
 
     public async Task<SubjectView> ReadSubject(Caller caller, string reason)
     {
-        VisibleTo(caller);
-        if (State.Holder != caller.OrganizationId)
+        if (!VisibleTo(caller).MayReadSubject(caller, Now))
         {
-            // Participants get access through consent (the workflow issue); until then only the holder reads.
+            // Existence is no secret to a participant, but the compartment is: same answer as for a stranger.
             throw ProblemException.NotFound();
         }
 
         // Recorded before anything is returned: no unaudited read.
-        subject.State.Accesses.Add(new SubjectAccess(caller.OrganizationId, time.GetUtcNow(), reason));
+        subject.State.Accesses.Add(new SubjectAccess(caller.OrganizationId, Now, reason));
         await subject.WriteStateAsync();
         return subject.State.ToView(State.Id);
+    }
+
+    public Task<ReferralView> Screen(Caller caller, int? expectedVersion, IReadOnlyList<string> indicators) =>
+        ChangeAsync(caller, expectedVersion, () => State.Screen(caller, indicators, Now));
+
+    public Task<ReferralView> RecordConsent(Caller caller, int? expectedVersion, ConsentRequest request) =>
+        ChangeAsync(caller, expectedVersion, () => State.RecordConsent(caller, request.Purpose!.Value, request.OrganizationId, request.Given!.Value, request.Method!.Value, Now));
+
+    public async Task<HandoffView> Offer(Caller caller, int? expectedVersion, OrganizationRef to, HandoffRequest request)
+    {
+        var handoffId = Guid.CreateVersion7();
+        var respondBy = request.RespondBy ?? Now + workflow.Value.DeadlineFor(State.HolderCountry, to.Country);
+        await ChangeAsync(caller, expectedVersion, () => State.Offer(
+            caller, handoffId, to, request.Kind!.Value, request.Services ?? [], request.Message, respondBy, request.ConsentOverrideReason, Now));
+        return State.Handoffs.Single(h => h.Id == handoffId).ToView();
+    }
+
+    /// <summary>Answers the referral as the target now sees it: it is a participant from this moment.</summary>
+    public async Task<ReferralView?> Accept(Caller caller, int? expectedVersion, Guid handoffId)
+    {
+        await ChangeAsync(caller, expectedVersion, () => State.Accept(caller, handoffId, Now), handoffId);
+        return State.ToView();
+    }
+
+    /// <summary>Answers nothing of the referral: a target that declines never sees it.</summary>
+    public Task Decline(Caller caller, int? expectedVersion, Guid handoffId, string reason) =>
+        ChangeAsync(caller, expectedVersion, () => State.Decline(caller, handoffId, reason, Now), handoffId);
+
+    public Task<ReferralView> Withdraw(Caller caller, int? expectedVersion, Guid handoffId, string? reason) =>
+        ChangeAsync(caller, expectedVersion, () => State.Withdraw(caller, handoffId, reason, Now));
+
+    public Task<ReferralView> VerifyNationality(Caller caller, int? expectedVersion, NationalityVerificationRequest request) =>
+        ChangeAsync(caller, expectedVersion, () => State.VerifyNationality(caller, request.Outcome!.Value, request.Reason, Now));
+
+    public Task<ReferralView> PlanReturn(Caller caller, int? expectedVersion, ReturnPlanRequest request) =>
+        ChangeAsync(caller, expectedVersion, () => State.PlanReturn(caller, request.TravelDocument!.Value, request.PlannedFor!.Value, request.CrossingPoint!, request.Escort, Now));
+
+    public Task<ReferralView> ConfirmReturn(Caller caller, int? expectedVersion, DateTimeOffset handedOverAt) =>
+        ChangeAsync(caller, expectedVersion, () => State.ConfirmReturn(caller, handedOverAt, Now));
+
+    public Task<ReferralView> RecordService(Caller caller, int? expectedVersion, ServiceRequest request) =>
+        ChangeAsync(caller, expectedVersion, () => State.RecordService(caller, request.Service!.Value, request.Status!.Value, request.Note, Now));
+
+    public Task<ReferralView> OpenEmergencyAccess(Caller caller, int? expectedVersion, string reason) =>
+        ChangeAsync(caller, expectedVersion, () => State.OpenEmergencyAccess(caller, reason, Now));
+
+    public Task<ReferralView> Close(Caller caller, int? expectedVersion, ClosureReason reason) =>
+        ChangeAsync(caller, expectedVersion, () => State.Close(caller, reason, Now));
+
+    /// <summary>The durable timer of offer deadlines: expires what is due and sets itself for the next one.</summary>
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName == ExpiryReminder && State.Exists)
+        {
+            if (State.NextDeadline <= Now)
+            {
+                await ChangeAsync(() => State.ExpireDue(Now));
+            }
+            else
+            {
+                await SyncExpiryReminderAsync();
+            }
+        }
     }
 
     private ReferralState VisibleTo(Caller caller) =>
         State.IsVisibleTo(caller.OrganizationId) ? State : throw ProblemException.NotFound();
 
-    private async Task SaveAndPublishAsync()
+    private async Task<ReferralView> ChangeAsync(Caller caller, int? expectedVersion, Func<object> rule, Guid? answeringHandoff = null)
     {
-        await referral.WriteStateAsync();
+        var mayAct = State.IsVisibleTo(caller.OrganizationId)
+            || answeringHandoff is { } handoff && State.IsOfferedTo(caller.OrganizationId, handoff);
+        if (!mayAct)
+        {
+            throw ProblemException.NotFound();
+        }
+
+        Preconditions.Check(expectedVersion, State.Version);
+        await ChangeAsync(rule);
+        return State.ToView();
+    }
+
+    /// <summary>
+    /// Applies a rule, then saves state and the events it recorded in one write and publishes them. Rules check
+    /// before they change anything; should the write itself fail, the state is read back so that nothing
+    /// unacknowledged stays in memory.
+    /// </summary>
+    private async Task ChangeAsync(Func<object> rule)
+    {
+        var before = State.Version;
+        var deadlineBefore = State.NextDeadline;
+        rule();
+        if (State.Version == before)
+        {
+            return;
+        }
+
+        try
+        {
+            await referral.WriteStateAsync();
+        }
+        catch
+        {
+            await ReloadOrDeactivateAsync();
+            throw;
+        }
+
+        if (State.NextDeadline != deadlineBefore)
+        {
+            await SyncExpiryReminderAsync();
+        }
+
         await PublishPendingAsync();
+    }
+
+    private async Task ReloadOrDeactivateAsync()
+    {
+        try
+        {
+            await referral.ReadStateAsync();
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "Referral {ReferralId} could not reload its state after a failed write; deactivating", this.GetPrimaryKey());
+            DeactivateOnIdle();
+        }
+    }
+
+    private async Task SyncExpiryReminderAsync()
+    {
+        if (State.NextDeadline is { } deadline)
+        {
+            var due = deadline - Now;
+            await this.RegisterOrUpdateReminder(ExpiryReminder, due > TimeSpan.Zero ? due : TimeSpan.Zero, TimeSpan.FromMinutes(1));
+        }
+        else if (await this.GetReminder(ExpiryReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
     }
 
     /// <summary>

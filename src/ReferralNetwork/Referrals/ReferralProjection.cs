@@ -5,44 +5,120 @@ using ReferralNetwork.Infrastructure;
 
 namespace ReferralNetwork.Referrals;
 
-/// <summary>Builds the referral list and its access rows from the referral events, once per event.</summary>
-public sealed class ReferralListProjection(PlatformDbContext db) : IConsumer<ReferralIdentified>
+/// <summary>
+/// Builds the referral list, its access rows and the handoff inbox from the referral events, once per
+/// event (idempotent on referral id and number). Events can arrive out of order: single-valued fields
+/// take the newest event's values; sets only grow.
+/// </summary>
+public sealed class ReferralProjection(PlatformDbContext db) :
+    IConsumer<ReferralIdentified>, IConsumer<ReferralScreened>, IConsumer<ConsentRecorded>, IConsumer<HandoffOffered>,
+    IConsumer<HandoffAccepted>, IConsumer<HandoffDeclined>, IConsumer<HandoffWithdrawn>, IConsumer<HandoffExpired>,
+    IConsumer<NationalityVerified>, IConsumer<NationalityRejected>, IConsumer<ReturnPlanned>, IConsumer<ReturnConfirmed>,
+    IConsumer<ServiceRecorded>, IConsumer<EmergencyAccessOpened>, IConsumer<ReferralClosed>
 {
-    public Task Consume(ConsumeContext<ReferralIdentified> context) => ApplyOnceAsync(context.Message, context.CancellationToken, async e =>
-    {
-        db.Referrals.Add(new ReferralRow
-        {
-            Id = e.ReferralId,
-            Stage = Stage.Identified,
-            Holder = e.ActingOrganizationId,
-            IdentifiedIn = e.IdentifiedIn,
-            Nationality = e.Nationality,
-            IdentifiedAt = e.OccurredAt,
-            UpdatedAt = e.OccurredAt,
-            Version = e.Number,
-        });
-        await GrantAsync(e.ReferralId, e.ActingOrganizationId, context.CancellationToken);
-    });
-
-    private async Task GrantAsync(Guid referralId, string organizationId, CancellationToken cancellationToken)
-    {
-        if (!await db.ReferralAccess.AnyAsync(a => a.ReferralId == referralId && a.OrganizationId == organizationId, cancellationToken))
-        {
-            db.ReferralAccess.Add(new ReferralAccessRow { ReferralId = referralId, OrganizationId = organizationId });
-        }
-    }
+    public Task Consume(ConsumeContext<ReferralIdentified> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<ReferralScreened> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<ConsentRecorded> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<HandoffOffered> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<HandoffAccepted> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<HandoffDeclined> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<HandoffWithdrawn> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<HandoffExpired> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<NationalityVerified> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<NationalityRejected> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<ReturnPlanned> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<ReturnConfirmed> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<ServiceRecorded> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<EmergencyAccessOpened> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<ReferralClosed> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
 
     /// <summary>Applies an event unless it was applied before; the marker is saved in the same transaction as the change.</summary>
-    private async Task ApplyOnceAsync<TEvent>(TEvent @event, CancellationToken cancellationToken, Func<TEvent, Task> apply)
-        where TEvent : IReferralEvent
+    private async Task ApplyOnceAsync(IReferralEvent e, CancellationToken cancellationToken)
     {
-        if (await db.ProcessedEvents.AnyAsync(p => p.ReferralId == @event.ReferralId && p.Number == @event.Number, cancellationToken))
+        if (await db.ProcessedEvents.AnyAsync(p => p.ReferralId == e.ReferralId && p.Number == e.Number, cancellationToken))
         {
             return;
         }
 
-        db.ProcessedEvents.Add(new ProcessedEvent { ReferralId = @event.ReferralId, Number = @event.Number });
-        await apply(@event);
+        db.ProcessedEvents.Add(new ProcessedEvent { ReferralId = e.ReferralId, Number = e.Number });
+        var row = e is ReferralIdentified identified
+            ? db.Referrals.Add(new ReferralRow
+            {
+                Id = e.ReferralId, Stage = e.Stage, Holder = e.Holder, IdentifiedIn = identified.IdentifiedIn, Nationality = identified.Nationality,
+                IdentifiedAt = identified.OccurredAt, UpdatedAt = identified.OccurredAt, Version = e.Number,
+            }).Entity
+            : await db.Referrals.SingleOrDefaultAsync(r => r.Id == e.ReferralId, cancellationToken)
+                // Ahead of its ReferralIdentified: the retry policy brings it back once that one is in.
+                ?? throw new InvalidOperationException($"Event {e.Number} of referral {e.ReferralId} arrived before the referral.");
+
+        if (e.Number > row.Version)
+        {
+            row.Stage = e.Stage;
+            row.Holder = e.Holder;
+            row.UpdatedAt = e.OccurredAt;
+            row.Version = e.Number;
+        }
+
+        await GrantAsync(e.ReferralId, e.Holder, cancellationToken);
+        switch (e)
+        {
+            case HandoffOffered offered:
+                await UpsertInboxAsync(offered.HandoffId, offered, HandoffStatus.Offered, cancellationToken);
+                break;
+            case HandoffAccepted accepted:
+                await GrantAsync(e.ReferralId, accepted.ToOrganizationId, cancellationToken);
+                await UpsertInboxAsync(accepted.HandoffId, null, HandoffStatus.Accepted, cancellationToken);
+                break;
+            case HandoffDeclined declined:
+                await UpsertInboxAsync(declined.HandoffId, null, HandoffStatus.Declined, cancellationToken);
+                break;
+            case HandoffWithdrawn withdrawn:
+                await UpsertInboxAsync(withdrawn.HandoffId, null, HandoffStatus.Withdrawn, cancellationToken);
+                break;
+            case HandoffExpired expired:
+                await UpsertInboxAsync(expired.HandoffId, null, HandoffStatus.Expired, cancellationToken);
+                break;
+        }
+
         await db.SaveChangesAsync(cancellationToken);
+    }
+
+    private async Task GrantAsync(Guid referralId, string organizationId, CancellationToken cancellationToken)
+    {
+        if (db.ReferralAccess.Local.Any(a => a.ReferralId == referralId && a.OrganizationId == organizationId)
+            || await db.ReferralAccess.AnyAsync(a => a.ReferralId == referralId && a.OrganizationId == organizationId, cancellationToken))
+        {
+            return;
+        }
+
+        db.ReferralAccess.Add(new ReferralAccessRow { ReferralId = referralId, OrganizationId = organizationId });
+    }
+
+    /// <summary>An answered offer leaves the inbox whatever order its events arrive in: a resolution is never overwritten by the offer.</summary>
+    private async Task UpsertInboxAsync(Guid handoffId, HandoffOffered? offered, HandoffStatus status, CancellationToken cancellationToken)
+    {
+        var row = await db.Inbox.SingleOrDefaultAsync(i => i.HandoffId == handoffId, cancellationToken);
+        if (row is null)
+        {
+            row = db.Inbox.Add(new InboxRow { HandoffId = handoffId, Status = status }).Entity;
+        }
+        else if (status != HandoffStatus.Offered)
+        {
+            row.Status = status;
+        }
+
+        if (offered is not null)
+        {
+            row.ReferralId = offered.ReferralId;
+            row.Kind = offered.Kind;
+            row.FromOrganizationId = offered.FromOrganizationId;
+            row.ToOrganizationId = offered.ToOrganizationId;
+            row.Countries = string.Join(',', offered.Countries);
+            row.Stage = offered.Stage;
+            row.ScreeningOutcome = offered.ScreeningOutcome;
+            row.Services = string.Join(',', offered.Services);
+            row.OfferedAt = offered.OccurredAt;
+            row.RespondBy = offered.RespondBy;
+        }
     }
 }

@@ -6,13 +6,18 @@ using ReferralNetwork.Infrastructure;
 namespace ReferralNetwork.Referrals;
 
 /// <summary>
-/// A referral's workflow state. Each rule is a method that checks, builds the event and applies it; the
-/// history of events is the audit trail, and the events after <see cref="PublishedThrough"/> are the
-/// ones still to publish (saved in the same write as the state they explain).
+/// A referral's workflow state and its rules (DESIGN §2). Each rule checks everything first, then
+/// changes the state and records one numbered event: nothing is half-applied. The events after
+/// <see cref="PublishedThrough"/> are the ones still to publish (saved in the same write as the state).
 /// </summary>
 [GenerateSerializer, Alias("referral-state")]
 public sealed class ReferralState
 {
+    /// <summary>The acting organization of what the platform does by itself (an offer expiring).</summary>
+    public const string Platform = "referral-network";
+
+    public static readonly TimeSpan EmergencyAccessDuration = TimeSpan.FromHours(3);
+
     [Id(0)] public Guid Id { get; private set; }
     [Id(1)] public Stage Stage { get; private set; }
     [Id(2)] public string Holder { get; private set; } = "";
@@ -34,65 +39,477 @@ public sealed class ReferralState
     /// <summary>Number of the last event known to be published. Advanced after publishing; saved with the next write.</summary>
     [Id(14)] public int PublishedThrough { get; set; }
 
+    [Id(15)] public string HolderCountry { get; private set; } = "";
+    [Id(16)] public List<ScreeningRecord> Screenings { get; private set; } = [];
+    [Id(17)] public List<ConsentRecord> Consents { get; private set; } = [];
+    [Id(18)] public List<HandoffRecord> Handoffs { get; private set; } = [];
+    [Id(19)] public ReturnPlanRecord? ReturnPlan { get; private set; }
+    [Id(20)] public List<ReturnConfirmationRecord> ReturnConfirmations { get; private set; } = [];
+    [Id(21)] public List<ServiceRecord> Services { get; private set; } = [];
+    [Id(22)] public List<EmergencyAccessRecord> EmergencyAccess { get; private set; } = [];
+    [Id(23)] public ClosureReason? ClosureReason { get; private set; }
+    [Id(24)] public string? NationalityRejectionReason { get; private set; }
+
     public bool Exists => History.Count > 0;
 
     public int Version => History.Count;
 
     public IEnumerable<IReferralEvent> Unpublished => History.Skip(PublishedThrough);
 
+    public ScreeningRecord? Screening => Screenings.LastOrDefault();
+
+    public IEnumerable<HandoffRecord> OpenHandoffs => Handoffs.Where(h => h.IsOpen);
+
     public bool IsVisibleTo(string organizationId) => Exists && (Holder == organizationId || Participants.Contains(organizationId));
+
+    /// <summary>The target of an open offer may answer it, though it cannot see the referral yet.</summary>
+    public bool IsOfferedTo(string organizationId, Guid handoffId) =>
+        Handoffs.Any(h => h.Id == handoffId && h.To.Id == organizationId);
+
+    // ---- identification and screening ---------------------------------------------------------
 
     public ReferralIdentified Identify(Guid id, Caller caller, CreateReferralRequest request, string? requestHash, DateTimeOffset now)
     {
         if (Exists)
         {
-            throw new ProblemException(ProblemKind.TransitionNotAllowed, "The referral already exists.");
+            throw ProblemException.NotNow("The referral already exists.");
         }
 
         var subject = request.Subject!;
-        var identifiedAt = request.IdentifiedAt!.Value;
-        var nationality = subject.Nationality!.ToUpperInvariant();
-        var identifiedIn = request.IdentifiedIn!.ToUpperInvariant();
+        Id = id;
+        Stage = Stage.Identified;
+        Holder = IdentifiedBy = caller.OrganizationId;
+        HolderCountry = caller.Country;
+        IdentifiedIn = request.IdentifiedIn!.ToUpperInvariant();
+        Nationality = subject.Nationality!.ToUpperInvariant();
+        IdentifiedAt = request.IdentifiedAt!.Value;
+        Sex = subject.Sex!.Value;
+        AgeBand = AgeBands.At(subject.DateOfBirth, DateOnly.FromDateTime(IdentifiedAt.UtcDateTime));
+        Exploitation = [.. request.Exploitation!.Distinct()];
         CreateRequestHash = requestHash;
-        return Apply(new ReferralIdentified(
-            id,
-            NextNumber,
-            now,
-            caller.OrganizationId,
-            [.. new[] { identifiedIn, nationality }.Distinct()],
-            identifiedIn,
-            nationality,
-            subject.Sex!.Value,
-            AgeBands.At(subject.DateOfBirth, DateOnly.FromDateTime(identifiedAt.UtcDateTime)),
-            [.. request.Exploitation!.Distinct()]));
+        return Record(n => new ReferralIdentified(
+            Id, n, now, caller.OrganizationId, Countries(), Stage, Holder, IdentifiedIn, Nationality, Sex, AgeBand, [.. Exploitation]));
     }
 
-    private int NextNumber => History.Count + 1;
-
-    private TEvent Apply<TEvent>(TEvent @event) where TEvent : IReferralEvent
+    /// <summary>Palermo: an act, a means and a purpose; for a child, the means is not needed.</summary>
+    public ReferralScreened Screen(Caller caller, IReadOnlyList<string> indicators, DateTimeOffset now)
     {
-        switch (@event)
+        EnsureOpen();
+        EnsureHolder(caller, "Only the holder screens a referral.");
+        var known = indicators.Distinct().Select(c => IndicatorCatalog.Find(c) ?? throw ProblemException.Invalid("indicators", $"Unknown indicator '{c}'.")).ToList();
+        var act = known.Any(i => i.Element == PalermoElement.Act);
+        var means = known.Any(i => i.Element == PalermoElement.Means);
+        var purpose = known.Any(i => i.Element == PalermoElement.Purpose);
+        var child = AgeBand.IsChild();
+        var outcome = act && purpose && (means || child) ? ScreeningOutcome.PresumedVictim
+            : known.Count == 0 ? ScreeningOutcome.NotAVictim
+            : ScreeningOutcome.Inconclusive;
+
+        Screenings.Add(new ScreeningRecord(outcome, act, means, purpose, child, [.. known.Select(i => i.Code)], now, caller.OrganizationId));
+        NonPunishment |= outcome == ScreeningOutcome.PresumedVictim;
+        if (Stage == Stage.Identified)
         {
-            case ReferralIdentified e:
-                Id = e.ReferralId;
-                Stage = Stage.Identified;
-                Holder = e.ActingOrganizationId;
-                IdentifiedBy = e.ActingOrganizationId;
-                IdentifiedIn = e.IdentifiedIn;
-                Nationality = e.Nationality;
-                IdentifiedAt = e.OccurredAt;
-                Sex = e.Sex;
-                AgeBand = e.AgeBand;
-                Exploitation = [.. e.Exploitation];
+            Stage = Stage.Screened;
+        }
+
+        return Record(n => new ReferralScreened(
+            Id, n, now, caller.OrganizationId, Countries(), Stage, Holder, outcome, act, means, purpose, child, [.. known.Select(i => i.Code)], NonPunishment));
+    }
+
+    // ---- consent -------------------------------------------------------------------------------
+
+    public ConsentRecorded RecordConsent(Caller caller, ConsentPurpose purpose, string? organizationId, bool given, ConsentMethod method, DateTimeOffset now)
+    {
+        EnsureOpen();
+        EnsureHolder(caller, "Only the holder records the person's consent.");
+        var organization = purpose == ConsentPurpose.Share ? organizationId : null;
+        Consents.Add(new ConsentRecord(purpose, organization, given, method, now, caller.OrganizationId));
+        return Record(n => new ConsentRecorded(Id, n, now, caller.OrganizationId, Countries(), Stage, Holder, purpose, organization, given, method));
+    }
+
+    /// <summary>The latest consent for the purpose (and organization, for sharing) counts.</summary>
+    public bool HasConsent(ConsentPurpose purpose, string? organizationId = null) =>
+        Consents.LastOrDefault(c => c.Purpose == purpose && (purpose != ConsentPurpose.Share || c.OrganizationId == organizationId))?.Given == true;
+
+    // ---- handoffs ------------------------------------------------------------------------------
+
+    public HandoffOffered Offer(Caller caller, Guid handoffId, OrganizationRef to, HandoffKind kind, IReadOnlyList<ServiceKind> services,
+        string? message, DateTimeOffset respondBy, string? consentOverrideReason, DateTimeOffset now)
+    {
+        EnsureOpen();
+        EnsureHolder(caller, "Only the holder hands a referral on.");
+        if (to.Id == Holder)
+        {
+            throw ProblemException.Invalid("toOrganizationId", "The holder cannot hand a referral to itself.");
+        }
+
+        var crossBorder = to.Country != HolderCountry;
+        if (crossBorder)
+        {
+            if (kind != HandoffKind.Custody || caller.Kind != OrganizationKind.FocalPoint || to.Kind != OrganizationKind.FocalPoint)
+            {
+                throw new ProblemException(ProblemKind.HandoffRouteNotAllowed,
+                    "Across a border, only custody handoffs from focal point to focal point are allowed; inside a country, the holder may hand to any organization of it.");
+            }
+
+            if (to.Country != Nationality)
+            {
+                throw new ProblemException(ProblemKind.HandoffRouteNotAllowed,
+                    $"A cross-border custody handoff is a repatriation: it goes to the focal point of the person's country of nationality ({Nationality}).");
+            }
+
+            if (Stage is not (Stage.Identified or Stage.Screened or Stage.InProtection))
+            {
+                throw ProblemException.NotNow($"Repatriation cannot be requested at stage '{Stage}'.");
+            }
+
+            if (!HasConsent(ConsentPurpose.Return))
+            {
+                throw new ProblemException(ProblemKind.ConsentRequired, "The person has not consented to return; a return is never overridden.");
+            }
+        }
+
+        if (OpenHandoffs.Any(h => h.To.Id == to.Id))
+        {
+            throw ProblemException.NotNow($"An offer to {to.Id} is already open.");
+        }
+
+        if (kind == HandoffKind.Custody && OpenHandoffs.Any(h => h.Kind == HandoffKind.Custody))
+        {
+            throw ProblemException.NotNow("Another custody handoff is already open.");
+        }
+
+        if (kind == HandoffKind.Service && !HasConsent(ConsentPurpose.Services))
+        {
+            throw new ProblemException(ProblemKind.ConsentRequired, "The person has not consented to services.");
+        }
+
+        var overridden = false;
+        if (!HasConsent(ConsentPurpose.Share, to.Id))
+        {
+            if (!caller.Has(Scopes.ConsentOverride) || string.IsNullOrWhiteSpace(consentOverrideReason))
+            {
+                throw new ProblemException(ProblemKind.ConsentRequired,
+                    $"No consent covers sharing the person's data with {to.Id}: record one, or override it with the consent-override permission and a written reason.");
+            }
+
+            overridden = true;
+        }
+
+        if (respondBy <= now)
+        {
+            throw ProblemException.Invalid("respondBy", "Must be in the future.");
+        }
+
+        Handoffs.Add(new HandoffRecord
+        {
+            Id = handoffId, Kind = kind, From = caller.OrganizationId, To = to, Services = [.. services.Distinct()], Status = HandoffStatus.Offered,
+            CrossBorder = crossBorder, OfferedAt = now, RespondBy = respondBy, Message = message,
+            ConsentOverrideReason = overridden ? consentOverrideReason : null,
+        });
+        if (kind == HandoffKind.Custody && crossBorder)
+        {
+            Stage = Stage.RepatriationRequested;
+        }
+
+        return Record(n => new HandoffOffered(
+            Id, n, now, caller.OrganizationId, Countries(to.Country), Stage, Holder, handoffId, kind, caller.OrganizationId, to.Id, [.. services.Distinct()],
+            respondBy, crossBorder, Screening?.Outcome, overridden));
+    }
+
+    public HandoffAccepted Accept(Caller caller, Guid handoffId, DateTimeOffset now)
+    {
+        var handoff = OpenOfferTo(caller, handoffId, "Only the organization the offer was made to may accept it.");
+        handoff.Status = HandoffStatus.Accepted;
+        handoff.RespondedAt = now;
+        AddParticipant(handoff.To.Id);
+        switch (handoff)
+        {
+            case { Kind: HandoffKind.Custody, CrossBorder: false }:
+                MoveCustodyTo(handoff.To);
+                break;
+            case { Kind: HandoffKind.Service } when Stage is Stage.Identified or Stage.Screened:
+                Stage = Stage.InProtection;
+                break;
+            case { Kind: HandoffKind.Service } when Stage is Stage.Returned:
+                Stage = Stage.Reintegration;
                 break;
         }
 
+        return Record(n => new HandoffAccepted(
+            Id, n, now, caller.OrganizationId, Countries(handoff.To.Country), Stage, Holder, handoff.Id, handoff.Kind, handoff.From, handoff.To.Id, [handoff.From]));
+    }
+
+    public HandoffDeclined Decline(Caller caller, Guid handoffId, string reason, DateTimeOffset now)
+    {
+        var handoff = OpenOfferTo(caller, handoffId, "Only the organization the offer was made to may decline it.");
+        Resolve(handoff, HandoffStatus.Declined, reason, now);
+        return Record(n => new HandoffDeclined(
+            Id, n, now, caller.OrganizationId, Countries(handoff.To.Country), Stage, Holder, handoff.Id, handoff.Kind, handoff.From, handoff.To.Id, [handoff.From]));
+    }
+
+    public HandoffWithdrawn Withdraw(Caller caller, Guid handoffId, string? reason, DateTimeOffset now)
+    {
+        var handoff = Handoffs.SingleOrDefault(h => h.Id == handoffId) ?? throw ProblemException.NotFound();
+        if (caller.OrganizationId != handoff.From || caller.OrganizationId != Holder)
+        {
+            throw ProblemException.OnlyMay("Only the holder that made the offer may withdraw it.");
+        }
+
+        EnsureOpen();
+        EnsureOffered(handoff);
+        Resolve(handoff, HandoffStatus.Withdrawn, reason, now);
+        return Record(n => new HandoffWithdrawn(
+            Id, n, now, caller.OrganizationId, Countries(handoff.To.Country), Stage, Holder, handoff.Id, handoff.Kind, handoff.From, handoff.To.Id));
+    }
+
+    /// <summary>Expires the open offers whose deadline has passed; the holder is told through the events.</summary>
+    public IReadOnlyList<HandoffExpired> ExpireDue(DateTimeOffset now)
+    {
+        var due = OpenHandoffs.Where(h => h.RespondBy <= now).ToList();
+        return [.. due.Select(handoff =>
+        {
+            Resolve(handoff, HandoffStatus.Expired, null, now);
+            return Record(n => new HandoffExpired(
+                Id, n, now, Platform, Countries(handoff.To.Country), Stage, Holder, handoff.Id, handoff.Kind, handoff.From, handoff.To.Id, [handoff.From]));
+        })];
+    }
+
+    public DateTimeOffset? NextDeadline => OpenHandoffs.Select(h => (DateTimeOffset?)h.RespondBy).Min();
+
+    // ---- repatriation --------------------------------------------------------------------------
+
+    public IReportedOutcome VerifyNationality(Caller caller, NationalityOutcome outcome, string? reason, DateTimeOffset now)
+    {
+        EnsureOpen();
+        var repatriation = AcceptedRepatriation();
+        if (repatriation is null || caller.OrganizationId != repatriation.To.Id)
+        {
+            if (Stage == Stage.RepatriationRequested && caller.OrganizationId != Holder && !IsOriginFocalPoint(caller))
+            {
+                throw ProblemException.OnlyMay("Only the focal point of the person's country of nationality verifies nationality.");
+            }
+
+            throw ProblemException.NotNow(Stage == Stage.RepatriationRequested
+                ? "The origin focal point verifies nationality after accepting the custody handoff."
+                : $"Nationality is verified at stage repatriation-requested, not '{Stage}'.");
+        }
+
+        if (outcome == NationalityOutcome.Confirmed)
+        {
+            Stage = Stage.NationalityVerified;
+            return Record(n => new NationalityVerified(Id, n, now, caller.OrganizationId, Countries(), Stage, Holder, Nationality, [Holder]));
+        }
+
+        Stage = Stage.InProtection;
+        NationalityRejectionReason = reason;
+        return Record(n => new NationalityRejected(Id, n, now, caller.OrganizationId, Countries(), Stage, Holder, [Holder]));
+    }
+
+    public ReturnPlanned PlanReturn(Caller caller, TravelDocument document, DateOnly plannedFor, string crossingPoint, string? escort, DateTimeOffset now)
+    {
+        EnsureOpen();
+        EnsureFocalPointOfTheReturn(caller, "Only the two focal points of the return plan it.");
+        if (Stage is not (Stage.NationalityVerified or Stage.ReturnPlanned))
+        {
+            throw ProblemException.NotNow("A return is planned once nationality is verified.");
+        }
+
+        ReturnPlan = new ReturnPlanRecord(document, plannedFor, crossingPoint, escort, caller.OrganizationId);
+        ReturnConfirmations.Clear();
+        Stage = Stage.ReturnPlanned;
+        return Record(n => new ReturnPlanned(Id, n, now, caller.OrganizationId, Countries(), Stage, Holder, document, plannedFor, crossingPoint, escort is not null));
+    }
+
+    /// <summary>Each side confirms once; custody moves to the origin focal point only when both have.</summary>
+    public ReturnConfirmed ConfirmReturn(Caller caller, DateTimeOffset handedOverAt, DateTimeOffset now)
+    {
+        EnsureOpen();
+        EnsureFocalPointOfTheReturn(caller, "Only the two focal points of the return confirm the handover.");
+        if (Stage != Stage.ReturnPlanned)
+        {
+            throw ProblemException.NotNow("The handover is confirmed once the return is planned.");
+        }
+
+        var side = caller.OrganizationId == Holder ? ReturnSide.Sending : ReturnSide.Receiving;
+        if (ReturnConfirmations.Any(c => c.Side == side))
+        {
+            throw ProblemException.NotNow($"The {side.ToString().ToLowerInvariant()} side has already confirmed the handover.");
+        }
+
+        ReturnConfirmations.Add(new ReturnConfirmationRecord(side, caller.OrganizationId, handedOverAt));
+        var completed = ReturnConfirmations.Count == 2;
+        var other = side == ReturnSide.Sending ? AcceptedRepatriation()!.To.Id : Holder;
+        if (completed)
+        {
+            Stage = Stage.Returned;
+            MoveCustodyTo(AcceptedRepatriation()!.To);
+        }
+
+        return Record(n => new ReturnConfirmed(Id, n, now, caller.OrganizationId, Countries(), Stage, Holder, side, handedOverAt, completed, [other]));
+    }
+
+    // ---- services, emergency access, closure ---------------------------------------------------
+
+    public ServiceRecorded RecordService(Caller caller, ServiceKind service, ServiceStatus status, string? note, DateTimeOffset now)
+    {
+        EnsureOpen();
+        var provider = caller.OrganizationId == Holder
+            || Handoffs.Any(h => h is { Kind: HandoffKind.Service, Status: HandoffStatus.Accepted } && h.To.Id == caller.OrganizationId && h.Services.Contains(service));
+        if (!provider)
+        {
+            throw ProblemException.OnlyMay($"Only the holder, or an organization that accepted a service handoff for {service}, records it.");
+        }
+
+        Services.Add(new ServiceRecord(service, status, caller.OrganizationId, now, note));
+        return Record(n => new ServiceRecorded(
+            Id, n, now, caller.OrganizationId, Countries(), Stage, Holder, service, status, caller.OrganizationId == Holder ? [] : [Holder]));
+    }
+
+    public EmergencyAccessOpened OpenEmergencyAccess(Caller caller, string reason, DateTimeOffset now)
+    {
+        EnsureOpen();
+        if (caller.OrganizationId == Holder || !caller.Has(Scopes.SubjectRead))
+        {
+            throw ProblemException.OnlyMay("Emergency access is for participants with subject.read; the holder reads the subject anyway.");
+        }
+
+        var until = now + EmergencyAccessDuration;
+        EmergencyAccess.Add(new EmergencyAccessRecord(caller.OrganizationId, now, until, reason));
+        return Record(n => new EmergencyAccessOpened(Id, n, now, caller.OrganizationId, Countries(), Stage, Holder, until));
+    }
+
+    /// <summary>Closing withdraws the offers still open, then closes; a closed referral refuses every change.</summary>
+    public IReadOnlyList<IReferralEvent> Close(Caller caller, ClosureReason reason, DateTimeOffset now)
+    {
+        EnsureOpen();
+        EnsureHolder(caller, "Only the holder closes a referral.");
+        if (reason == Contracts.ClosureReason.Reintegrated && Stage is not (Stage.Returned or Stage.Reintegration))
+        {
+            throw ProblemException.NotNow("A referral is closed as reintegrated only after the return.");
+        }
+
+        var events = new List<IReferralEvent>();
+        foreach (var handoff in OpenHandoffs.ToList())
+        {
+            Resolve(handoff, HandoffStatus.Withdrawn, "The referral was closed.", now);
+            events.Add(Record(n => new HandoffWithdrawn(
+                Id, n, now, caller.OrganizationId, Countries(handoff.To.Country), Stage, Holder, handoff.Id, handoff.Kind, handoff.From, handoff.To.Id)));
+        }
+
+        Stage = Stage.Closed;
+        ClosureReason = reason;
+        var handedOnBy = Handoffs.Where(h => h.Status == HandoffStatus.Accepted && h.From != caller.OrganizationId).Select(h => h.From).Distinct();
+        events.Add(Record(n => new ReferralClosed(Id, n, now, caller.OrganizationId, Countries(), Stage, Holder, reason, [.. handedOnBy])));
+        return events;
+    }
+
+    /// <summary>The holder; a participant whose latest share consent covers it; or one with emergency access still open.</summary>
+    public bool MayReadSubject(Caller caller, DateTimeOffset now) =>
+        caller.Has(Scopes.SubjectRead) && IsVisibleTo(caller.OrganizationId) && (
+            caller.OrganizationId == Holder
+            || HasConsent(ConsentPurpose.Share, caller.OrganizationId)
+            || EmergencyAccess.Any(e => e.OrganizationId == caller.OrganizationId && e.Until > now));
+
+    // ---- helpers -------------------------------------------------------------------------------
+
+    private void EnsureOpen()
+    {
+        if (Stage == Stage.Closed)
+        {
+            throw ProblemException.NotNow("The referral is closed; it accepts no further change.");
+        }
+    }
+
+    private void EnsureHolder(Caller caller, string rule)
+    {
+        if (caller.OrganizationId != Holder)
+        {
+            throw ProblemException.OnlyMay(rule);
+        }
+    }
+
+    private static void EnsureOffered(HandoffRecord handoff)
+    {
+        if (!handoff.IsOpen)
+        {
+            throw ProblemException.NotNow($"The offer is already {handoff.Status.ToString().ToLowerInvariant()}.");
+        }
+    }
+
+    private HandoffRecord OpenOfferTo(Caller caller, Guid handoffId, string rule)
+    {
+        var handoff = Handoffs.SingleOrDefault(h => h.Id == handoffId) ?? throw ProblemException.NotFound();
+        if (handoff.To.Id != caller.OrganizationId)
+        {
+            throw ProblemException.OnlyMay(rule);
+        }
+
+        EnsureOpen();
+        EnsureOffered(handoff);
+        return handoff;
+    }
+
+    private void Resolve(HandoffRecord handoff, HandoffStatus status, string? reason, DateTimeOffset now)
+    {
+        handoff.Status = status;
+        handoff.Reason = reason;
+        handoff.RespondedAt = now;
+        if (handoff.IsRepatriation && Stage == Stage.RepatriationRequested)
+        {
+            Stage = Stage.InProtection;
+        }
+    }
+
+    private HandoffRecord? AcceptedRepatriation() =>
+        Handoffs.LastOrDefault(h => h.IsRepatriation && h.Status == HandoffStatus.Accepted);
+
+    private bool IsOriginFocalPoint(Caller caller) => caller.Kind == OrganizationKind.FocalPoint && caller.Country == Nationality;
+
+    private void EnsureFocalPointOfTheReturn(Caller caller, string rule)
+    {
+        if (caller.OrganizationId != Holder && caller.OrganizationId != AcceptedRepatriation()?.To.Id)
+        {
+            throw ProblemException.OnlyMay(rule);
+        }
+    }
+
+    private void MoveCustodyTo(OrganizationRef to)
+    {
+        AddParticipant(Holder);
+        Participants.Remove(to.Id);
+        Holder = to.Id;
+        HolderCountry = to.Country;
+    }
+
+    private void AddParticipant(string organizationId)
+    {
+        if (organizationId != Holder && !Participants.Contains(organizationId))
+        {
+            Participants.Add(organizationId);
+        }
+    }
+
+    private List<string> Countries(string? also = null) =>
+        [.. new[] { IdentifiedIn, Nationality, HolderCountry, also }.OfType<string>().Where(c => c.Length > 0).Distinct()];
+
+    private TEvent Record<TEvent>(Func<int, TEvent> create) where TEvent : IReferralEvent
+    {
+        var @event = create(History.Count + 1);
         History.Add(@event);
         return @event;
     }
 
     public ReferralView ToView() => new(
-        Id, Stage, Holder, [.. Participants], IdentifiedIn, Nationality, IdentifiedAt, IdentifiedBy, Sex, AgeBand, [.. Exploitation], NonPunishment, Version);
+        Id, Stage, Holder, [.. Participants], IdentifiedIn, Nationality, IdentifiedAt, IdentifiedBy, Sex, AgeBand, [.. Exploitation], NonPunishment, Version,
+        Screening?.ToView(),
+        [.. Handoffs.Select(h => h.ToView())],
+        [.. Consents.Select(c => c.ToView())],
+        ReturnPlan?.ToView(),
+        [.. ReturnConfirmations.Select(c => c.ToView())],
+        [.. Services.Select(s => s.ToView())],
+        [.. EmergencyAccess.Select(e => e.ToView())],
+        ClosureReason);
 
     public IReadOnlyList<HistoryEntry> ToHistory() =>
         [.. History.Select(e => new HistoryEntry(e.Number, e.GetType().Name, e.OccurredAt, e.ActingOrganizationId, e))];
