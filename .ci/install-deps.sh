@@ -46,7 +46,7 @@ if ((${#missing[@]} == 0)); then
     exit 0
 fi
 
-if [[ $(id -u) -ne 0 ]]; then
+if ((EUID != 0)); then
     log "missing packages: ${missing[*]}"
     log "run as root, or: sudo apt-get update && sudo apt-get install -y ${missing[*]}"
     exit 1

@@ -7,9 +7,9 @@ namespace ReferralNetwork.Tests.Infrastructure.Servers;
 
 /// <summary>
 /// A throwaway PostgreSQL server started from the machine's binaries: its own data folder under
-/// the temp folder, a free port on 127.0.0.1 only, its unix socket inside that folder. It runs as a
-/// child of the test process (as the <c>postgres</c> OS user when the tests run as root, since
-/// PostgreSQL refuses root) and is removed, data and all, on dispose.
+/// the temp folder, a free port on 127.0.0.1 only, its unix socket inside that folder. The
+/// postmaster is a child of the test process (run as the <c>postgres</c> OS user when the tests run
+/// as root, since PostgreSQL refuses root) and is removed, data and all, on dispose.
 /// </summary>
 public sealed class PostgresServer : IAsyncDisposable
 {
@@ -18,16 +18,18 @@ public sealed class PostgresServer : IAsyncDisposable
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(60);
 
     private readonly string _binDirectory;
+    private readonly ServerFolder _folder;
     private readonly string _rootDirectory;
     private readonly string _socketDirectory;
     private readonly ConcurrentDictionary<string, string> _connectionStrings = new();
-    private Process? _postmaster;
+    private ServerProcess? _postmaster;
     private bool _disposed;
 
     private PostgresServer(string binDirectory)
     {
         _binDirectory = binDirectory;
-        _rootDirectory = ServerProcesses.NewTempFolder("rn-pg");
+        _folder = ServerFolder.Create("rn-pg");
+        _rootDirectory = _folder.Path;
         _socketDirectory = Path.Combine(_rootDirectory, "socket");
         DataDirectory = Path.Combine(_rootDirectory, "data");
         LogPath = Path.Combine(_rootDirectory, "server.log");
@@ -105,7 +107,7 @@ public sealed class PostgresServer : IAsyncDisposable
 
         var logOffset = ServerProcesses.LogLength(LogPath);
         var started = Stopwatch.StartNew();
-        _postmaster = ServerProcesses.StartLogged(AsServerUser([Path.Combine(_binDirectory, "postgres"), .. ServerArguments()]), LogPath, _rootDirectory);
+        _postmaster = ServerProcess.Start(AsServerUser([Path.Combine(_binDirectory, "postgres"), .. ServerArguments()]), LogPath, _rootDirectory);
         try
         {
             await WaitUntilAcceptingAsync(cancellationToken);
@@ -138,7 +140,7 @@ public sealed class PostgresServer : IAsyncDisposable
 
         if (!_postmaster.HasExited)
         {
-            ServerProcesses.Interrupt(_postmaster.Id);
+            _postmaster.Signal(ServerProcesses.SigInt);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(StopTimeout);
             try
@@ -155,7 +157,7 @@ public sealed class PostgresServer : IAsyncDisposable
         ForgetProcess();
     }
 
-    /// <summary>SIGKILL of the postmaster and its children: a crash, recovered from the WAL on the next start.</summary>
+    /// <summary>SIGKILL of the postmaster and all its children at once: a crash, recovered from the WAL on the next start.</summary>
     public async Task KillAsync()
     {
         if (_postmaster is null)
@@ -165,8 +167,7 @@ public sealed class PostgresServer : IAsyncDisposable
 
         if (!_postmaster.HasExited)
         {
-            await ServerProcesses.KillTreeAsync(_postmaster.Id, TimeSpan.FromSeconds(30));
-            await _postmaster.WaitForExitAsync();
+            await _postmaster.KillGroupAsync(TimeSpan.FromSeconds(30));
         }
 
         ForgetProcess();
@@ -189,7 +190,7 @@ public sealed class PostgresServer : IAsyncDisposable
         }
         finally
         {
-            ServerProcesses.DeleteFolder(_rootDirectory);
+            _folder.Dispose();
         }
     }
 

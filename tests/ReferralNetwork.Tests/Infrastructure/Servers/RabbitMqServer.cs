@@ -21,17 +21,19 @@ public sealed class RabbitMqServer : IAsyncDisposable
 
     private readonly string _serverScript;
     private readonly string _epmd;
+    private readonly ServerFolder _folder;
     private readonly string _rootDirectory;
     private readonly string _outputPath;
-    private Process? _node;
-    private Process? _epmdProcess;
+    private ServerProcess? _node;
+    private ServerProcess? _epmdProcess;
     private bool _disposed;
 
     private RabbitMqServer(string serverScript, string epmd)
     {
         _serverScript = serverScript;
         _epmd = epmd;
-        _rootDirectory = ServerProcesses.NewTempFolder("rn-rabbitmq");
+        _folder = ServerFolder.Create("rn-rabbitmq");
+        _rootDirectory = _folder.Path;
         _outputPath = Path.Combine(_rootDirectory, "node.out");
         NodeName = $"rn-test-{Guid.NewGuid().ToString("N")[..12]}@localhost";
         Password = Convert.ToHexString(RandomNumberGenerator.GetBytes(12)).ToLowerInvariant();
@@ -100,7 +102,7 @@ public sealed class RabbitMqServer : IAsyncDisposable
         var outputOffset = ServerProcesses.LogLength(_outputPath);
         var logOffset = ServerProcesses.LogLength(LogPath);
         var started = Stopwatch.StartNew();
-        _node = ServerProcesses.StartLogged([_serverScript], _outputPath, _rootDirectory, NodeEnvironment());
+        _node = ServerProcess.Start([_serverScript], _outputPath, _rootDirectory, NodeEnvironment());
         try
         {
             await WaitUntilAcceptingAsync(cancellationToken);
@@ -136,7 +138,7 @@ public sealed class RabbitMqServer : IAsyncDisposable
         if (!_node.HasExited)
         {
             // The start script forwards SIGTERM to the Erlang VM and waits for it.
-            ServerProcesses.Terminate(_node.Id);
+            _node.Signal(ServerProcesses.SigTerm);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(StopTimeout);
             try
@@ -154,7 +156,7 @@ public sealed class RabbitMqServer : IAsyncDisposable
         _node = null;
     }
 
-    /// <summary>SIGKILL of the Erlang VM and its helpers: a crash. Its epmd keeps running.</summary>
+    /// <summary>SIGKILL of the start script, the Erlang VM and its helpers at once: a crash. Its epmd keeps running.</summary>
     public async Task KillAsync()
     {
         if (_node is null)
@@ -164,8 +166,7 @@ public sealed class RabbitMqServer : IAsyncDisposable
 
         if (!_node.HasExited)
         {
-            await ServerProcesses.KillTreeAsync(_node.Id, TimeSpan.FromSeconds(30));
-            await _node.WaitForExitAsync();
+            await _node.KillGroupAsync(TimeSpan.FromSeconds(30));
         }
 
         _node.Dispose();
@@ -190,7 +191,7 @@ public sealed class RabbitMqServer : IAsyncDisposable
         }
         finally
         {
-            ServerProcesses.DeleteFolder(_rootDirectory);
+            _folder.Dispose();
         }
     }
 
@@ -301,7 +302,7 @@ public sealed class RabbitMqServer : IAsyncDisposable
     {
         var epmdLog = Path.Combine(_rootDirectory, "epmd.out");
         var logOffset = ServerProcesses.LogLength(epmdLog);
-        _epmdProcess = ServerProcesses.StartLogged(
+        _epmdProcess = ServerProcess.Start(
             [_epmd, "-port", EpmdPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "-address", Host],
             epmdLog,
             _rootDirectory);
@@ -339,8 +340,7 @@ public sealed class RabbitMqServer : IAsyncDisposable
 
         if (!_epmdProcess.HasExited)
         {
-            ServerProcesses.KillHard(_epmdProcess.Id);
-            await _epmdProcess.WaitForExitAsync();
+            await _epmdProcess.KillGroupAsync(TimeSpan.FromSeconds(10));
         }
 
         _epmdProcess.Dispose();

@@ -68,8 +68,12 @@ public sealed class ServerFixtureTests(PostgresFixture postgres, RabbitMqFixture
             await insert.ExecuteNonQueryAsync(Cancellation);
         }
 
+        var backends = ServerProcesses.ProcessesWith(postmaster, byParent: true);
+        Assert.NotEmpty(backends);
+
         await server.KillAsync();
         Assert.False(ServerProcesses.IsAlive(postmaster));
+        Assert.DoesNotContain(backends, ServerProcesses.IsAlive);
         await Assert.ThrowsAnyAsync<Exception>(() => transaction.CommitAsync(Cancellation));
         await open.DisposeAsync();
 

@@ -12,10 +12,10 @@ public sealed class ServerBinaryNotFoundException(string message) : Exception(me
 /// <summary>Process plumbing shared by the throwaway servers: commands, signals, ports.</summary>
 internal static class ServerProcesses
 {
-    private const int SigInt = 2;
-    private const int SigKill = 9;
-    private const int SigStop = 19;
-    private const int SigTerm = 15;
+    public const int SigInt = 2;
+    public const int SigKill = 9;
+    public const int SigStop = 19;
+    public const int SigTerm = 15;
 
     public static readonly string InstallHint =
         "Run `bash .ci/install-deps.sh` as root (it installs PostgreSQL 15, rabbitmq-server and chromium from Debian's packages).";
@@ -64,13 +64,6 @@ internal static class ServerProcesses
                 listener.Stop();
             }
         }
-    }
-
-    public static string NewTempFolder(string prefix)
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 13)]);
-        Directory.CreateDirectory(path);
-        return path;
     }
 
     public static void DeleteFolder(string path)
@@ -139,40 +132,6 @@ internal static class ServerProcesses
         return (process.ExitCode, output);
     }
 
-    /// <summary>
-    /// Starts a long-running server as a child of the test process, its output appended to
-    /// <paramref name="logPath"/>. The shell execs the server, so the returned process is the server.
-    /// </summary>
-    public static Process StartLogged(
-        IReadOnlyList<string> command,
-        string logPath,
-        string workingDirectory,
-        IReadOnlyDictionary<string, string?>? environment = null)
-    {
-        var startInfo = new ProcessStartInfo("/bin/sh")
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            WorkingDirectory = workingDirectory,
-        };
-        startInfo.ArgumentList.Add("-c");
-        startInfo.ArgumentList.Add("log=$1; shift; exec \"$@\" >>\"$log\" 2>&1");
-        startInfo.ArgumentList.Add("sh");
-        startInfo.ArgumentList.Add(logPath);
-        foreach (var part in command)
-        {
-            startInfo.ArgumentList.Add(part);
-        }
-
-        ApplyEnvironment(startInfo, environment);
-
-        var process = Process.Start(startInfo)
-            ?? throw new InvalidOperationException($"Could not start {command[0]}.");
-        // Servers must not read the test runner's input; a closed stdin is what a service gets.
-        process.StandardInput.Close();
-        return process;
-    }
-
     /// <summary>The end of a log file (from <paramref name="fromOffset"/> on, if given), for error messages.</summary>
     public static string ReadLog(string path, long fromOffset = 0, int maxChars = 8000)
     {
@@ -192,12 +151,6 @@ internal static class ServerProcesses
 
     public static long LogLength(string path) => File.Exists(path) ? new FileInfo(path).Length : 0;
 
-    public static void Interrupt(int pid) => Signal(pid, SigInt);
-
-    public static void Terminate(int pid) => Signal(pid, SigTerm);
-
-    public static void KillHard(int pid) => Signal(pid, SigKill);
-
     /// <summary>A process is gone once it has exited; an unreaped zombie no longer runs either.</summary>
     public static bool IsAlive(int pid)
     {
@@ -213,10 +166,10 @@ internal static class ServerProcesses
         }
     }
 
-    /// <summary>Direct children of a process, read from /proc.</summary>
-    public static List<int> ChildrenOf(int pid)
+    /// <summary>Processes whose parent (field 2 after the name) or process group (field 3) is <paramref name="id"/>.</summary>
+    public static List<int> ProcessesWith(int id, bool byParent)
     {
-        var children = new List<int>();
+        var found = new List<int>();
         foreach (var folder in Directory.EnumerateDirectories("/proc"))
         {
             if (!int.TryParse(Path.GetFileName(folder), out var candidate))
@@ -226,11 +179,12 @@ internal static class ServerProcesses
 
             try
             {
+                // After the command name in parentheses: state, ppid, pgrp, …
                 var stat = File.ReadAllText(Path.Combine(folder, "stat"));
                 var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                if (int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture) == pid)
+                if (int.Parse(fields[byParent ? 1 : 2], System.Globalization.CultureInfo.InvariantCulture) == id)
                 {
-                    children.Add(candidate);
+                    found.Add(candidate);
                 }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -239,33 +193,7 @@ internal static class ServerProcesses
             }
         }
 
-        return children;
-    }
-
-    /// <summary>
-    /// SIGKILL of a process and everything below it, as a crash or the OOM killer would do it.
-    /// Each process is stopped before its children are listed, so none can fork a new one unseen.
-    /// </summary>
-    public static async Task KillTreeAsync(int pid, TimeSpan timeout)
-    {
-        var tree = new List<int>();
-        var pending = new Queue<int>([pid]);
-        while (pending.TryDequeue(out var next))
-        {
-            Signal(next, SigStop);
-            tree.Add(next);
-            foreach (var child in ChildrenOf(next))
-            {
-                pending.Enqueue(child);
-            }
-        }
-
-        foreach (var member in tree)
-        {
-            KillHard(member);
-        }
-
-        await WaitUntilGoneAsync(tree, timeout);
+        return found;
     }
 
     public static async Task WaitUntilGoneAsync(IEnumerable<int> pids, TimeSpan timeout)
@@ -282,14 +210,15 @@ internal static class ServerProcesses
 
             if (deadline.Elapsed > timeout)
             {
-                throw new TimeoutException($"Processes {string.Join(", ", waiting)} still run {timeout.TotalSeconds:0} s after SIGKILL.");
+                throw new TimeoutException($"Processes {string.Join(", ", waiting)} still run after {timeout.TotalSeconds:0} s.");
             }
 
             await Task.Delay(20);
         }
     }
 
-    private static void Signal(int pid, int signal)
+    /// <summary>kill(2); a negative <paramref name="pid"/> signals a whole process group.</summary>
+    public static void Signal(int pid, int signal)
     {
         // ESRCH: already gone, which is what the caller wants.
         if (kill(pid, signal) != 0 && Marshal.GetLastPInvokeError() != 3)
@@ -298,7 +227,7 @@ internal static class ServerProcesses
         }
     }
 
-    private static void ApplyEnvironment(ProcessStartInfo startInfo, IReadOnlyDictionary<string, string?>? environment)
+    public static void ApplyEnvironment(ProcessStartInfo startInfo, IReadOnlyDictionary<string, string?>? environment)
     {
         if (environment is null)
         {
