@@ -474,12 +474,14 @@ public sealed class ReferralState
         }
     }
 
+    /// <summary>The former holder stays a participant: it handed the case on and hears of its outcomes.</summary>
     private void MoveCustodyTo(OrganizationRef to)
     {
-        AddParticipant(Holder);
+        var former = Holder;
         Participants.Remove(to.Id);
         Holder = to.Id;
         HolderCountry = to.Country;
+        AddParticipant(former);
     }
 
     private void AddParticipant(string organizationId)
