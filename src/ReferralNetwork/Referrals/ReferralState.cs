@@ -283,16 +283,19 @@ public sealed class ReferralState
     {
         EnsureOpen();
         var repatriation = AcceptedRepatriation();
+        if (!IsOriginFocalPoint(caller))
+        {
+            throw ProblemException.OnlyMay("Only the focal point of the person's country of nationality verifies nationality.");
+        }
+
+        if (Stage != Stage.RepatriationRequested)
+        {
+            throw ProblemException.NotNow($"Nationality is verified at stage repatriation-requested, not '{Stage}'.");
+        }
+
         if (repatriation is null || caller.OrganizationId != repatriation.To.Id)
         {
-            if (Stage == Stage.RepatriationRequested && caller.OrganizationId != Holder && !IsOriginFocalPoint(caller))
-            {
-                throw ProblemException.OnlyMay("Only the focal point of the person's country of nationality verifies nationality.");
-            }
-
-            throw ProblemException.NotNow(Stage == Stage.RepatriationRequested
-                ? "The origin focal point verifies nationality after accepting the custody handoff."
-                : $"Nationality is verified at stage repatriation-requested, not '{Stage}'.");
+            throw ProblemException.NotNow("The origin focal point verifies nationality after accepting the custody handoff.");
         }
 
         if (outcome == NationalityOutcome.Confirmed)

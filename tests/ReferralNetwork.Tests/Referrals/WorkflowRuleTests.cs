@@ -204,7 +204,7 @@ public sealed class WorkflowRuleTests
         AssertRefused(ProblemKind.TransitionNotAllowed, state, () => state.VerifyNationality(Vietnam, NationalityOutcome.Confirmed, null, _now));
         state.Accept(Vietnam, offerId, _now);
 
-        AssertRefused(ProblemKind.TransitionNotAllowed, state, () => state.VerifyNationality(Thailand, NationalityOutcome.Confirmed, null, _now));
+        AssertRefused(ProblemKind.Forbidden, state, () => state.VerifyNationality(Thailand, NationalityOutcome.Confirmed, null, _now));
         Assert.Equal("th-focal-point", state.Holder); // custody does not move on accepting a repatriation
         Assert.Contains("vn-focal-point", state.Participants);
 
@@ -275,6 +275,43 @@ public sealed class WorkflowRuleTests
         Assert.IsType<HandoffWithdrawn>(events[0]);
         Assert.IsType<ReferralClosed>(events[1]);
         Assert.Empty(state.OpenHandoffs);
+    }
+
+    [Fact]
+    public void Only_the_holder_records_consent_hands_on_and_closes()
+    {
+        var state = Consented(Identified(), ThaiShelterRef.Id);
+        state.RecordConsent(Thailand, ConsentPurpose.Services, null, true, ConsentMethod.Verbal, _now);
+        var offer = state.Offer(Thailand, Guid.NewGuid(), ThaiShelterRef, HandoffKind.Service, [ServiceKind.Shelter], null, _now.AddDays(1), "x", _now);
+        state.Accept(ThaiShelter, offer.HandoffId, _now);
+
+        AssertRefused(ProblemKind.Forbidden, state, () => state.RecordConsent(ThaiShelter, ConsentPurpose.Return, null, true, ConsentMethod.Verbal, _now));
+        AssertRefused(ProblemKind.Forbidden, state, () => state.Offer(ThaiShelter, Guid.NewGuid(), VietnamRef, HandoffKind.Custody, [], null, _now.AddDays(1), "x", _now));
+        AssertRefused(ProblemKind.Forbidden, state, () => state.Close(ThaiShelter, ClosureReason.LostContact, _now));
+        AssertRefused(ProblemKind.Forbidden, state, () => state.PlanReturn(ThaiShelter, TravelDocument.Passport, new DateOnly(2026, 12, 1), "Poipet", null, _now));
+    }
+
+    [Fact]
+    public void The_return_steps_come_in_order()
+    {
+        var state = Repatriating(out var offerId);
+        state.Accept(Vietnam, offerId, _now);
+
+        AssertRefused(ProblemKind.TransitionNotAllowed, state, () => state.ConfirmReturn(Thailand, _now, _now));
+        state.VerifyNationality(Vietnam, NationalityOutcome.Confirmed, null, _now);
+        AssertRefused(ProblemKind.TransitionNotAllowed, state, () => state.ConfirmReturn(Vietnam, _now, _now));
+        AssertRefused(ProblemKind.TransitionNotAllowed, state, () => state.VerifyNationality(Vietnam, NationalityOutcome.Confirmed, null, _now));
+        AssertRefused(ProblemKind.Forbidden, state, () => state.PlanReturn(Cambodia, TravelDocument.Passport, new DateOnly(2026, 12, 1), "Poipet", null, _now));
+    }
+
+    [Fact]
+    public void A_second_custody_offer_waits_for_the_first_to_be_answered()
+    {
+        var state = Repatriating(out _);
+        Consented(state, ThaiShelterRef.Id);
+
+        AssertRefused(ProblemKind.TransitionNotAllowed, state, () => state.Offer(Thailand, Guid.NewGuid(), ThaiShelterRef, HandoffKind.Custody, [], null, _now.AddDays(1), null, _now));
+        AssertRefused(ProblemKind.TransitionNotAllowed, state, () => state.Offer(Thailand, Guid.NewGuid(), VietnamRef, HandoffKind.Custody, [], null, _now.AddDays(1), null, _now));
     }
 
     // ---- the subject compartment ---------------------------------------------------------------

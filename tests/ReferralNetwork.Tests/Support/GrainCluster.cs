@@ -1,0 +1,81 @@
+using MassTransit;
+using MassTransit.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
+using Orleans.TestingHost;
+using ReferralNetwork.Infrastructure;
+using ReferralNetwork.Infrastructure.Orleans;
+
+namespace ReferralNetwork.Tests.Support;
+
+/// <summary>
+/// One silo in process with the platform's own storage configuration on a SQLite file, and a MassTransit
+/// test harness whose bus can be made unreachable. A second cluster on the same file is "the next process".
+/// </summary>
+public sealed class GrainCluster : IAsyncDisposable
+{
+    private GrainCluster(InProcessTestCluster cluster, ITestHarness harness, BusGate gate)
+    {
+        Cluster = cluster;
+        Harness = harness;
+        Gate = gate;
+    }
+
+    public InProcessTestCluster Cluster { get; }
+
+    public ITestHarness Harness { get; }
+
+    public BusGate Gate { get; }
+
+    public IGrainFactory Grains => Cluster.Client;
+
+    public static async Task<GrainCluster> StartAsync(string dataPath, bool busUp = true)
+    {
+        var connectionString = $"Data Source={Path.Combine(dataPath, "grains.db")}";
+        await OrleansSchema.EnsureSqliteAsync(connectionString);
+        var gate = new BusGate { Open = busUp };
+        var builder = new InProcessTestClusterBuilder(1);
+        builder.Options.ServiceId = "referral-network"; // grain state is keyed by service: the next "process" is the same service
+        builder.Options.ConfigureFileLogging = false;
+        builder.ConfigureHost(host => host.Services.AddContractSerialization());
+        builder.ConfigureSilo((_, silo) =>
+        {
+            OrleansHosting.ConfigureStorage(silo, OrleansHosting.Invariant(PlatformProfile.Embedded), connectionString);
+            silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1)); // tests only
+        });
+        builder.ConfigureSiloHost((_, host) =>
+        {
+            host.Services.AddSingleton(gate);
+            host.Services.AddMassTransitTestHarness(bus =>
+            {
+                bus.SetTestTimeouts(testInactivityTimeout: TimeSpan.FromSeconds(8));
+                bus.UsingInMemory((context, cfg) =>
+                {
+                    cfg.ConfigureJsonSerializerOptions(Json.Configure);
+                    cfg.ConfigurePublish(p => p.UseExecute(_ =>
+                    {
+                        if (!gate.Open)
+                        {
+                            throw new InvalidOperationException("The broker is unreachable (test).");
+                        }
+                    }));
+                    cfg.ConfigureEndpoints(context);
+                });
+            });
+        });
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return new GrainCluster(cluster, cluster.Silos[0].ServiceProvider.GetRequiredService<ITestHarness>(), gate);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+    }
+
+    public sealed class BusGate
+    {
+        public volatile bool Open;
+    }
+}
