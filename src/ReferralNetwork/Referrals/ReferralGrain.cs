@@ -186,7 +186,17 @@ public sealed class ReferralGrain(
     {
         var before = State.Version;
         var deadlineBefore = State.NextDeadline;
-        rule();
+        try
+        {
+            rule();
+        }
+        catch (Exception ex) when (ex is not ProblemException)
+        {
+            // A refusal changes nothing by construction; anything else may have left the state half-changed.
+            await ReloadOrDeactivateAsync();
+            throw;
+        }
+
         if (State.Version == before)
         {
             return;

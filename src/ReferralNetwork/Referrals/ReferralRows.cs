@@ -27,6 +27,10 @@ public sealed class ReferralRow
             e.ToTable("ReferralList");
             e.Property(r => r.Stage).HasConversion<string>().HasMaxLength(32);
             e.HasIndex(r => r.Stage);
+
+            // Two events of one referral applied at once: the later save fails and is retried, so an older
+            // event can never overwrite a newer one's stage and holder.
+            e.Property(r => r.Version).IsConcurrencyToken();
         });
         model.Entity<ReferralAccessRow>(e =>
         {
