@@ -1,0 +1,46 @@
+using Microsoft.Playwright;
+using ReferralNetwork.Tests.Support;
+
+namespace ReferralNetwork.Tests.Api;
+
+/// <summary>Swagger UI in a real browser (Debian's chromium): the Authorize button gets a token by client credentials and calls go through.</summary>
+public sealed class SwaggerUiBrowserTests
+{
+    private const string Chromium = "/usr/bin/chromium";
+
+    [Fact]
+    public async Task A_partner_authorizes_with_client_credentials_and_tries_a_call()
+    {
+        Assert.True(File.Exists(Chromium), "chromium is missing: run .ci/install-deps.sh (./test.sh does)");
+        using var data = new TempFolder();
+        await using var factory = new PlatformFactory(data.Path);
+        factory.UseKestrel(FreePort.Next());
+        factory.StartServer();
+        var baseAddress = factory.ClientOptions.BaseAddress.ToString().TrimEnd('/');
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync($"{baseAddress}/swagger/index.html");
+
+        await page.Locator("button.authorize").First.ClickAsync();
+        await page.Locator("input[id^='client_id']").FillAsync("vn-focal-point");
+        await page.Locator("input[id^='client_secret']").FillAsync("demo-secret");
+        await page.Locator(".auth-btn-wrapper button.authorize").ClickAsync();
+        await Assertions.Expect(page.Locator(".modal-ux button:has-text('Logout')")).ToBeVisibleAsync(); // the token was granted
+        await page.Locator(".modal-ux button:has-text('Close')").ClickAsync();
+
+        var operation = page.Locator("#operations-Organizations-ListOrganizations");
+        await operation.Locator(".opblock-summary").ClickAsync();
+        await operation.Locator("button.try-out__btn").ClickAsync();
+        await operation.Locator("button.execute").ClickAsync();
+        var status = operation.Locator(".live-responses-table .response .response-col_status").First;
+        await Assertions.Expect(status).ToHaveTextAsync("200");
+        await Assertions.Expect(operation.Locator(".live-responses-table")).ToContainTextAsync("vn-ngo-reintegration");
+    }
+}
