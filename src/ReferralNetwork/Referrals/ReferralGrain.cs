@@ -43,6 +43,8 @@ public sealed class ReferralGrain(
     private const string ExpiryReminder = "handoff-expiry";
     private static readonly TimeSpan PublishRetry = TimeSpan.FromSeconds(5);
     private IGrainTimer? _publishRetry;
+    private Task _publishing = Task.CompletedTask;
+    private bool _publishAgain;
 
     private ReferralState State => referral.State;
 
@@ -54,6 +56,18 @@ public sealed class ReferralGrain(
         if (State.Unpublished.Any())
         {
             await PublishPendingAsync();
+        }
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // Let a publish under way finish; whatever it cannot publish stays saved for the next activation.
+        try
+        {
+            await _publishing.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
         }
     }
 
@@ -217,7 +231,32 @@ public sealed class ReferralGrain(
             await SyncExpiryReminderAsync();
         }
 
-        await PublishPendingAsync();
+        SchedulePublish();
+    }
+
+    /// <summary>
+    /// The change is durable once written, so the caller need not wait for the broker: events are published
+    /// right after the call returns, by one loop per activation that takes everything pending.
+    /// </summary>
+    private void SchedulePublish()
+    {
+        if (!_publishing.IsCompleted)
+        {
+            _publishAgain = true;
+            return;
+        }
+
+        _publishing = PublishLoopAsync();
+    }
+
+    private async Task PublishLoopAsync()
+    {
+        do
+        {
+            _publishAgain = false;
+            await PublishPendingAsync();
+        }
+        while (_publishAgain && _publishRetry is null);
     }
 
     private async Task ReloadOrDeactivateAsync()
@@ -255,10 +294,11 @@ public sealed class ReferralGrain(
     {
         try
         {
+            // In order, so that consumers mostly see a referral's events as they happened.
             foreach (var @event in State.Unpublished.ToList())
             {
                 await bus.Publish(@event, @event.GetType());
-                State.PublishedThrough = @event.Number;
+                State.PublishedThrough = Math.Max(State.PublishedThrough, @event.Number);
             }
 
             _publishRetry?.Dispose();
