@@ -12,6 +12,7 @@ builder.AddPlatformDatabase(platform)
     .AddPlatformSilo(platform)
     .AddPlatformApi(platform);
 builder.Services.Configure<WorkflowOptions>(builder.Configuration.GetSection(WorkflowOptions.Section));
+builder.Services.Configure<EventRecoveryOptions>(builder.Configuration.GetSection(EventRecoveryOptions.Section));
 
 var app = builder.Build();
 app.UsePlatformApi(platform);

@@ -76,6 +76,10 @@ public static class OrleansHosting
 
         silo.Services.AddContractSerialization();
         silo.Services.AddSingleton(TimeProvider.System);
+
+        // Events a dead process saved but did not publish go out within a sweep period.
+        silo.Services.AddSingleton(new Referrals.GrainStorageLocation(invariant, connectionString));
+        silo.AddStartupTask((services, _) => services.GetRequiredService<IGrainFactory>().GetGrain<Referrals.IEventRecoveryGrain>(0).Start());
     }
 
     /// <summary>

@@ -30,6 +30,9 @@ public interface IReferralGrain : IGrainWithGuidKey
     [Alias("record-service")] Task<ReferralView> RecordService(Caller caller, int? expectedVersion, ServiceRequest request);
     [Alias("emergency-access")] Task<ReferralView> OpenEmergencyAccess(Caller caller, int? expectedVersion, string reason);
     [Alias("close")] Task<ReferralView> Close(Caller caller, int? expectedVersion, ClosureReason reason);
+
+    /// <summary>Publishes whatever is saved but unpublished (activation alone does, for a referral a dead silo held).</summary>
+    [Alias("ensure-published")] Task EnsurePublished();
 }
 
 public sealed class ReferralGrain(
@@ -157,6 +160,16 @@ public sealed class ReferralGrain(
 
     public Task<ReferralView> Close(Caller caller, int? expectedVersion, ClosureReason reason) =>
         ChangeAsync(caller, expectedVersion, () => State.Close(caller, reason, Now));
+
+    public Task EnsurePublished()
+    {
+        if (State.Unpublished.Any() && _publishRetry is null)
+        {
+            SchedulePublish();
+        }
+
+        return Task.CompletedTask;
+    }
 
     /// <summary>The durable timer of offer deadlines: expires what is due and sets itself for the next one.</summary>
     public async Task ReceiveReminder(string reminderName, TickStatus status)

@@ -5,6 +5,7 @@ using Orleans.Configuration;
 using Orleans.TestingHost;
 using ReferralNetwork.Infrastructure;
 using ReferralNetwork.Infrastructure.Orleans;
+using ReferralNetwork.Referrals;
 
 namespace ReferralNetwork.Tests.Support;
 
@@ -42,6 +43,7 @@ public sealed class GrainCluster : IAsyncDisposable
         {
             OrleansHosting.ConfigureStorage(silo, OrleansHosting.Invariant(PlatformProfile.Embedded), connectionString);
             silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1)); // tests only
+            silo.Services.Configure<EventRecoveryOptions>(o => o.SweepPeriod = TimeSpan.FromSeconds(2));
         });
         builder.ConfigureSiloHost((_, host) =>
         {

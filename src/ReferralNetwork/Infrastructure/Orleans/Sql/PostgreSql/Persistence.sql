@@ -96,3 +96,6 @@ WITH deleted AS
 SELECT (SELECT Version + 1 FROM deleted) AS NewGrainStateVersion;
 $q$)
 ON CONFLICT (QueryKey) DO UPDATE SET QueryText = excluded.QueryText;
+
+-- Event recovery (Referrals/EventRecovery.cs) looks for referrals written since its last sweep.
+CREATE INDEX IF NOT EXISTS IX_OrleansStorage_ModifiedOn ON OrleansStorage (ModifiedOn);

@@ -91,3 +91,6 @@ WHERE GrainIdHash = @GrainIdHash AND GrainTypeHash = @GrainTypeHash AND ServiceI
 SELECT CASE WHEN changes() = 1 THEN @GrainStateVersion + 1 END AS NewGrainStateVersion;
 ')
 ON CONFLICT (QueryKey) DO UPDATE SET QueryText = excluded.QueryText;
+
+-- Event recovery (Referrals/EventRecovery.cs) looks for referrals written since its last sweep.
+CREATE INDEX IF NOT EXISTS IX_OrleansStorage_ModifiedOn ON OrleansStorage (ModifiedOn);
