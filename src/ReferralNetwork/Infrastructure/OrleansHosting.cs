@@ -1,6 +1,7 @@
 using Orleans.Configuration;
 using Microsoft.Extensions.Options;
 using Orleans.Serialization;
+using Orleans.Serialization.Cloning;
 using Orleans.Storage;
 
 namespace ReferralNetwork.Infrastructure;
@@ -87,9 +88,25 @@ public static class OrleansHosting
     /// Orleans: they cross grain calls and sit in grain state as JSON.
     /// </summary>
     public static IServiceCollection AddContractSerialization(this IServiceCollection services) =>
-        services.AddSerializer(serializer => serializer.AddJsonSerializer(
-            isSupported: type => type.Namespace?.StartsWith("ReferralNetwork.Contracts", StringComparison.Ordinal) == true,
-            jsonSerializerOptions: Json.Options));
+        services
+            .AddSingleton<IGeneralizedCopier, ContractCopier>()
+            .AddSerializer(serializer => serializer.AddJsonSerializer(
+                ContractCopier.IsContract,
+                isCopyable: null,
+                (OptionsBuilder<JsonCodecOptions> o) => o.Configure(options => options.SerializerOptions = Json.Options)));
+
+    /// <summary>
+    /// Contract types are immutable records built afresh for each call, so calls inside one silo pass them as
+    /// they are: copying them through JSON would cost a serialization per call for nothing.
+    /// </summary>
+    private sealed class ContractCopier : IGeneralizedCopier
+    {
+        public static bool IsContract(Type type) => type.Namespace?.StartsWith("ReferralNetwork.Contracts", StringComparison.Ordinal) == true;
+
+        public bool IsSupportedType(Type type) => IsContract(type);
+
+        public object? DeepCopy(object? input, CopyContext context) => input;
+    }
 
     public static string Invariant(PlatformProfile profile) =>
         profile == PlatformProfile.Embedded ? Orleans.OrleansSchema.SqliteInvariant : Orleans.OrleansSchema.PostgresInvariant;

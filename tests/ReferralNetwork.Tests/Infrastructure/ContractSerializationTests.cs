@@ -1,0 +1,28 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
+using ReferralNetwork.Contracts;
+using ReferralNetwork.Infrastructure;
+
+namespace ReferralNetwork.Tests.Infrastructure;
+
+public sealed class ContractSerializationTests
+{
+    private static readonly ReferralIdentified Event = new(
+        Guid.NewGuid(), 1, DateTimeOffset.UtcNow, "th-focal-point", ["TH", "VN"], Stage.Identified, "th-focal-point",
+        "TH", "VN", Sex.Female, AgeBand.From18To24, [ExploitationForm.ForcedCriminality]);
+
+    [Fact]
+    public void Contract_types_cross_silos_as_json_and_are_not_copied_within_one()
+    {
+        using var services = new ServiceCollection().AddContractSerialization().BuildServiceProvider();
+        var serializer = services.GetRequiredService<Serializer>();
+        var copier = services.GetRequiredService<DeepCopier>();
+
+        var roundTripped = serializer.Deserialize<object>(serializer.SerializeToArray<object>(Event));
+        var copied = copier.Copy<object>(Event);
+
+        Assert.Equivalent(Event, roundTripped, strict: true);
+        Assert.NotSame(Event, roundTripped);
+        Assert.Same(Event, copied);
+    }
+}
