@@ -27,6 +27,9 @@ public sealed class ReferralRow
             e.ToTable("ReferralList");
             e.Property(r => r.Stage).HasConversion<string>().HasMaxLength(32);
             e.HasIndex(r => r.Stage);
+            // Consumers on several silos apply events of one referral concurrently: an update made from a
+            // row another consumer has moved on since fails and is retried, instead of overwriting newer values.
+            e.Property(r => r.Version).IsConcurrencyToken();
         });
         model.Entity<ReferralAccessRow>(e =>
         {
