@@ -42,6 +42,11 @@ public sealed class ReferralGrain(
 {
     private const string ExpiryReminder = "handoff-expiry";
     private static readonly TimeSpan PublishRetry = TimeSpan.FromSeconds(5);
+
+    // MassTransit waits for the broker to come back before a publish completes: without a bound, a broker
+    // outage would hold every changing call until Orleans times it out, although the change is saved.
+    private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(2);
+
     private IGrainTimer? _publishRetry;
 
     private ReferralState State => referral.State;
@@ -243,18 +248,19 @@ public sealed class ReferralGrain(
     /// </summary>
     private async Task PublishPendingAsync()
     {
+        using var timeout = new CancellationTokenSource(PublishTimeout);
         try
         {
             foreach (var @event in State.Unpublished.ToList())
             {
-                await bus.Publish(@event, @event.GetType());
+                await bus.Publish(@event, @event.GetType(), timeout.Token);
                 State.PublishedThrough = @event.Number;
             }
 
             _publishRetry?.Dispose();
             _publishRetry = null;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OperationCanceledException || timeout.IsCancellationRequested)
         {
             logger.LogWarning(ex, "Publishing events of referral {ReferralId} failed; retrying in {Delay}", State.Id, PublishRetry);
             _publishRetry ??= this.RegisterGrainTimer(
