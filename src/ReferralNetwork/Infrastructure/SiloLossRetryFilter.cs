@@ -6,6 +6,12 @@ namespace ReferralNetwork.Infrastructure;
 /// address cached for it and fails with <see cref="SiloUnavailableException"/>; the retry finds the grain
 /// reactivated on a live silo. Grain-to-grain calls and reminders keep Orleans' own behaviour.
 /// </summary>
+/// <remarks>
+/// The failed call either never reached a silo or died with it; in the second case its change may have been
+/// saved, and the retry meets that state as a caller retrying by itself would: a change sent with If-Match
+/// gets 412, a creation with its Idempotency-Key gets the first answer. Without them a change could be
+/// applied twice, exactly as if the caller had retried after the error it would otherwise have received.
+/// </remarks>
 internal sealed class SiloLossRetryFilter(ILogger<SiloLossRetryFilter> logger) : IOutgoingGrainCallFilter
 {
     public async Task Invoke(IOutgoingGrainCallContext context)
