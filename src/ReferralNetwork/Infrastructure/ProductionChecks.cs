@@ -59,11 +59,9 @@ public static class ProductionChecks
         if (Refusals(configuration, platform) is { Count: > 0 } refusals)
         {
             throw new StartupRefusedException(
-            [
-                "The production profile (ReferralNetwork:Profile=production) is not configured for production:",
-                .. refusals,
-                "Settings come from environment variables (Section__Key), appsettings.json or the command line; see the README.",
-            ]);
+                "ReferralNetwork refuses to start: the production profile (ReferralNetwork:Profile=production) is not configured for production.",
+                refusals,
+                "Settings come from environment variables (Section__Key), appsettings.json or the command line; see the README.");
         }
     }
 

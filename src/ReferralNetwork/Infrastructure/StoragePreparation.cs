@@ -47,8 +47,10 @@ public static class StoragePreparation
 
         if (refusals.Count > 0)
         {
-            refusals.Add("Run `dotnet ReferralNetwork.dll migrate` with the same settings first (the Helm chart runs it as a hook before every install and upgrade).");
-            throw new StartupRefusedException(refusals);
+            throw new StartupRefusedException(
+                "ReferralNetwork refuses to start: the production storage is not prepared.",
+                refusals,
+                "Run `dotnet ReferralNetwork.dll migrate` with the same settings first (the Helm chart runs it as a hook before every install and upgrade).");
         }
     }
 
@@ -106,17 +108,23 @@ public static class StoragePreparation
     }
 }
 
-/// <summary>The platform will not run with this configuration or storage; the reasons say what to change.</summary>
-public sealed class StartupRefusedException(IReadOnlyList<string> reasons) : Exception(string.Join(" ", reasons))
+/// <summary>The platform will not run (or a command will not act) as configured; the reasons say what to change.</summary>
+public sealed class StartupRefusedException(string heading, IReadOnlyList<string> reasons, string? advice = null)
+    : Exception($"{heading} {string.Join(" ", reasons)} {advice}")
 {
     public IReadOnlyList<string> Reasons { get; } = reasons;
 
     public void WriteTo(TextWriter writer)
     {
-        writer.WriteLine("ReferralNetwork refuses to start:");
+        writer.WriteLine(heading);
         foreach (var reason in Reasons)
         {
             writer.WriteLine($"  - {reason}");
+        }
+
+        if (advice is not null)
+        {
+            writer.WriteLine(advice);
         }
     }
 }

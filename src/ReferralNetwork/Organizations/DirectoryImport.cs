@@ -40,7 +40,7 @@ public static class DirectoryImport
         }
         catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
         {
-            throw new StartupRefusedException([$"import-directory: {path} could not be read as a directory file: {e.Message}"]);
+            throw new StartupRefusedException("import-directory changed nothing: its file cannot be used.", [$"{path} could not be read as a directory file: {e.Message}"]);
         }
 
         await using var scope = services.CreateAsyncScope();
@@ -48,6 +48,21 @@ public static class DirectoryImport
         var applications = scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>();
 
         var countries = await db.Countries.Select(c => c.Code).ToListAsync(cancellationToken);
+        var organizations = await db.Organizations.AsNoTracking().ToDictionaryAsync(o => o.Id, cancellationToken);
+
+        // Every reference is checked before anything is written, so that a faulty file changes nothing.
+        var knownCountries = countries.Concat((file.Countries ?? []).Select(c => c.Code)).ToHashSet();
+        var knownOrganizations = organizations.Keys.Concat((file.Organizations ?? []).Select(o => o.Id)).ToHashSet();
+        var faults = (file.Organizations ?? []).Where(o => !knownCountries.Contains(o.Country))
+            .Select(o => $"Organization {o.Id} names country {o.Country}, which is neither in the database nor in the file.")
+            .Concat((file.Clients ?? []).Where(c => !knownOrganizations.Contains(c.OrganizationId))
+                .Select(c => $"Client {c.ClientId} names organization {c.OrganizationId}, which is neither in the database nor in the file."))
+            .ToList();
+        if (faults.Count > 0)
+        {
+            throw new StartupRefusedException("import-directory changed nothing: its file cannot be used.", faults);
+        }
+
         foreach (var country in file.Countries ?? [])
         {
             var added = !countries.Contains(country.Code);
@@ -60,19 +75,12 @@ public static class DirectoryImport
             output.WriteLine($"country {country.Code}: {(added ? "added" : "exists")}");
         }
 
-        var organizations = await db.Organizations.AsNoTracking().ToDictionaryAsync(o => o.Id, cancellationToken);
         foreach (var organization in file.Organizations ?? [])
         {
-            var added = !organizations.ContainsKey(organization.Id);
+            var added = organizations.TryAdd(organization.Id, organization);
             if (added)
             {
-                if (!countries.Contains(organization.Country))
-                {
-                    throw new StartupRefusedException([$"import-directory: organization {organization.Id} names country {organization.Country}, which is neither in the database nor in the file."]);
-                }
-
                 db.Organizations.Add(organization);
-                organizations[organization.Id] = organization;
             }
 
             output.WriteLine($"organization {organization.Id}: {(added ? "added" : "exists")}");
@@ -83,12 +91,9 @@ public static class DirectoryImport
 
         foreach (var client in file.Clients ?? [])
         {
-            if (!organizations.TryGetValue(client.OrganizationId, out var organization))
-            {
-                throw new StartupRefusedException([$"import-directory: client {client.ClientId} names organization {client.OrganizationId}, which is neither in the database nor in the file."]);
-            }
-
-            var secret = client.Secret ?? Convert.ToBase64String(RandomNumberGenerator.GetBytes(24));
+            var organization = organizations[client.OrganizationId];
+            // Hex: a secret that needs no escaping in a form post or a shell.
+            var secret = client.Secret ?? Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
             var created = await PartnerClients.CreateIfMissingAsync(applications, client.ClientId, secret, organization, cancellationToken);
             output.WriteLine(created switch
             {

@@ -97,6 +97,43 @@ public sealed class ProductionProfileTests(PostgresFixture postgres, ITestOutput
     }
 
     [Fact]
+    public async Task Import_directory_adds_what_is_missing_and_a_faulty_file_changes_nothing()
+    {
+        var settings = await FreshDatabasesAsync();
+        Assert.Equal(0, (await PlatformExecutable.RunAsync(settings, "migrate")).ExitCode);
+        var directory = Path.Combine(_folder.Path, "directory.json");
+        await File.WriteAllTextAsync(directory, """
+            {
+              "countries": [{"code": "KH", "name": "Cambodia"}],
+              "organizations": [{"id": "kh-focal-point", "name": "Cambodia national focal point", "country": "KH", "kind": "focal-point"}],
+              "clients": [{"clientId": "kh-case-system", "organizationId": "kh-focal-point"}]
+            }
+            """);
+        var faulty = Path.Combine(_folder.Path, "faulty.json");
+        await File.WriteAllTextAsync(faulty, """
+            {
+              "countries": [{"code": "LA", "name": "Lao PDR"}],
+              "organizations": [{"id": "mm-focal-point", "name": "Myanmar national focal point", "country": "MM", "kind": "focal-point"}]
+            }
+            """);
+
+        var first = await PlatformExecutable.RunAsync(settings, "import-directory", directory);
+        var second = await PlatformExecutable.RunAsync(settings, "import-directory", directory);
+        var refused = await PlatformExecutable.RunAsync(settings, "import-directory", faulty);
+
+        output.WriteLine(first.Output + second.Output + refused.Output);
+        Assert.Equal((0, 0, 3), (first.ExitCode, second.ExitCode, refused.ExitCode));
+        Assert.Contains("organization kh-focal-point: added", first.Output, StringComparison.Ordinal);
+        Assert.Matches("client kh-case-system: added for kh-focal-point, secret \\S+ \\(shown once\\)", first.Output);
+        Assert.Contains("organization kh-focal-point: exists", second.Output, StringComparison.Ordinal);
+        Assert.Contains("client kh-case-system: exists (secret unchanged)", second.Output, StringComparison.Ordinal);
+        Assert.Contains("Organization mm-focal-point names country MM, which is neither in the database nor in the file.", refused.Output, StringComparison.Ordinal);
+        var platform = settings["ConnectionStrings__Platform"]!;
+        Assert.Equal(["KH"], await ScalarsAsync<string>(platform, """SELECT "Code" FROM "Countries" """));
+        Assert.Equal([1L], await ScalarsAsync<long>(platform, """SELECT count(*) FROM "OpenIddictApplications" """));
+    }
+
+    [Fact]
     public async Task It_refuses_to_start_on_a_database_that_migrate_has_not_prepared()
     {
         var settings = await FreshDatabasesAsync();
