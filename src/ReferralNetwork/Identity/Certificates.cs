@@ -6,6 +6,9 @@ namespace ReferralNetwork.Identity;
 /// <summary>Token signing and encryption certificates: from configuration, or (embedded only) generated once into the data folder.</summary>
 public static class Certificates
 {
+    /// <summary>Common name prefix of the generated development certificates; production refuses them.</summary>
+    public const string DevelopmentSubjectPrefix = "ReferralNetwork development";
+
     public static X509Certificate2 Load(IdentityOptions.CertificateOptions? configured, string developmentFolder, string name, X509KeyUsageFlags usage)
     {
         if (configured?.Path is { Length: > 0 } path)
@@ -29,7 +32,7 @@ public static class Certificates
     private static X509Certificate2 CreateSelfSigned(string name, X509KeyUsageFlags usage)
     {
         using var key = RSA.Create(2048);
-        var request = new CertificateRequest($"CN=ReferralNetwork development {name}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var request = new CertificateRequest($"CN={DevelopmentSubjectPrefix} {name}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         request.CertificateExtensions.Add(new X509KeyUsageExtension(usage, critical: true));
         return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddYears(5));
     }

@@ -24,6 +24,7 @@ public static class IdentityHosting
     {
         var options = builder.Configuration.GetSection(IdentityOptions.Section).Get<IdentityOptions>() ?? new IdentityOptions();
         var keys = Path.Combine(platform.FullDataPath, "keys");
+        // Production never gets here without both certificates configured (ProductionChecks).
         var signing = Certificates.Load(options.SigningCertificate, keys, "signing", X509KeyUsageFlags.DigitalSignature);
         var encryption = Certificates.Load(options.EncryptionCertificate, keys, "encryption", X509KeyUsageFlags.KeyEncipherment);
 
@@ -130,36 +131,34 @@ public static class IdentityHosting
     }
 }
 
-/// <summary>DEVELOPMENT ONLY: one OAuth client per demo organization, client id = organization id, secret <c>demo-secret</c>.</summary>
-public static class DemoClients
+/// <summary>OAuth clients of partner systems (client credentials): each belongs to one organization.</summary>
+public static class PartnerClients
 {
-    public const string DemoSecret = "demo-secret";
-
-    public static async Task SeedAsync(IOpenIddictApplicationManager applications, IEnumerable<Organization> organizations, CancellationToken cancellationToken)
+    /// <summary>Registers a confidential client for <paramref name="organization"/>; false when the client id is taken (nothing is changed then).</summary>
+    public static async Task<bool> CreateIfMissingAsync(
+        IOpenIddictApplicationManager applications, string clientId, string secret, Organization organization, CancellationToken cancellationToken)
     {
-        foreach (var organization in organizations)
+        if (await applications.FindByClientIdAsync(clientId, cancellationToken) is not null)
         {
-            if (await applications.FindByClientIdAsync(organization.Id, cancellationToken) is not null)
-            {
-                continue;
-            }
-
-            var client = new OpenIddictApplicationDescriptor
-            {
-                ClientId = organization.Id,
-                ClientSecret = DemoSecret,
-                ClientType = ClientTypes.Confidential,
-                DisplayName = organization.Name,
-                Permissions = { Permissions.Endpoints.Token, Permissions.GrantTypes.ClientCredentials },
-            };
-            client.Properties[IdentityHosting.OrganizationProperty] = JsonSerializer.SerializeToElement(organization.Id);
-            foreach (var scope in ScopesFor(organization))
-            {
-                client.Permissions.Add(Permissions.Prefixes.Scope + scope);
-            }
-
-            await applications.CreateAsync(client, cancellationToken);
+            return false;
         }
+
+        var client = new OpenIddictApplicationDescriptor
+        {
+            ClientId = clientId,
+            ClientSecret = secret,
+            ClientType = ClientTypes.Confidential,
+            DisplayName = organization.Name,
+            Permissions = { Permissions.Endpoints.Token, Permissions.GrantTypes.ClientCredentials },
+        };
+        client.Properties[IdentityHosting.OrganizationProperty] = JsonSerializer.SerializeToElement(organization.Id);
+        foreach (var scope in ScopesFor(organization))
+        {
+            client.Permissions.Add(Permissions.Prefixes.Scope + scope);
+        }
+
+        await applications.CreateAsync(client, cancellationToken);
+        return true;
     }
 
     /// <summary>What a client of this kind of organization may ask for (roles follow from the organization's kind).</summary>
@@ -169,4 +168,18 @@ public static class DemoClients
         { Kind: OrganizationKind.FocalPoint } => [Scopes.ReferralsRead, Scopes.ReferralsWrite, Scopes.SubjectRead, Scopes.DashboardRead, Scopes.ConsentOverride],
         _ => [Scopes.ReferralsRead, Scopes.ReferralsWrite, Scopes.SubjectRead],
     };
+}
+
+/// <summary>DEVELOPMENT ONLY: one OAuth client per demo organization, client id = organization id, secret <c>demo-secret</c>.</summary>
+public static class DemoClients
+{
+    public const string DemoSecret = "demo-secret";
+
+    public static async Task SeedAsync(IOpenIddictApplicationManager applications, IEnumerable<Organization> organizations, CancellationToken cancellationToken)
+    {
+        foreach (var organization in organizations)
+        {
+            await PartnerClients.CreateIfMissingAsync(applications, organization.Id, DemoSecret, organization, cancellationToken);
+        }
+    }
 }

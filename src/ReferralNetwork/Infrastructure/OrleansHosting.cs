@@ -1,5 +1,6 @@
-using Orleans.Configuration;
+using System.Net;
 using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 using Orleans.Serialization;
 using Orleans.Serialization.Cloning;
 using Orleans.Storage;
@@ -18,6 +19,22 @@ public sealed class ClusterOptions
     public int SiloPort { get; set; } = 11111;
 
     public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>
+    /// Production: the address other silos reach this one at. Unset: the pod IP under Kubernetes hosting,
+    /// else the address Orleans resolves for the machine. A loopback address makes the silo listen on loopback only.
+    /// </summary>
+    public string? AdvertisedIPAddress { get; set; }
+
+    /// <summary>Production: Orleans' Kubernetes hosting (silo named after its pod, pods watched for failure detection).</summary>
+    public bool Kubernetes { get; set; }
+
+    /// <summary>
+    /// <c>Cluster:Membership</c> is bound to Orleans' <see cref="ClusterMembershipOptions"/> (probe and death
+    /// vote timeouts: how soon a crashed silo is declared dead and its grains move). The defaults suit
+    /// production; tests shorten them.
+    /// </summary>
+    public const string MembershipSection = "Cluster:Membership";
 }
 
 public static class OrleansHosting
@@ -46,12 +63,44 @@ public static class OrleansHosting
                     o.ServiceId = cluster.ServiceId;
                     o.ClusterId = cluster.ClusterId;
                 });
-                silo.ConfigureEndpoints(cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: true);
+                ConfigureEndpoints(silo, cluster);
+                silo.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection(ClusterOptions.MembershipSection));
+                if (cluster.Kubernetes)
+                {
+                    // After our own settings: the pod's ORLEANS_SERVICE_ID / ORLEANS_CLUSTER_ID and POD_IP win.
+                    silo.UseKubernetesHosting();
+                }
             }
+
+            // API calls reach grains through this silo: one retry when the grain's silo was lost.
+            silo.AddOutgoingGrainCallFilter<SiloLossRetryFilter>();
 
             ConfigureStorage(silo, invariant, connectionString);
         });
         return builder;
+    }
+
+    private static void ConfigureEndpoints(ISiloBuilder silo, ClusterOptions cluster)
+    {
+        if (cluster.AdvertisedIPAddress is { Length: > 0 } configured)
+        {
+            var advertised = IPAddress.Parse(configured);
+            // Silos of a cluster on one machine (tests, the local cluster) stay off the network.
+            silo.ConfigureEndpoints(advertised, cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised));
+        }
+        else if (cluster.Kubernetes)
+        {
+            // Kubernetes hosting advertises the pod IP and listens on every address, as long as nothing else set them.
+            silo.Configure<EndpointOptions>(o =>
+            {
+                o.SiloPort = cluster.SiloPort;
+                o.GatewayPort = cluster.GatewayPort;
+            });
+        }
+        else
+        {
+            silo.ConfigureEndpoints(cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: true);
+        }
     }
 
     /// <summary>Grain state, subject compartment and reminders: shared by the host and the grain test cluster.</summary>
@@ -76,6 +125,10 @@ public static class OrleansHosting
         });
 
         silo.Services.AddContractSerialization();
+
+        // A storage failure on one silo reaches the API of another as the Npgsql exception it is (instead of
+        // a codec error), so that the API can tell an unavailable database from a fault.
+        silo.Services.Configure<ExceptionSerializationOptions>(o => o.SupportedNamespacePrefixes.Add("Npgsql"));
         silo.Services.AddSingleton(TimeProvider.System);
 
         // Events a dead process saved but did not publish go out within a sweep period.

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using ReferralNetwork.Organizations;
 using ReferralNetwork.Referrals;
@@ -20,6 +21,25 @@ public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> option
 
     public DbSet<InboxRow> Inbox => Set<InboxRow>();
 
+    /// <summary>
+    /// The provider of each profile. The embedded profile creates its SQLite schema from the model
+    /// (EnsureCreated); production applies the PostgreSQL migrations of <c>Infrastructure/Migrations</c>,
+    /// which are provider-specific and so exist for PostgreSQL only.
+    /// </summary>
+    public static void Configure(DbContextOptionsBuilder options, PlatformProfile profile, string connectionString)
+    {
+        if (profile == PlatformProfile.Embedded)
+        {
+            options.UseSqlite(connectionString);
+        }
+        else
+        {
+            options.UseNpgsql(connectionString);
+        }
+
+        options.UseOpenIddict();
+    }
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // SQLite cannot order or compare DateTimeOffset columns; store them as sortable integers there.
@@ -27,7 +47,15 @@ public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> option
         {
             configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
         }
+        else
+        {
+            // PostgreSQL's timestamptz holds an instant, and Npgsql refuses to write an offset other than zero;
+            // times taken from request bodies (a handoff's respondBy) carry the caller's offset.
+            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcConverter>();
+        }
     }
+
+    private sealed class UtcConverter() : ValueConverter<DateTimeOffset, DateTimeOffset>(v => v.ToUniversalTime(), v => v);
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -35,5 +63,26 @@ public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> option
         Organization.Configure(modelBuilder);
         ReferralRow.Configure(modelBuilder);
         InboxRow.Configure(modelBuilder);
+    }
+}
+
+/// <summary>
+/// Lets <c>dotnet ef</c> build the PostgreSQL model without starting the platform. After a change to the
+/// model, add a migration from the repository root (the test <c>MigrationTests</c> fails until one exists):
+/// <code>
+/// dotnet tool restore
+/// dotnet ef migrations add NameOfTheChange --project src/ReferralNetwork --output-dir Infrastructure/Migrations
+/// </code>
+/// Until the first production deployment the single <c>Initial</c> migration may be regenerated instead:
+/// delete <c>Infrastructure/Migrations</c> and run the command above with the name <c>Initial</c>.
+/// </summary>
+internal sealed class PlatformDbContextDesignTimeFactory : IDesignTimeDbContextFactory<PlatformDbContext>
+{
+    public PlatformDbContext CreateDbContext(string[] args)
+    {
+        // Never opened: generating a migration compares the model with the previous snapshot only.
+        var options = new DbContextOptionsBuilder<PlatformDbContext>();
+        PlatformDbContext.Configure(options, PlatformProfile.Production, "Host=localhost;Database=referral_network_design_time");
+        return new PlatformDbContext(options.Options);
     }
 }

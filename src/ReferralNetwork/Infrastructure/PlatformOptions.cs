@@ -19,8 +19,13 @@ public sealed class PlatformOptions
     /// <summary>Folder of the embedded profile's databases and development keys; created on first start.</summary>
     public string DataPath { get; set; } = "data";
 
-    /// <summary>Seeds the demo countries, organizations and OAuth clients. Development only.</summary>
-    public bool SeedDemoData { get; set; } = true;
+    /// <summary>
+    /// Seeds the demo countries, organizations and OAuth clients (development only). Unset means: yes in the
+    /// embedded profile, no in production, where setting it to true is refused.
+    /// </summary>
+    public bool? SeedDemoData { get; set; }
+
+    public bool SeedsDemoData => SeedDemoData ?? Profile == PlatformProfile.Embedded;
 
     /// <summary>Largest request body accepted, in bytes.</summary>
     public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
+using Npgsql;
 
 namespace ReferralNetwork.Infrastructure;
 
@@ -135,6 +136,15 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
             BadHttpRequestException bad => Problems.Create(Problems.KindOf(bad.StatusCode), bad.Message),
             _ => null,
         };
+        if (problem is null && IsUnavailable(exception))
+        {
+            // Nothing the caller did wrong and nothing half-applied that it cannot retry: a silo was lost, or the
+            // database restarts. Retrying a change is safe with If-Match (or the Idempotency-Key of a creation).
+            logger.LogWarning(exception, "Unavailable for {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
+            problem = Problems.Create(ProblemKind.ServiceUnavailable, "The platform could not complete the request now (a silo or the database is unavailable); retry shortly.");
+            httpContext.Response.Headers.RetryAfter = "2";
+        }
+
         if (problem is null)
         {
             logger.LogError(exception, "Unhandled error for {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
@@ -143,6 +153,29 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
 
         httpContext.Response.StatusCode = problem.Status!.Value;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
+    }
+
+    /// <summary>
+    /// A failure of the infrastructure rather than of the request, anywhere in the exception's chain: Orleans
+    /// could not reach the grain in time, or PostgreSQL could not be reached (Npgsql exceptions cross silos
+    /// as themselves, see <see cref="OrleansHosting"/>; EF Core and the Orleans storage wrap them).
+    /// </summary>
+    internal static bool IsUnavailable(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case SiloUnavailableException or OrleansMessageRejectionException or TimeoutException:
+                case NpgsqlException { IsTransient: true }:
+                // Deserialized on another silo, a PostgresException has lost its SQL state (and so IsTransient);
+                // one with a state that is not transient is a fault of ours, not an outage.
+                case NpgsqlException and not PostgresException { SqlState: not null }:
+                    return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>"$.subject.sex" → "subject.sex"; the root itself is "body".</summary>

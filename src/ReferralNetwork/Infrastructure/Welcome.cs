@@ -10,12 +10,12 @@ internal static class Welcome
         var address = app.Urls.FirstOrDefault() ?? "http://localhost:5080";
         Console.WriteLine($"""
 
-            ReferralNetwork is running ({platform.Profile} profile, data in {platform.FullDataPath})
+            ReferralNetwork is running ({Where(app, platform)})
               Swagger UI      {address}/swagger
               Token endpoint  {address}/connect/token
               Readiness       {address}/health/ready
             """);
-        if (platform.SeedDemoData)
+        if (platform.SeedsDemoData)
         {
             Console.WriteLine($"""
                   Demo clients    client id = organization id (th-focal-point, vn-focal-point, th-shelter-bangkok, …),
@@ -23,5 +23,17 @@ internal static class Welcome
 
                 """);
         }
+    }
+
+    private static string Where(WebApplication app, PlatformOptions platform)
+    {
+        if (platform.Profile == PlatformProfile.Embedded)
+        {
+            return $"embedded profile, data in {platform.FullDataPath}";
+        }
+
+        var silo = app.Services.GetRequiredService<ILocalSiloDetails>();
+        var cluster = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<global::Orleans.Configuration.ClusterOptions>>().Value;
+        return $"production profile, silo {silo.SiloAddress.Endpoint} of cluster {cluster.ClusterId}";
     }
 }

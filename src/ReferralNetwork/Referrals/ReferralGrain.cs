@@ -45,6 +45,11 @@ public sealed class ReferralGrain(
 {
     private const string ExpiryReminder = "handoff-expiry";
     private static readonly TimeSpan PublishRetry = TimeSpan.FromSeconds(5);
+
+    // MassTransit waits for the broker to come back before a publish completes: without a bound, a broker
+    // outage would keep the publish loop (and a deactivation waiting for it) hanging; the timer retries instead.
+    private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(2);
+
     private IGrainTimer? _publishRetry;
     private Task _publishing = Task.CompletedTask;
     private bool _publishAgain;
@@ -305,19 +310,20 @@ public sealed class ReferralGrain(
     /// </summary>
     private async Task PublishPendingAsync()
     {
+        using var timeout = new CancellationTokenSource(PublishTimeout);
         try
         {
             // In order, so that consumers mostly see a referral's events as they happened.
             foreach (var @event in State.Unpublished.ToList())
             {
-                await bus.Publish(@event, @event.GetType());
+                await bus.Publish(@event, @event.GetType(), timeout.Token);
                 State.PublishedThrough = Math.Max(State.PublishedThrough, @event.Number);
             }
 
             _publishRetry?.Dispose();
             _publishRetry = null;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OperationCanceledException || timeout.IsCancellationRequested)
         {
             logger.LogWarning(ex, "Publishing events of referral {ReferralId} failed; retrying in {Delay}", State.Id, PublishRetry);
             _publishRetry ??= this.RegisterGrainTimer(

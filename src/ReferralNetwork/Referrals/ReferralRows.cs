@@ -27,9 +27,8 @@ public sealed class ReferralRow
             e.ToTable("ReferralList");
             e.Property(r => r.Stage).HasConversion<string>().HasMaxLength(32);
             e.HasIndex(r => r.Stage);
-
-            // Two events of one referral applied at once: the later save fails and is retried, so an older
-            // event can never overwrite a newer one's stage and holder.
+            // Consumers on several silos apply events of one referral concurrently: an update made from a
+            // row another consumer has moved on since fails and is retried, instead of overwriting newer values.
             e.Property(r => r.Version).IsConcurrencyToken();
         });
         model.Entity<ReferralAccessRow>(e =>

@@ -1,0 +1,14 @@
+using ReferralNetwork.Tests.Infrastructure.Servers;
+
+namespace ReferralNetwork.Tests.Production;
+
+/// <summary>
+/// The production-profile tests share one PostgreSQL server and one RabbitMQ node of their own (other
+/// collections restart theirs), and run one after another: each may stop, kill or restart them, and must
+/// leave them running.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class ProductionCollection : ICollectionFixture<PostgresFixture>, ICollectionFixture<RabbitMqFixture>
+{
+    public const string Name = "Production profile";
+}
