@@ -46,7 +46,8 @@ public sealed record ReferralIdentified(
     string Nationality,
     Sex Sex,
     AgeBand AgeBand,
-    IReadOnlyList<ExploitationForm> Exploitation) : IReferralEvent;
+    IReadOnlyList<ExploitationForm> Exploitation,
+    DateTimeOffset IdentifiedAt) : IReferralEvent;
 
 public sealed record ReferralScreened(
     Guid ReferralId, int Number, DateTimeOffset OccurredAt, string ActingOrganizationId, IReadOnlyList<string> Countries, Stage Stage, string Holder,

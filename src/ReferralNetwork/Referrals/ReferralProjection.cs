@@ -45,7 +45,7 @@ public sealed class ReferralProjection(PlatformDbContext db) :
             ? db.Referrals.Add(new ReferralRow
             {
                 Id = e.ReferralId, Stage = e.Stage, Holder = e.Holder, IdentifiedIn = identified.IdentifiedIn, Nationality = identified.Nationality,
-                IdentifiedAt = identified.OccurredAt, UpdatedAt = identified.OccurredAt, Version = e.Number,
+                IdentifiedAt = identified.IdentifiedAt, UpdatedAt = identified.OccurredAt, Version = e.Number,
             }).Entity
             : await db.Referrals.SingleOrDefaultAsync(r => r.Id == e.ReferralId, cancellationToken)
                 // Ahead of its ReferralIdentified: the retry policy brings it back once that one is in.

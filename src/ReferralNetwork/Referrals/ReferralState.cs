@@ -88,7 +88,7 @@ public sealed class ReferralState
         Exploitation = [.. request.Exploitation!.Distinct()];
         CreateRequestHash = requestHash;
         return Record(n => new ReferralIdentified(
-            Id, n, now, caller.OrganizationId, Countries(), Stage, Holder, IdentifiedIn, Nationality, Sex, AgeBand, [.. Exploitation]));
+            Id, n, now, caller.OrganizationId, Countries(), Stage, Holder, IdentifiedIn, Nationality, Sex, AgeBand, [.. Exploitation], IdentifiedAt));
     }
 
     /// <summary>Palermo: an act, a means and a purpose; for a child, the means is not needed.</summary>

@@ -9,7 +9,7 @@ public sealed class ContractSerializationTests
 {
     private static readonly ReferralIdentified Event = new(
         Guid.NewGuid(), 1, DateTimeOffset.UtcNow, "th-focal-point", ["TH", "VN"], Stage.Identified, "th-focal-point",
-        "TH", "VN", Sex.Female, AgeBand.From18To24, [ExploitationForm.ForcedCriminality]);
+        "TH", "VN", Sex.Female, AgeBand.From18To24, [ExploitationForm.ForcedCriminality], DateTimeOffset.UtcNow.AddHours(-3));
 
     [Fact]
     public void Contract_types_cross_silos_as_json_and_are_not_copied_within_one()
