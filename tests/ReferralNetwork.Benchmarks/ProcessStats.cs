@@ -19,7 +19,10 @@ public static class ProcessStats
     }
 
     /// <summary>A field of /proc/PID/status in bytes (VmRSS, VmHWM), or null when the process is gone.</summary>
-    public static long? StatusBytes(int pid, string field)
+    public static long? StatusBytes(int pid, string field) => StatusValue(pid, field) * 1024;
+
+    /// <summary>The number in a field of /proc/PID/status (kB for sizes), or null when the process is gone.</summary>
+    public static long? StatusValue(int pid, string field)
     {
         try
         {
@@ -27,8 +30,8 @@ public static class ProcessStats
             {
                 if (line.StartsWith(field + ":", StringComparison.Ordinal))
                 {
-                    var kib = line[(field.Length + 1)..].Trim().Split(' ')[0];
-                    return long.Parse(kib, CultureInfo.InvariantCulture) * 1024;
+                    var value = line[(field.Length + 1)..].Trim().Split(' ')[0];
+                    return long.Parse(value, CultureInfo.InvariantCulture);
                 }
             }
         }
@@ -89,9 +92,12 @@ public sealed class CpuWindow
     private readonly double[] _start;
     private readonly double _selfStart;
     private readonly MachineTimes _machineStart;
+    private readonly CancellationTokenSource _sampling = new();
+    private readonly Task<long> _threadsMax;
 
     private CpuWindow(IReadOnlyList<int> pids)
     {
+        _threadsMax = SampleThreadsAsync(pids, _sampling.Token);
         _pids = pids;
         PeakIsPerPhase = pids.Count > 0 && pids.All(ProcessStats.ResetPeak);
         _start = [.. pids.Select(ProcessStats.CpuSeconds)];
@@ -106,8 +112,30 @@ public sealed class CpuWindow
 
     public static CpuWindow Start(IReadOnlyList<int> pids) => new(pids);
 
+    // The most threads the platform had at once: a thread pool that keeps growing under load means calls block threads.
+    private static async Task<long> SampleThreadsAsync(IReadOnlyList<int> pids, CancellationToken cancellationToken)
+    {
+        long max = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            max = Math.Max(max, pids.Sum(pid => ProcessStats.StatusValue(pid, "Threads") ?? 0));
+            try
+            {
+                await Task.Delay(250, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        return max;
+    }
+
     public ResourceUse Stop(double seconds)
     {
+        _sampling.Cancel();
+        var threads = _threadsMax.GetAwaiter().GetResult();
         var platform = _pids.Select((pid, i) => ProcessStats.CpuSeconds(pid) - _start[i]).Sum();
         var self = ProcessStats.CpuSeconds(Environment.ProcessId) - _selfStart;
         var machine = ProcessStats.Machine();
@@ -125,6 +153,7 @@ public sealed class CpuWindow
             PlatformPeakRssBytes: peak,
             PlatformRssBytes: rss,
             PeakIsPerPhase: PeakIsPerPhase,
+            PlatformThreadsMax: threads,
             LoadAverageBefore: LoadAverage);
     }
 }
@@ -140,4 +169,5 @@ public sealed record ResourceUse(
     long PlatformPeakRssBytes,
     long PlatformRssBytes,
     bool PeakIsPerPhase,
+    long PlatformThreadsMax,
     string LoadAverageBefore);

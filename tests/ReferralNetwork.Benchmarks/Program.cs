@@ -40,7 +40,7 @@ static int Usage()
           ports   --count N                                    free loopback TCP ports, one a line
           mix     --url U… --pid P… --connections C --warmup S --duration S --out F.json [--created F.tsv] [--pgbench F.json]
           read    --url U… --pid P… --connections C --warmup S --duration S --out F.json [--pool N]
-          memory  --url U --pid P --created F.tsv… [--count N] --out F.json
+          memory  --url U --pid P --created F.tsv… [--count N] [--max-seconds S] --out F.json
           summary --dir D                                      the tables and goals of a finished run
         --url and --pid repeat for a platform of several silos: workers are spread over the addresses, CPU and
         memory are summed over the processes.
@@ -112,36 +112,41 @@ static async Task<int> MemoryAsync(Arguments arguments)
     var tokens = await platform.TokensAsync(referrals.Select(r => r.Holder), CancellationToken.None);
 
     // Warm the read path (JIT, connection pools, storage connections) so that the difference is the grains alone.
-    await ActivateAsync(platform, tokens, referrals.Take(WarmUp).ToList());
+    await ActivateAsync(platform, tokens, referrals.Take(WarmUp).ToList(), TimeSpan.FromMinutes(2));
     var heapBefore = await MemoryProbe.LiveHeapAsync(pid);
     var rssBefore = ProcessStats.StatusBytes(pid, "VmRSS") ?? 0;
     Log($"memory: live heap {Tables.Mib(heapBefore.TotalBytes)} MiB; activating {count} referrals");
 
     var watch = Stopwatch.StartNew();
-    var failed = await ActivateAsync(platform, tokens, referrals.Skip(WarmUp).Take(count).ToList());
+    var (activated, failed) = await ActivateAsync(platform, tokens, referrals.Skip(WarmUp).Take(count).ToList(), arguments.Seconds("max-seconds", 60));
     var seconds = watch.Elapsed.TotalSeconds;
     var heapAfter = await MemoryProbe.LiveHeapAsync(pid);
     var rssAfter = ProcessStats.StatusBytes(pid, "VmRSS") ?? 0;
 
-    var result = new MemoryResult(count - failed, failed, heapBefore, heapAfter, rssBefore, rssAfter, seconds);
+    var result = new MemoryResult(activated, failed, heapBefore, heapAfter, rssBefore, rssAfter, seconds);
     ResultFiles.Write(arguments.Required("out"), result);
     Console.WriteLine(Tables.Memory(result));
     return 0;
 }
 
-static async Task<int> ActivateAsync(PlatformClient platform, IReadOnlyDictionary<string, string> tokens, IReadOnlyList<CreatedReferral> referrals)
+// GETs each referral once (32 at a time) until all are read or the time is up; answers how many succeeded and failed.
+static async Task<(int Activated, int Failed)> ActivateAsync(
+    PlatformClient platform, IReadOnlyDictionary<string, string> tokens, IReadOnlyList<CreatedReferral> referrals, TimeSpan limit)
 {
-    var failed = 0;
+    int activated = 0, failed = 0;
+    var deadline = Stopwatch.StartNew();
     await Parallel.ForAsync(0, referrals.Count, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, _) =>
     {
+        if (deadline.Elapsed > limit)
+        {
+            return;
+        }
+
         var referral = referrals[i];
         var reply = await PlatformClient.SendAsync(platform.For(i), HttpMethod.Get, $"/api/v1/referrals/{referral.Id}", tokens[referral.Holder]);
-        if (!reply.IsSuccess)
-        {
-            Interlocked.Increment(ref failed);
-        }
+        Interlocked.Increment(ref reply.IsSuccess ? ref activated : ref failed);
     });
-    return failed;
+    return (activated, failed);
 }
 
 static void Log(string message) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");

@@ -110,7 +110,7 @@ public static class Tables
     {
         var peak = r.PeakIsPerPhase ? "" : " (since start)";
         return string.Create(Invariant,
-            $"  CPU (cores of {r.Cores}): platform {r.PlatformCpuCores:0.00}, load generator {r.GeneratorCpuCores:0.00}, other processes {r.OtherCpuCores:0.00}, machine busy {r.MachineBusyCores:0.00}, iowait {r.MachineIowaitCores:0.00}; platform peak RSS {Mib(r.PlatformPeakRssBytes)} MiB{peak}; loadavg before: {r.LoadAverageBefore}");
+            $"  CPU (cores of {r.Cores}): platform {r.PlatformCpuCores:0.00}, load generator {r.GeneratorCpuCores:0.00}, other processes {r.OtherCpuCores:0.00}, machine busy {r.MachineBusyCores:0.00}, iowait {r.MachineIowaitCores:0.00}; platform peak RSS {Mib(r.PlatformPeakRssBytes)} MiB{peak}, threads {r.PlatformThreadsMax}; loadavg before: {r.LoadAverageBefore}");
     }
 
     public static string Memory(MemoryResult m)
