@@ -3,26 +3,28 @@
 # and PostgreSQL's binaries (.ci/install-deps.sh installs them):
 #   1. builds the platform and the load generator (Release);
 #   2. starts a throwaway PostgreSQL on a free loopback port and measures the reference, pgbench -N;
-#   3. starts the platform and measures start to ready;
+#   3. starts the platform and measures start to ready, then warms it up (unmeasured);
 #   4. drives the workflow mix at 16 and 64 connections, then reads of one referral at 64 connections;
 #   5. restarts the platform on the same data and measures bytes per active referral grain;
 #   6. measures pgbench again (the drift) and prints the tables and the goals.
 # Everything it starts is stopped on exit, whatever the exit; results stay in .bench/<time>/.
 #
-#   ./bench.sh [--profile embedded|production] [--duration S] [--warmup S]
+#   ./bench.sh [--profile embedded|production] [--duration S] [--warmup S] [--process-warmup S] [--read-duration S]
+# Defaults: 20 s measured per phase after 5 s of warm-up; 30 s of process warm-up; about 4 to 5 minutes in all.
 set -euo pipefail
 cd "$(dirname "$0")"
 repo=$PWD
 
 profile=embedded
-duration=30       # seconds measured per load phase
-warmup=10         # seconds of load before each measurement window
-read_duration=20  # the read-only phase
+duration=20          # seconds measured per load phase
+warmup=5             # seconds of load before each measurement window
+process_warmup=30    # seconds of the mix after start-up, unmeasured: the JIT is busy for the first half minute of load
+read_duration=20     # the read-only phase
 pgbench_seconds=20
 pgbench_clients=16
 
 usage() {
-    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
     exit "${1:-2}"
 }
 
@@ -31,6 +33,7 @@ while (($#)); do
         --profile) profile=${2:?}; shift 2 ;;
         --duration) duration=${2:?}; shift 2 ;;
         --warmup) warmup=${2:?}; shift 2 ;;
+        --process-warmup) process_warmup=${2:?}; shift 2 ;;
         --read-duration) read_duration=${2:?}; shift 2 ;;
         -h | --help) usage 0 ;;
         *) echo "bench: unknown argument '$1'" >&2; usage ;;
@@ -113,8 +116,7 @@ bench() { dotnet "$repo/tests/ReferralNetwork.Benchmarks/bin/Release/net10.0/Ref
 } >"$run_dir/machine.txt"
 cat "$run_dir/machine.txt" >&2
 
-mapfile -t ports < <(bench ports --count 4)
-pg_port=${ports[0]} http_port=${ports[1]} silo_port=${ports[2]} gateway_port=${ports[3]}
+pg_port=$(bench ports --count 1)
 
 # ---- PostgreSQL and the reference ------------------------------------------------------------------------
 pg_bin=$(pg_config --bindir 2>/dev/null || true)
@@ -173,29 +175,40 @@ reference before
 # ---- the platform ----------------------------------------------------------------------------------------
 data=$work/data
 ready_ms=0
-# Starts the platform in the background (platform_pid) and waits for /health/ready; ready_ms is the time it took.
+# Starts the platform in the background (platform_pid, url) and waits for /health/ready; ready_ms is the time it
+# took. Ports are picked anew for every start: a port freed a minute ago may have gone to someone's connection.
 start_platform() {
-    local name=$1 started ready
-    started=$(date +%s%N)
-    # From its output folder, so that its appsettings.json applies; Warning-level logs everywhere.
-    (cd "$platform_dir" && exec setsid env \
-        ReferralNetwork__Profile=embedded \
-        ReferralNetwork__DataPath="$data" \
-        Cluster__SiloPort="$silo_port" Cluster__GatewayPort="$gateway_port" Cluster__ClusterId="bench-$$" \
-        Logging__LogLevel__Default=Warning \
-        dotnet ReferralNetwork.dll --urls "http://127.0.0.1:$http_port") >"$work/platform-$name.log" 2>&1 &
-    platform_pid=$!
-    started_pids+=("$platform_pid")
-    for ((i = 0; i < 6000; i++)); do
-        if curl -sf -o /dev/null --max-time 2 "http://127.0.0.1:$http_port/health/ready"; then
-            ready=$(date +%s%N)
-            ready_ms=$(((ready - started) / 1000000))
-            return 0
+    local name=$1 attempt started ready http_port silo_port gateway_port
+    for attempt in 1 2 3; do
+        mapfile -t ports < <(bench ports --count 3)
+        http_port=${ports[0]} silo_port=${ports[1]} gateway_port=${ports[2]}
+        url=http://127.0.0.1:$http_port
+        started=$(date +%s%N)
+        # From its output folder, so that its appsettings.json applies; Warning-level logs everywhere.
+        (cd "$platform_dir" && exec setsid env \
+            ReferralNetwork__Profile=embedded \
+            ReferralNetwork__DataPath="$data" \
+            Cluster__SiloPort="$silo_port" Cluster__GatewayPort="$gateway_port" Cluster__ClusterId="bench-$$" \
+            Logging__LogLevel__Default=Warning \
+            dotnet ReferralNetwork.dll --urls "$url") >"$work/platform-$name.log" 2>&1 &
+        platform_pid=$!
+        started_pids+=("$platform_pid")
+        for ((i = 0; i < 6000; i++)); do
+            if curl -sf -o /dev/null --max-time 2 "$url/health/ready"; then
+                ready=$(date +%s%N)
+                ready_ms=$(((ready - started) / 1000000))
+                return 0
+            fi
+            kill -0 "$platform_pid" 2>/dev/null || break
+            sleep 0.02
+        done
+        if kill -0 "$platform_pid" 2>/dev/null; then
+            echo "bench: the platform was not ready within 120 s" >&2
+            exit 1
         fi
-        kill -0 "$platform_pid" 2>/dev/null || { cat "$work/platform-$name.log" >&2; exit 1; }
-        sleep 0.02
+        grep -q "address already in use" "$work/platform-$name.log" || { cat "$work/platform-$name.log" >&2; exit 1; }
+        log "platform: a port was taken meanwhile; again on other ports"
     done
-    echo "bench: the platform was not ready within 120 s" >&2
     exit 1
 }
 
@@ -203,7 +216,11 @@ log "platform: start with an empty data folder"
 start_platform cold
 cold_ms=$ready_ms
 log "platform: ready after ${cold_ms} ms (pid $platform_pid)"
-url=http://127.0.0.1:$http_port
+
+# The first half minute of load after a start is mostly the JIT (tier-up); it would be charged to the first phase.
+log "warming the process up: ${process_warmup} s of the mix at 16 connections, not measured"
+bench mix --url "$url" --pid "$platform_pid" --connections 16 --warmup "$process_warmup" --duration 1 \
+    --out "$run_dir/process-warmup.json" >/dev/null
 
 bench mix --url "$url" --pid "$platform_pid" --connections 16 --warmup "$warmup" --duration "$duration" \
     --out "$run_dir/mix-16.json" --created "$run_dir/created-16.tsv" --pgbench "$run_dir/pgbench-before.json"
