@@ -24,7 +24,7 @@ pgbench_seconds=20
 pgbench_clients=16
 
 usage() {
-    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
     exit "${1:-2}"
 }
 
