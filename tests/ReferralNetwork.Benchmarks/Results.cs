@@ -56,8 +56,13 @@ public sealed record MemoryResult(
     GcHeap HeapAfter,
     long RssBefore,
     long RssAfter,
-    double ActivationSeconds)
+    double ActivationSeconds,
+    int EmptyActivated,
+    GcHeap HeapAfterEmpty)
 {
+    /// <summary>Live heap per activation of a referral that does not exist: Orleans' and the grain's fixed cost, without state.</summary>
+    public double HeapBytesPerEmptyGrain => EmptyActivated == 0 ? 0 : (double)(HeapAfterEmpty.TotalBytes - HeapAfter.TotalBytes) / EmptyActivated;
+
     public double HeapBytesPerGrain => Activated == 0 ? 0 : (double)(HeapAfter.TotalBytes - HeapBefore.TotalBytes) / Activated;
 
     public double RssBytesPerGrain => Activated == 0 ? 0 : (double)(RssAfter - RssBefore) / Activated;
@@ -119,7 +124,9 @@ public static class Tables
         text.AppendLine(Invariant, $"memory: {m.Activated} referral grains activated by GET in {m.ActivationSeconds:0.0} s ({m.Failed} failed)");
         text.AppendLine(Invariant,
             $"  live heap after forced full GCs: {Mib(m.HeapBefore.TotalBytes)} → {Mib(m.HeapAfter.TotalBytes)} MiB = {m.HeapBytesPerGrain:0} bytes per grain ({m.HeapBytesPerGrain / 1024:0.00} KiB); GC handles {m.HeapBefore.GcHandles} → {m.HeapAfter.GcHandles}");
-        text.Append(Invariant, $"  RSS: {Mib(m.RssBefore)} → {Mib(m.RssAfter)} MiB = {m.RssBytesPerGrain:0} bytes per grain (includes heap the GC keeps for later)");
+        text.AppendLine(Invariant, $"  RSS: {Mib(m.RssBefore)} → {Mib(m.RssAfter)} MiB = {m.RssBytesPerGrain:0} bytes per grain (includes heap the GC keeps for later)");
+        text.Append(Invariant,
+            $"  fixed cost: {m.EmptyActivated} activations of referrals that do not exist (404): {Mib(m.HeapAfter.TotalBytes)} → {Mib(m.HeapAfterEmpty.TotalBytes)} MiB = {m.HeapBytesPerEmptyGrain:0} bytes per activation");
         return text.ToString();
     }
 
