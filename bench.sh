@@ -10,6 +10,7 @@
 # Everything it starts is stopped on exit, whatever the exit; results stay in .bench/<time>/.
 #
 #   ./bench.sh [--profile embedded|production] [--duration S] [--warmup S] [--process-warmup S] [--read-duration S]
+#              [--platform-env KEY=VALUE]...   e.g. --platform-env DOTNET_gcServer=0 to try a lever without changing the app
 # Defaults: 20 s measured per phase after 5 s of warm-up; 30 s of process warm-up; about 4 to 5 minutes in all.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -20,11 +21,12 @@ duration=20          # seconds measured per load phase
 warmup=5             # seconds of load before each measurement window
 process_warmup=30    # seconds of the mix after start-up, unmeasured: the JIT is busy for the first half minute of load
 read_duration=20     # the read-only phase
+platform_env=()      # --platform-env KEY=VALUE: runtime or platform settings to try without changing the app
 pgbench_seconds=20
 pgbench_clients=16
 
 usage() {
-    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
     exit "${1:-2}"
 }
 
@@ -35,6 +37,7 @@ while (($#)); do
         --warmup) warmup=${2:?}; shift 2 ;;
         --process-warmup) process_warmup=${2:?}; shift 2 ;;
         --read-duration) read_duration=${2:?}; shift 2 ;;
+        --platform-env) platform_env+=("${2:?}"); shift 2 ;;
         -h | --help) usage 0 ;;
         *) echo "bench: unknown argument '$1'" >&2; usage ;;
     esac
@@ -113,6 +116,7 @@ bench() { dotnet "$repo/tests/ReferralNetwork.Benchmarks/bin/Release/net10.0/Ref
 {
     echo "machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')), $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), Linux $(uname -r), .NET SDK $(dotnet --version)"
     echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (with local changes)'); loadavg at start: $(cat /proc/loadavg)"
+    if ((${#platform_env[@]})); then echo "platform environment: ${platform_env[*]}"; fi
 } >"$run_dir/machine.txt"
 cat "$run_dir/machine.txt" >&2
 
@@ -190,6 +194,7 @@ start_platform() {
             ReferralNetwork__DataPath="$data" \
             Cluster__SiloPort="$silo_port" Cluster__GatewayPort="$gateway_port" Cluster__ClusterId="bench-$$" \
             Logging__LogLevel__Default=Warning \
+            "${platform_env[@]}" \
             dotnet ReferralNetwork.dll --urls "$url") >"$work/platform-$name.log" 2>&1 &
         platform_pid=$!
         started_pids+=("$platform_pid")

@@ -79,6 +79,7 @@ public sealed class LoadRun
 
         log($"{name}: {workers} connections, warm-up {warmup.TotalSeconds:0} s");
         await Task.Delay(warmup);
+        var probes = platformPids.Select(pid => RuntimeProbe.TryStart(pid, log)).ToList();
         var cpu = CpuWindow.Start(platformPids);
         var window = Stopwatch.StartNew();
         run._measuring = true;
@@ -88,6 +89,12 @@ public sealed class LoadRun
         var seconds = window.Elapsed.TotalSeconds;
         var resources = cpu.Stop(seconds);
         run._stopping = true;
+        var runtime = new List<RuntimeFigures>();
+        foreach (var probe in probes.OfType<RuntimeProbe>())
+        {
+            runtime.Add(await probe.StopAsync(seconds));
+        }
+
         var all = Task.WhenAll(tasks);
         if (await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(40))) != all)
         {
@@ -99,6 +106,6 @@ public sealed class LoadRun
             throw new AggregateException($"{name}: {failures.Count} workers failed", failures);
         }
 
-        return PhaseResult.From(name, workers, warmup, seconds, operations, run._all, run._stateChanges, resources);
+        return PhaseResult.From(name, workers, warmup, seconds, operations, run._all, run._stateChanges, resources, runtime);
     }
 }

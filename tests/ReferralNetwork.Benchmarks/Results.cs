@@ -33,10 +33,11 @@ public sealed record PhaseResult(
     OperationResult Mix,
     OperationResult StateChanges,
     double StateChangesPerSecond,
-    ResourceUse Resources)
+    ResourceUse Resources,
+    IReadOnlyList<RuntimeFigures> Runtime)
 {
     public static PhaseResult From(
-        string name, int connections, TimeSpan warmup, double seconds, IReadOnlyList<Operation> operations, LatencyHistogram all, LatencyHistogram stateChanges, ResourceUse resources)
+        string name, int connections, TimeSpan warmup, double seconds, IReadOnlyList<Operation> operations, LatencyHistogram all, LatencyHistogram stateChanges, ResourceUse resources, IReadOnlyList<RuntimeFigures> runtime)
     {
         var results = operations.Select(o => OperationResult.From(o.Name, o.ChangesState, o.Latency, o.Errors.Values.Sum(), new Dictionary<string, long>(o.Errors), seconds)).ToList();
         var errors = operations.SelectMany(o => o.Errors).GroupBy(e => e.Key).ToDictionary(g => g.Key, g => g.Sum(e => e.Value));
@@ -44,7 +45,7 @@ public sealed record PhaseResult(
         var writeErrors = operations.Where(o => o.ChangesState).SelectMany(o => o.Errors).GroupBy(e => e.Key).ToDictionary(g => g.Key, g => g.Sum(e => e.Value));
         var writes = OperationResult.From("changes", true, stateChanges, writeErrors.Values.Sum(), writeErrors, seconds);
         var changes = operations.Where(o => o.ChangesState).Sum(o => o.Succeeded) / seconds;
-        return new PhaseResult(name, connections, warmup.TotalSeconds, seconds, results, mix, writes, changes, resources);
+        return new PhaseResult(name, connections, warmup.TotalSeconds, seconds, results, mix, writes, changes, resources, runtime);
     }
 }
 
@@ -108,6 +109,12 @@ public static class Tables
         }
 
         text.AppendLine(Resources(phase.Resources));
+        foreach (var r in phase.Runtime ?? [])
+        {
+            text.AppendLine(Invariant,
+                $"  runtime: {r.Gen0Collections}/{r.Gen1Collections}/{r.Gen2Collections} GCs (gen 0/1/2), suspended {r.PausedPercent:0.0} % of the time (longest {r.MaxPauseMs:0.0} ms), allocating {r.AllocatedMiBPerSecond:0} MiB/s, thread pool queue ≤ {r.ThreadPoolQueueMax:0} with ≤ {r.ThreadPoolThreadsMax:0} threads, {r.LockContentionsPerSecond:0} lock contentions/s, {r.ExceptionsPerSecond:0} exceptions/s");
+        }
+
         return text.ToString();
     }
 
