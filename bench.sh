@@ -11,6 +11,7 @@
 #
 #   ./bench.sh [--profile embedded|production] [--duration S] [--warmup S] [--process-warmup S] [--read-duration S]
 #              [--platform-env KEY=VALUE]...   e.g. --platform-env DOTNET_gcServer=0 to try a lever without changing the app
+#              [--ready-to-run]                the platform precompiled (dotnet publish -p:PublishReadyToRun=true; minutes)
 # Defaults: 20 s measured per phase after 5 s of warm-up; 30 s of process warm-up; about 4 to 5 minutes in all.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -22,11 +23,12 @@ warmup=5             # seconds of load before each measurement window
 process_warmup=30    # seconds of the mix after start-up, unmeasured: the JIT is busy for the first half minute of load
 read_duration=20     # the read-only phase
 platform_env=()      # --platform-env KEY=VALUE: runtime or platform settings to try without changing the app
+ready_to_run=false   # --ready-to-run: run a ReadyToRun publish of the platform instead of the build output
 pgbench_seconds=20
 pgbench_clients=16
 
 usage() {
-    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
     exit "${1:-2}"
 }
 
@@ -38,6 +40,7 @@ while (($#)); do
         --process-warmup) process_warmup=${2:?}; shift 2 ;;
         --read-duration) read_duration=${2:?}; shift 2 ;;
         --platform-env) platform_env+=("${2:?}"); shift 2 ;;
+        --ready-to-run) ready_to_run=true; shift ;;
         -h | --help) usage 0 ;;
         *) echo "bench: unknown argument '$1'" >&2; usage ;;
     esac
@@ -111,12 +114,22 @@ dotnet build -c Release -nologo -v q src/ReferralNetwork/ReferralNetwork.csproj 
 dotnet build -c Release -nologo -v q tests/ReferralNetwork.Benchmarks/ReferralNetwork.Benchmarks.csproj >>"$work/build.log" 2>&1 ||
     { cat "$work/build.log" >&2; exit 1; }
 platform_dir=$repo/src/ReferralNetwork/bin/Release/net10.0
+if [[ "$ready_to_run" == true ]]; then
+    log "publishing the platform with ReadyToRun (slow the first time)"
+    platform_dir=$repo/.bench/publish-ready-to-run
+    rid=linux-x64
+    if [[ "$(uname -m)" == aarch64 ]]; then rid=linux-arm64; fi
+    dotnet publish -c Release -nologo -v q -r "$rid" --self-contained false -p:PublishReadyToRun=true \
+        -o "$platform_dir" src/ReferralNetwork/ReferralNetwork.csproj >>"$work/build.log" 2>&1 ||
+        { cat "$work/build.log" >&2; exit 1; }
+fi
 bench() { dotnet "$repo/tests/ReferralNetwork.Benchmarks/bin/Release/net10.0/ReferralNetwork.Benchmarks.dll" "$@"; }
 
 {
     echo "machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')), $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), Linux $(uname -r), .NET SDK $(dotnet --version)"
     echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (with local changes)'); loadavg at start: $(cat /proc/loadavg)"
     if ((${#platform_env[@]})); then echo "platform environment: ${platform_env[*]}"; fi
+    if [[ "$ready_to_run" == true ]]; then echo "platform: ReadyToRun publish"; fi
 } >"$run_dir/machine.txt"
 cat "$run_dir/machine.txt" >&2
 
