@@ -128,7 +128,7 @@ public static class Tables
     public static string Memory(MemoryResult m)
     {
         var text = new StringBuilder();
-        text.AppendLine(Invariant, $"memory: {m.Activated} referral grains activated by GET in {m.ActivationSeconds:0.0} s ({m.Failed} failed)");
+        text.AppendLine(Invariant, $"memory: {m.Activated} referral grains activated by GET in {m.ActivationSeconds:0.0} s ({m.Failed} failed){(m.Activated == 0 ? "; too few referrals for bytes per grain" : "")}");
         text.AppendLine(Invariant,
             $"  live heap after forced full GCs: {Mib(m.HeapBefore.TotalBytes)} → {Mib(m.HeapAfter.TotalBytes)} MiB = {m.HeapBytesPerGrain:0} bytes per grain ({m.HeapBytesPerGrain / 1024:0.00} KiB); GC handles {m.HeapBefore.GcHandles} → {m.HeapAfter.GcHandles}");
         text.AppendLine(Invariant, $"  RSS: {Mib(m.RssBefore)} → {Mib(m.RssAfter)} MiB = {m.RssBytesPerGrain:0} bytes per grain (includes heap the GC keeps for later)");

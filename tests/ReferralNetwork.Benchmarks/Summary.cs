@@ -78,7 +78,7 @@ public static class Summary
         if (memory is not null)
         {
             Goal(text, "memory per active referral grain", "≤ 4 KiB",
-                string.Create(Invariant, $"{memory.HeapBytesPerGrain / 1024:0.00} KiB of live heap ({memory.Activated} grains; {memory.HeapBytesPerEmptyGrain / 1024:0.00} KiB without state)"), memory.HeapBytesPerGrain <= 4096);
+                string.Create(Invariant, $"{memory.HeapBytesPerGrain / 1024:0.00} KiB of live heap ({memory.Activated} grains; {memory.HeapBytesPerEmptyGrain / 1024:0.00} KiB without state)"), memory.Activated == 0 ? null : memory.HeapBytesPerGrain <= 4096);
         }
 
         Console.Write(text.ToString());
