@@ -1,0 +1,263 @@
+#!/usr/bin/env bash
+# The benchmark of issue 5 (method and figures: docs/benchmarks.md). On a Debian machine with the .NET SDK
+# and PostgreSQL's binaries (.ci/install-deps.sh installs them):
+#   1. builds the platform and the load generator (Release);
+#   2. starts a throwaway PostgreSQL on a free loopback port and measures the reference, pgbench -N;
+#   3. starts the platform and measures start to ready, then warms it up (unmeasured);
+#   4. drives the workflow mix at 16 and 64 connections, then reads of one referral at 64 connections;
+#   5. restarts the platform on the same data and measures bytes per active referral grain;
+#   6. measures pgbench again (the drift) and prints the tables and the goals.
+# Everything it starts is stopped on exit, whatever the exit; results stay in .bench/<time>/.
+#
+#   ./bench.sh [--profile embedded|production] [--duration S] [--warmup S] [--process-warmup S] [--read-duration S]
+#              [--platform-env KEY=VALUE]...   e.g. --platform-env DOTNET_gcServer=0 to try a lever without changing the app
+#              [--ready-to-run]                the platform precompiled (dotnet publish -p:PublishReadyToRun=true; minutes)
+# Defaults: 20 s measured per phase after 5 s of warm-up; 30 s of process warm-up; about 4 to 5 minutes in all.
+set -euo pipefail
+cd "$(dirname "$0")"
+repo=$PWD
+
+profile=embedded
+duration=20          # seconds measured per load phase
+warmup=5             # seconds of load before each measurement window
+process_warmup=30    # seconds of the mix after start-up, unmeasured: the JIT is busy for the first half minute of load
+read_duration=20     # the read-only phase
+platform_env=()      # --platform-env KEY=VALUE: runtime or platform settings to try without changing the app
+ready_to_run=false   # --ready-to-run: run a ReadyToRun publish of the platform instead of the build output
+pgbench_seconds=20
+pgbench_clients=16
+
+usage() {
+    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
+    exit "${1:-2}"
+}
+
+while (($#)); do
+    case "$1" in
+        --profile) profile=${2:?}; shift 2 ;;
+        --duration) duration=${2:?}; shift 2 ;;
+        --warmup) warmup=${2:?}; shift 2 ;;
+        --process-warmup) process_warmup=${2:?}; shift 2 ;;
+        --read-duration) read_duration=${2:?}; shift 2 ;;
+        --platform-env) platform_env+=("${2:?}"); shift 2 ;;
+        --ready-to-run) ready_to_run=true; shift ;;
+        -h | --help) usage 0 ;;
+        *) echo "bench: unknown argument '$1'" >&2; usage ;;
+    esac
+done
+
+case "$profile" in
+    embedded) ;;
+    production)
+        # Plugs in here once the production profile lands: create the Orleans and platform databases on the
+        # server below, start a throwaway RabbitMQ node (as tests/…/RabbitMqServer.cs does), apply the schema,
+        # start two silos (own HTTP, silo and gateway ports; the same ConnectionStrings, Identity:Issuer and
+        # signing certificate), and give the generator both --url and both --pid.
+        echo "bench: the production profile (two silos, PostgreSQL, RabbitMQ) is not available yet; run --profile embedded." >&2
+        exit 2
+        ;;
+    *) echo "bench: --profile is embedded or production, not '$profile'" >&2; exit 2 ;;
+esac
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+run_dir=$repo/.bench/$(date -u +%Y%m%dT%H%M%SZ)-$profile
+mkdir -p "$run_dir"
+echo "$profile" >"$run_dir/profile"
+work=$(mktemp -d "${TMPDIR:-/tmp}/rn-bench.XXXXXX")
+chmod 711 "$work" # the postgres user only needs to reach its own folder inside
+platform_pid=""
+postgres_pid=""
+started_pids=()
+
+# Stops a process started with setsid, and anything it forked: TERM (or the given signal), then KILL after a grace period.
+stop_group() {
+    local pid=$1 signal=${2:-TERM} grace=${3:-30}
+    [[ -n "$pid" ]] || return 0
+    kill -0 "$pid" 2>/dev/null || return 0
+    kill "-$signal" "$pid" 2>/dev/null || true
+    for ((i = 0; i < grace * 10; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -KILL -- "-$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+    local status=$?
+    trap - EXIT INT TERM
+    stop_group "$platform_pid" TERM 30
+    # Immediate shutdown: the data is thrown away, so a checkpoint would only cost time.
+    stop_group "$postgres_pid" QUIT 20
+    cp "$work"/*.log "$run_dir/" 2>/dev/null || true
+    rm -rf "$work"
+    local left=()
+    for pid in "${started_pids[@]}"; do
+        if kill -0 "$pid" 2>/dev/null; then left+=("$pid"); fi
+    done
+    if ((${#left[@]})); then
+        log "still running after cleanup: ${left[*]}"
+        status=1
+    else
+        log "stopped everything it started (${#started_pids[@]} processes); results in ${run_dir#"$repo"/}"
+    fi
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---- build ----------------------------------------------------------------------------------------------
+log "building (Release)"
+dotnet build -c Release -nologo -v q src/ReferralNetwork/ReferralNetwork.csproj >"$work/build.log" 2>&1 ||
+    { cat "$work/build.log" >&2; exit 1; }
+dotnet build -c Release -nologo -v q tests/ReferralNetwork.Benchmarks/ReferralNetwork.Benchmarks.csproj >>"$work/build.log" 2>&1 ||
+    { cat "$work/build.log" >&2; exit 1; }
+platform_dir=$repo/src/ReferralNetwork/bin/Release/net10.0
+if [[ "$ready_to_run" == true ]]; then
+    log "publishing the platform with ReadyToRun (slow the first time)"
+    platform_dir=$repo/.bench/publish-ready-to-run
+    rid=linux-x64
+    if [[ "$(uname -m)" == aarch64 ]]; then rid=linux-arm64; fi
+    dotnet publish -c Release -nologo -v q -r "$rid" --self-contained false -p:PublishReadyToRun=true \
+        -o "$platform_dir" src/ReferralNetwork/ReferralNetwork.csproj >>"$work/build.log" 2>&1 ||
+        { cat "$work/build.log" >&2; exit 1; }
+fi
+bench() { dotnet "$repo/tests/ReferralNetwork.Benchmarks/bin/Release/net10.0/ReferralNetwork.Benchmarks.dll" "$@"; }
+
+{
+    echo "machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')), $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), Linux $(uname -r), .NET SDK $(dotnet --version)"
+    echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (with local changes)'); loadavg at start: $(cat /proc/loadavg)"
+    if ((${#platform_env[@]})); then echo "platform environment: ${platform_env[*]}"; fi
+    if [[ "$ready_to_run" == true ]]; then echo "platform: ReadyToRun publish"; fi
+} >"$run_dir/machine.txt"
+cat "$run_dir/machine.txt" >&2
+
+pg_port=$(bench ports --count 1)
+
+# ---- PostgreSQL and the reference ------------------------------------------------------------------------
+pg_bin=$(pg_config --bindir 2>/dev/null || true)
+if [[ ! -x "$pg_bin/postgres" ]]; then
+    pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+fi
+[[ -x "$pg_bin/postgres" && -x "$pg_bin/pgbench" ]] ||
+    { echo "bench: PostgreSQL binaries not found (apt-get install postgresql-15, or .ci/install-deps.sh)" >&2; exit 1; }
+
+# PostgreSQL refuses to run as root: as root, run it as the postgres user, as the tests do.
+as_postgres=()
+if ((EUID == 0)); then as_postgres=(setpriv --reuid=postgres --regid=postgres --init-groups --); fi
+
+pg_root=$work/postgres
+mkdir -p "$pg_root/socket"
+PGPASSWORD=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
+printf '%s' "$PGPASSWORD" >"$pg_root/password"
+chmod 700 "$pg_root"
+if ((EUID == 0)); then chown -R postgres:postgres "$pg_root"; fi
+log "PostgreSQL: initdb, then start on 127.0.0.1:$pg_port"
+"${as_postgres[@]}" "$pg_bin/initdb" --pgdata "$pg_root/data" --username postgres --pwfile "$pg_root/password" \
+    --auth-host scram-sha-256 --auth-local trust --encoding UTF8 --no-locale --no-sync --no-instructions >"$work/initdb.log" 2>&1 ||
+    { cat "$work/initdb.log" >&2; exit 1; }
+# The tests' settings: fsync and synchronous_commit stay on, so a commit costs what it costs in production.
+setsid "${as_postgres[@]}" "$pg_bin/postgres" -D "$pg_root/data" \
+    -c port="$pg_port" -c listen_addresses=127.0.0.1 -c unix_socket_directories="$pg_root/socket" \
+    -c max_connections=200 -c shared_buffers=64MB -c fsync=on -c synchronous_commit=on -c jit=off -c huge_pages=off \
+    -c logging_collector=off -c log_min_messages=warning >"$work/postgres.log" 2>&1 &
+postgres_pid=$!
+started_pids+=("$postgres_pid")
+export PGHOST=127.0.0.1 PGPORT=$pg_port PGUSER=postgres PGPASSWORD
+for ((i = 0; i < 600; i++)); do
+    "$pg_bin/pg_isready" -q -d postgres && break
+    kill -0 "$postgres_pid" 2>/dev/null || { cat "$work/postgres.log" >&2; exit 1; }
+    sleep 0.1
+done
+"$pg_bin/pg_isready" -q -d postgres || { echo "bench: PostgreSQL did not become ready" >&2; exit 1; }
+"$pg_bin/psql" -q -d postgres -c 'CREATE DATABASE pgbench' >/dev/null
+"$pg_bin/pgbench" -i -q pgbench >"$work/pgbench-init.log" 2>&1 || { cat "$work/pgbench-init.log" >&2; exit 1; }
+
+# pgbench -N: the TPC-B-like script without the contended branch and teller updates; one durable commit per transaction.
+reference() {
+    local name=$1
+    log "reference: pgbench -N, $pgbench_clients clients, $pgbench_seconds s ($name; loadavg $(cut -d' ' -f1-3 /proc/loadavg))"
+    "$pg_bin/pgbench" -N -c "$pgbench_clients" -j 2 -T "$pgbench_seconds" pgbench >"$run_dir/pgbench-$name.txt" 2>&1 ||
+        { cat "$run_dir/pgbench-$name.txt" >&2; exit 1; }
+    local tps latency
+    tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)$/\1/p' "$run_dir/pgbench-$name.txt")
+    latency=$(sed -n 's/^latency average = \([0-9.]*\) ms$/\1/p' "$run_dir/pgbench-$name.txt")
+    printf '{"transactionsPerSecond": %s, "latencyMs": %s, "clients": %d, "seconds": %d}\n' \
+        "$tps" "${latency:-0}" "$pgbench_clients" "$pgbench_seconds" >"$run_dir/pgbench-$name.json"
+    log "reference: $tps tx/s"
+}
+reference before
+
+# ---- the platform ----------------------------------------------------------------------------------------
+data=$work/data
+ready_ms=0
+# Starts the platform in the background (platform_pid, url) and waits for /health/ready; ready_ms is the time it
+# took. Ports are picked anew for every start: a port freed a minute ago may have gone to someone's connection.
+start_platform() {
+    local name=$1 attempt started ready http_port silo_port gateway_port
+    for attempt in 1 2 3; do
+        mapfile -t ports < <(bench ports --count 3)
+        http_port=${ports[0]} silo_port=${ports[1]} gateway_port=${ports[2]}
+        url=http://127.0.0.1:$http_port
+        started=$(date +%s%N)
+        # From its output folder, so that its appsettings.json applies; Warning-level logs everywhere.
+        (cd "$platform_dir" && exec setsid env \
+            ReferralNetwork__Profile=embedded \
+            ReferralNetwork__DataPath="$data" \
+            Cluster__SiloPort="$silo_port" Cluster__GatewayPort="$gateway_port" Cluster__ClusterId="bench-$$" \
+            Logging__LogLevel__Default=Warning \
+            "${platform_env[@]}" \
+            dotnet ReferralNetwork.dll --urls "$url") >"$work/platform-$name.log" 2>&1 &
+        platform_pid=$!
+        started_pids+=("$platform_pid")
+        for ((i = 0; i < 6000; i++)); do
+            if curl -sf -o /dev/null --max-time 2 "$url/health/ready"; then
+                ready=$(date +%s%N)
+                ready_ms=$(((ready - started) / 1000000))
+                return 0
+            fi
+            kill -0 "$platform_pid" 2>/dev/null || break
+            sleep 0.02
+        done
+        if kill -0 "$platform_pid" 2>/dev/null; then
+            echo "bench: the platform was not ready within 120 s" >&2
+            exit 1
+        fi
+        grep -q "address already in use" "$work/platform-$name.log" || { cat "$work/platform-$name.log" >&2; exit 1; }
+        log "platform: a port was taken meanwhile; again on other ports"
+    done
+    exit 1
+}
+
+log "platform: start with an empty data folder"
+start_platform cold
+cold_ms=$ready_ms
+log "platform: ready after ${cold_ms} ms (pid $platform_pid)"
+
+# The first half minute of load after a start is mostly the JIT (tier-up); it would be charged to the first phase.
+log "warming the process up: ${process_warmup} s of the mix at 16 connections, not measured"
+bench mix --url "$url" --pid "$platform_pid" --connections 16 --warmup "$process_warmup" --duration 1 \
+    --out "$run_dir/process-warmup.json" >/dev/null
+
+bench mix --url "$url" --pid "$platform_pid" --connections 16 --warmup "$warmup" --duration "$duration" \
+    --out "$run_dir/mix-16.json" --created "$run_dir/created-16.tsv" --pgbench "$run_dir/pgbench-before.json"
+bench mix --url "$url" --pid "$platform_pid" --connections 64 --warmup "$warmup" --duration "$duration" \
+    --out "$run_dir/mix-64.json" --created "$run_dir/created-64.tsv" --pgbench "$run_dir/pgbench-before.json"
+bench read --url "$url" --pid "$platform_pid" --connections 64 --warmup 5 --duration "$read_duration" --out "$run_dir/read-64.json"
+
+# Memory per grain: a fresh process, so that the referrals created above are saved but not active.
+log "platform: restart on the same data"
+stop_group "$platform_pid" TERM 30
+start_platform warm
+warm_ms=$ready_ms
+log "platform: ready after ${warm_ms} ms (pid $platform_pid)"
+printf '{"coldSeconds": %s, "warmSeconds": %s}\n' "$(awk "BEGIN {print $cold_ms/1000}")" "$(awk "BEGIN {print $warm_ms/1000}")" >"$run_dir/start.json"
+bench memory --url "$url" --pid "$platform_pid" --created "$run_dir/created-16.tsv" --created "$run_dir/created-64.tsv" \
+    --count 100000 --out "$run_dir/memory.json" ||
+    log "memory: the phase failed (see above); the run goes on without it"
+stop_group "$platform_pid" TERM 30
+
+reference after
+echo
+bench summary --dir "$run_dir" | tee "$run_dir/summary.txt"
