@@ -37,7 +37,6 @@ public interface IReferralGrain : IGrainWithGuidKey
 
 public sealed class ReferralGrain(
     [PersistentState("referral", StorageNames.Referrals)] IPersistentState<ReferralState> referral,
-    [PersistentState("subject", StorageNames.Subjects)] IPersistentState<SubjectState> subject,
     IBus bus,
     TimeProvider time,
     IOptions<WorkflowOptions> workflow,
@@ -95,8 +94,7 @@ public sealed class ReferralGrain(
         }
 
         // The compartment is written first: a referral never exists without its subject.
-        subject.State = SubjectState.From(request);
-        await subject.WriteStateAsync();
+        await GrainFactory.GetGrain<ISubjectGrain>(this.GetPrimaryKey()).Record(SubjectState.From(request));
         await ChangeAsync(() => State.Identify(this.GetPrimaryKey(), caller, request, requestHash, Now));
         return State.ToView();
     }
@@ -113,10 +111,7 @@ public sealed class ReferralGrain(
             throw ProblemException.NotFound();
         }
 
-        // Recorded before anything is returned: no unaudited read.
-        subject.State.Accesses.Add(new SubjectAccess(caller.OrganizationId, Now, reason));
-        await subject.WriteStateAsync();
-        return subject.State.ToView(State.Id);
+        return await GrainFactory.GetGrain<ISubjectGrain>(State.Id).Read(caller.OrganizationId, reason);
     }
 
     public Task<ReferralView> Screen(Caller caller, int? expectedVersion, IReadOnlyList<string> indicators) =>

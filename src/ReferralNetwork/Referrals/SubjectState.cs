@@ -44,3 +44,39 @@ public sealed record SubjectAccess(
     [property: Id(0)] string OrganizationId,
     [property: Id(1)] DateTimeOffset At,
     [property: Id(2)] string Reason);
+
+/// <summary>
+/// The subject compartment as a grain of its own, reached only through the referral grain, which decides
+/// who may read it. A referral activates without loading anyone's identity, and the compartment leaves
+/// memory as soon as it has answered.
+/// </summary>
+[Alias("subject")]
+public interface ISubjectGrain : IGrainWithGuidKey
+{
+    [Alias("record")] Task Record(SubjectState subject);
+
+    /// <summary>Records the read (who, when, why) before it answers: no unaudited read.</summary>
+    [Alias("read")] Task<SubjectView> Read(string organizationId, string reason);
+}
+
+// The state name "subject" keys the stored row (with the referral's id): the same row the referral grain wrote
+// when it kept the compartment itself.
+public sealed class SubjectGrain(
+    [PersistentState("subject", StorageNames.Subjects)] IPersistentState<SubjectState> subject,
+    TimeProvider time) : Grain, ISubjectGrain
+{
+    public async Task Record(SubjectState state)
+    {
+        subject.State = state;
+        await subject.WriteStateAsync();
+        DeactivateOnIdle();
+    }
+
+    public async Task<SubjectView> Read(string organizationId, string reason)
+    {
+        subject.State.Accesses.Add(new SubjectAccess(organizationId, time.GetUtcNow(), reason));
+        await subject.WriteStateAsync();
+        DeactivateOnIdle();
+        return subject.State.ToView(this.GetPrimaryKey());
+    }
+}
