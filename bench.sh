@@ -3,9 +3,10 @@
 # and PostgreSQL's binaries (.ci/install-deps.sh installs them):
 #   1. builds the platform and the load generator (Release);
 #   2. starts a throwaway PostgreSQL on a free loopback port and measures the reference, pgbench -N;
+#      --profile production: also a throwaway RabbitMQ, migrate, import-directory and two silos (see .ci/cluster-lib.sh);
 #   3. starts the platform and measures start to ready, then warms it up (unmeasured);
 #   4. drives the workflow mix at 16 and 64 connections, then reads of one referral at 64 connections;
-#   5. restarts the platform on the same data and measures bytes per active referral grain;
+#   5. (embedded) restarts the platform on the same data and measures bytes per active referral grain;
 #   6. measures pgbench again (the drift) and prints the tables and the goals.
 # Everything it starts is stopped on exit, whatever the exit; results stay in .bench/<time>/.
 #
@@ -28,7 +29,7 @@ pgbench_seconds=20
 pgbench_clients=16
 
 usage() {
-    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
     exit "${1:-2}"
 }
 
@@ -49,12 +50,12 @@ done
 case "$profile" in
     embedded) ;;
     production)
-        # Plugs in here once the production profile lands: create the Orleans and platform databases on the
-        # server below, start a throwaway RabbitMQ node (as tests/…/RabbitMqServer.cs does), apply the schema,
-        # start two silos (own HTTP, silo and gateway ports; the same ConnectionStrings, Identity:Issuer and
-        # signing certificate), and give the generator both --url and both --pid.
-        echo "bench: the production profile (two silos, PostgreSQL, RabbitMQ) is not available yet; run --profile embedded." >&2
-        exit 2
+        for tool in /usr/lib/rabbitmq/bin/rabbitmq-server epmd openssl; do
+            command -v "$tool" >/dev/null ||
+                { echo "bench: $tool not found; the production profile needs rabbitmq-server and openssl (.ci/install-deps.sh)" >&2; exit 1; }
+        done
+        # The throwaway RabbitMQ, the token certificates and the demo directory are made as .ci/local-cluster.sh makes them.
+        source "$repo/.ci/cluster-lib.sh"
         ;;
     *) echo "bench: --profile is embedded or production, not '$profile'" >&2; exit 2 ;;
 esac
@@ -68,6 +69,9 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/rn-bench.XXXXXX")
 chmod 711 "$work" # the postgres user only needs to reach its own folder inside
 platform_pid=""
 postgres_pid=""
+silo_pids=()         # the production profile: two silos, RabbitMQ and its epmd
+rabbit_pid=""
+epmd_pid=""
 started_pids=()
 
 # Stops a process started with setsid, and anything it forked: TERM (or the given signal), then KILL after a grace period.
@@ -88,6 +92,11 @@ cleanup() {
     local status=$?
     trap - EXIT INT TERM
     stop_group "$platform_pid" TERM 30
+    # Silos first (they leave the cluster and hand their grains over), then the broker, then the database.
+    for pid in "${silo_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    for pid in "${silo_pids[@]}"; do stop_group "$pid" TERM 30; done
+    stop_group "$rabbit_pid" TERM 30
+    stop_group "$epmd_pid" TERM 5
     # Immediate shutdown: the data is thrown away, so a checkpoint would only cost time.
     stop_group "$postgres_pid" QUIT 20
     cp "$work"/*.log "$run_dir/" 2>/dev/null || true
@@ -189,6 +198,101 @@ reference() {
 }
 reference before
 
+# ---- the production profile: RabbitMQ, migrate, import-directory, two silos -----------------------------------
+# Two silos of the production profile on the PostgreSQL server above (its own two databases) and a throwaway
+# RabbitMQ node, as .ci/local-cluster.sh starts them; the generator spreads its connections over both.
+run_production() {
+    "$pg_bin/psql" -q -d postgres -c 'CREATE DATABASE referrals_orleans' -c 'CREATE DATABASE referrals_platform' >/dev/null
+    connection() { echo "Host=127.0.0.1;Port=$pg_port;Database=$1;Username=postgres;Password=$PGPASSWORD;No Reset On Close=true;Maximum Pool Size=16"; }
+
+    local amqp_port dist_port epmd_port rabbit_password cert_password i name started
+    mapfile -t ports < <(bench ports --count 3)
+    amqp_port=${ports[0]} dist_port=${ports[1]} epmd_port=${ports[2]}
+    log "RabbitMQ: start on 127.0.0.1:$amqp_port (epmd on $epmd_port)"
+    rabbit_password=$(openssl rand -hex 16)
+    rabbitmq_prepare "$work/rabbitmq" "$rabbit_password"
+    setsid epmd -port "$epmd_port" -address 127.0.0.1 >"$work/epmd.log" 2>&1 </dev/null &
+    epmd_pid=$!
+    started_pids+=("$epmd_pid")
+    rabbitmq_command "$work/rabbitmq" "referral-bench-$$@localhost" "$amqp_port" "$dist_port" "$epmd_port"
+    setsid "${rabbitmq_cmd[@]}" >"$work/rabbitmq.log" 2>&1 </dev/null &
+    rabbit_pid=$!
+    started_pids+=("$rabbit_pid")
+    # The AMQP listener opens last: once it accepts a connection the node is ready.
+    for ((i = 0; i < 1200; i++)); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$amqp_port") 2>/dev/null && break
+        kill -0 "$rabbit_pid" 2>/dev/null || { cat "$work/rabbitmq.log" >&2; exit 1; }
+        sleep 0.1
+    done
+    (exec 3<>"/dev/tcp/127.0.0.1/$amqp_port") 2>/dev/null || { echo "bench: RabbitMQ did not become ready" >&2; exit 1; }
+
+    cert_password=$(openssl rand -hex 16)
+    mkdir -p "$work/certificates"
+    token_certificates "$work/certificates" "$cert_password"
+    mapfile -t ports < <(bench ports --count 6)
+    local http_ports=("${ports[0]}" "${ports[1]}") silo_ports=("${ports[2]}" "${ports[3]}") gateway_ports=("${ports[4]}" "${ports[5]}")
+    # The settings of the chart's ConfigMap and Secrets (README, "Production profile"); Warning-level logs everywhere.
+    local settings=(
+        ASPNETCORE_ENVIRONMENT=Production ReferralNetwork__Profile=production
+        ConnectionStrings__Orleans="$(connection referrals_orleans)" ConnectionStrings__Platform="$(connection referrals_platform)"
+        RabbitMq__Host=127.0.0.1 RabbitMq__Port="$amqp_port" RabbitMq__VirtualHost=/ RabbitMq__Username=referral RabbitMq__Password="$rabbit_password"
+        Identity__Issuer="http://127.0.0.1:${http_ports[0]}/"
+        Identity__SigningCertificate__Path="$work/certificates/signing.pfx" Identity__SigningCertificate__Password="$cert_password"
+        Identity__EncryptionCertificate__Path="$work/certificates/encryption.pfx" Identity__EncryptionCertificate__Password="$cert_password"
+        Cluster__ServiceId=referral-network Cluster__ClusterId="bench-$$" Cluster__AdvertisedIPAddress=127.0.0.1
+        Logging__LogLevel__Default=Warning
+        "${platform_env[@]}"
+    )
+    platform_command() { (cd "$platform_dir" && env "${settings[@]}" dotnet ReferralNetwork.dll "$@"); }
+    log "platform: migrate, then import-directory (the demo organizations; clients with the generator's secret)"
+    platform_command migrate >"$work/migrate.log" 2>&1 || { cat "$work/migrate.log" >&2; exit 1; }
+    # The production profile refuses the demo seed: the same organizations come from import-directory, each with a
+    # client of the same id and the secret the generator uses (a throwaway database on loopback).
+    demo_directory demo-secret >"$work/directory.json"
+    platform_command import-directory "$work/directory.json" >"$work/import.log" 2>&1 || { cat "$work/import.log" >&2; exit 1; }
+
+    started=$(date +%s%N)
+    urls=()
+    for i in 0 1; do
+        name=$([[ $i == 0 ]] && echo a || echo b)
+        urls+=("http://127.0.0.1:${http_ports[$i]}")
+        (cd "$platform_dir" && exec setsid env "${settings[@]}" \
+            Cluster__SiloPort="${silo_ports[$i]}" Cluster__GatewayPort="${gateway_ports[$i]}" \
+            dotnet ReferralNetwork.dll --urls "${urls[$i]}") >"$work/silo-$name.log" 2>&1 </dev/null &
+        silo_pids+=($!)
+        started_pids+=($!)
+    done
+    for i in 0 1; do
+        local ready=false
+        for ((n = 0; n < 6000; n++)); do
+            if curl -sf -o /dev/null --max-time 2 "${urls[$i]}/health/ready"; then ready=true; break; fi
+            kill -0 "${silo_pids[$i]}" 2>/dev/null || break
+            sleep 0.02
+        done
+        [[ $ready == true ]] || { echo "bench: silo ${urls[$i]} was not ready (log below)" >&2; tail -50 "$work/silo-$([[ $i == 0 ]] && echo a || echo b).log" >&2; exit 1; }
+    done
+    ready_ms=$((($(date +%s%N) - started) / 1000000))
+    log "platform: two silos ready after ${ready_ms} ms (pids ${silo_pids[*]}; ${urls[*]})"
+    echo "production: two silos ready after $(awk "BEGIN {print $ready_ms/1000}") s (from start, with migrate and import done before)" >>"$run_dir/machine.txt"
+
+    local targets=(--url "${urls[0]}" --url "${urls[1]}" --pid "${silo_pids[0]}" --pid "${silo_pids[1]}")
+    log "warming the processes up: ${process_warmup} s of the mix at 16 connections, not measured"
+    bench mix "${targets[@]}" --connections 16 --warmup "$process_warmup" --duration 1 \
+        --out "$run_dir/process-warmup.json" >/dev/null
+    bench mix "${targets[@]}" --connections 16 --warmup "$warmup" --duration "$duration" \
+        --out "$run_dir/mix-16.json" --created "$run_dir/created-16.tsv" --pgbench "$run_dir/pgbench-before.json"
+    bench mix "${targets[@]}" --connections 64 --warmup "$warmup" --duration "$duration" \
+        --out "$run_dir/mix-64.json" --created "$run_dir/created-64.tsv" --pgbench "$run_dir/pgbench-before.json"
+    bench read "${targets[@]}" --connections 64 --warmup 5 --duration "$read_duration" --out "$run_dir/read-64.json"
+
+    log "platform: stop both silos"
+    for pid in "${silo_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    for pid in "${silo_pids[@]}"; do stop_group "$pid" TERM 30; done
+}
+
+if [[ "$profile" == production ]]; then
+    run_production
+else
 # ---- the platform ----------------------------------------------------------------------------------------
 data=$work/data
 ready_ms=0
@@ -257,6 +361,8 @@ bench memory --url "$url" --pid "$platform_pid" --created "$run_dir/created-16.t
     --count 100000 --out "$run_dir/memory.json" ||
     log "memory: the phase failed (see above); the run goes on without it"
 stop_group "$platform_pid" TERM 30
+
+fi
 
 reference after
 echo

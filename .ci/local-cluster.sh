@@ -12,6 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
+source "$repo/.ci/cluster-lib.sh"
 
 read -r -a http_ports <<<"${HTTP_PORTS:-5081 5082}"
 read -r -a silo_ports <<<"${SILO_PORTS:-11111 11112}"
@@ -113,40 +114,19 @@ connection() { echo "Host=127.0.0.1;Port=$pg_port;Database=$1;Username=postgres;
 # --- RabbitMQ: its own node name, ports, epmd, cookie and data, so it never meets a system broker ---
 log "starting RabbitMQ on 127.0.0.1:$amqp_port…"
 rabbit_password=$(openssl rand -hex 16)
-mkdir -p "$work/rabbitmq/home" "$work/rabbitmq/mnesia" "$work/rabbitmq/log"
-openssl rand -hex 20 >"$work/rabbitmq/home/.erlang.cookie"
-chmod 400 "$work/rabbitmq/home/.erlang.cookie"
-cat >"$work/rabbitmq/rabbitmq.conf" <<EOF
-default_user = referral
-default_pass = $rabbit_password
-default_user_tags.administrator = true
-log.console = false
-EOF
-: >"$work/rabbitmq/rabbitmq-env.conf"
-echo "[]." >"$work/rabbitmq/enabled_plugins"
+rabbitmq_prepare "$work/rabbitmq" "$rabbit_password"
 start "$work/epmd.log" epmd -port "$epmd_port" -address 127.0.0.1
 epmd_pid=$!
 node="referral-local-$$@localhost"
-start "$work/rabbitmq.log" env -u NOTIFY_SOCKET HOME="$work/rabbitmq/home" RABBITMQ_NODENAME="$node" RABBITMQ_USE_LONGNAME=false \
-    RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT="$amqp_port" RABBITMQ_DIST_PORT="$dist_port" \
-    ERL_EPMD_PORT="$epmd_port" ERL_EPMD_ADDRESS=127.0.0.1 RABBITMQ_MNESIA_BASE="$work/rabbitmq/mnesia" \
-    RABBITMQ_LOG_BASE="$work/rabbitmq/log" RABBITMQ_CONFIG_FILE="$work/rabbitmq/rabbitmq.conf" \
-    RABBITMQ_ADVANCED_CONFIG_FILE="$work/rabbitmq/advanced.config" RABBITMQ_CONF_ENV_FILE="$work/rabbitmq/rabbitmq-env.conf" \
-    RABBITMQ_ENABLED_PLUGINS_FILE="$work/rabbitmq/enabled_plugins" RABBITMQ_PID_FILE="$work/rabbitmq/rabbitmq.pid" \
-    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}" "$rabbit_script"
+rabbitmq_command "$work/rabbitmq" "$node" "$amqp_port" "$dist_port" "$epmd_port"
+start "$work/rabbitmq.log" "${rabbitmq_cmd[@]}"
 rabbit_pid=$!
 # The AMQP listener opens last: once it accepts a connection the node is ready.
 wait_for RabbitMQ 120 bash -c "exec 3<>/dev/tcp/127.0.0.1/$amqp_port"
 
 # --- token certificates, as the chart's README makes them ---
 cert_password=$(openssl rand -hex 16)
-for kind in signing encryption; do
-    usage=$([[ $kind == signing ]] && echo digitalSignature || echo keyEncipherment)
-    openssl req -x509 -newkey rsa:2048 -sha256 -days 30 -nodes -subj "/CN=ReferralNetwork local $kind" \
-        -addext "keyUsage=critical,$usage" -keyout "$work/$kind.key" -out "$work/$kind.crt" 2>/dev/null
-    openssl pkcs12 -export -inkey "$work/$kind.key" -in "$work/$kind.crt" -out "$work/$kind.pfx" -passout "pass:$cert_password"
-    rm "$work/$kind.key"
-done
+token_certificates "$work" "$cert_password"
 
 # --- the settings every process gets, as the chart's ConfigMap and Secrets give them ---
 export ASPNETCORE_ENVIRONMENT=Production
@@ -166,36 +146,9 @@ platform() { (cd "$app" && dotnet ReferralNetwork.dll "$@"); }
 log "migrating…"
 platform migrate >"$work/migrate.log" 2>&1 || { cat "$work/migrate.log" >&2; die "migrate failed"; }
 
-# The demo organizations of DESIGN §5, each with a client of the same id, and one secret made for this run.
+# The demo organizations of DESIGN §5 (.ci/cluster-lib.sh), each with a client of the same id, and one secret made for this run.
 client_secret=$(openssl rand -hex 12)
-organization() { printf '{"id": "%s", "name": "%s", "country": "%s", "kind": "%s"}' "$@"; }
-cat >"$work/directory.json" <<EOF
-{
-  "countries": [
-    {"code": "VN", "name": "Viet Nam"}, {"code": "KH", "name": "Cambodia"}, {"code": "LA", "name": "Lao PDR"},
-    {"code": "MM", "name": "Myanmar"}, {"code": "TH", "name": "Thailand"}, {"code": "REGIONAL", "name": "COMMIT regional"}
-  ],
-  "organizations": [
-    $(organization th-focal-point "Thailand national focal point (MSDHS)" TH focal-point),
-    {"id": "th-shelter-bangkok", "name": "Bangkok protection and occupational development centre", "country": "TH", "kind": "shelter",
-     "services": [{"service": "shelter", "capacity": 40}, {"service": "medical", "capacity": 40}]},
-    $(organization vn-focal-point "Viet Nam national focal point (MOLISA)" VN focal-point),
-    {"id": "vn-shelter-hanoi", "name": "Hanoi social protection shelter", "country": "VN", "kind": "shelter",
-     "services": [{"service": "shelter", "capacity": 30}]},
-    {"id": "vn-ngo-reintegration", "name": "Viet Nam reintegration NGO", "country": "VN", "kind": "ngo",
-     "services": [{"service": "reintegration", "capacity": 60}, {"service": "vocational", "capacity": 25}]},
-    $(organization kh-focal-point "Cambodia national focal point (MoSVY)" KH focal-point),
-    $(organization la-focal-point "Lao PDR national focal point (MoLSW)" LA focal-point),
-    $(organization mm-focal-point "Myanmar national focal point (DSW)" MM focal-point),
-    $(organization regional-secretariat "COMMIT regional secretariat" REGIONAL international)
-  ],
-  "clients": [
-$(for id in th-focal-point th-shelter-bangkok vn-focal-point vn-shelter-hanoi vn-ngo-reintegration kh-focal-point la-focal-point mm-focal-point regional-secretariat; do
-    printf '    {"clientId": "%s", "organizationId": "%s", "secret": "%s"},\n' "$id" "$id" "$client_secret"
-done | sed '$ s/,$//')
-  ]
-}
-EOF
+demo_directory "$client_secret" >"$work/directory.json"
 platform import-directory "$work/directory.json" >"$work/import.log" 2>&1 || { cat "$work/import.log" >&2; die "import-directory failed"; }
 
 silo_pids=()

@@ -51,14 +51,31 @@ public static class Summary
         text.AppendLine("goals (issue 5):");
         var mix64 = mixes.FirstOrDefault(m => m.Connections == 64);
         var tps = before?.TransactionsPerSecond;
-        Goal(text, "state changes, production (2 silos, PostgreSQL, RabbitMQ)", "≥ 0.6 × pgbench, p99 ≤ 50 ms at half load",
-            "not measured: the production profile is not available yet", null);
-        if (mix64 is not null && tps is > 0)
+        var mix16 = mixes.FirstOrDefault(m => m.Connections == 16);
+        if (profile == "production")
         {
-            var ratio = mix64.StateChangesPerSecond / tps.Value;
-            Goal(text, "state changes, embedded, 64 connections", "≥ 0.3 × pgbench, p99 ≤ 100 ms",
-                string.Create(Invariant, $"{mix64.StateChangesPerSecond:0}/s = {ratio:0.000} × pgbench, p99 {mix64.StateChanges.P99Ms:0.0} ms"),
-                ratio >= 0.3 && mix64.StateChanges.P99Ms <= 100);
+            if (mixes.Count > 0 && mix16 is not null && tps is > 0)
+            {
+                // The peak: the best mix phase; "half of that load": the 16-connection phase, whose rate is printed beside.
+                var peak = mixes.MaxBy(m => m.StateChangesPerSecond)!;
+                var ratio = peak.StateChangesPerSecond / tps.Value;
+                var share = peak.StateChangesPerSecond > 0 ? mix16.StateChangesPerSecond / peak.StateChangesPerSecond : 0;
+                Goal(text, "state changes, production (2 silos, PostgreSQL, RabbitMQ)", "≥ 0.6 × pgbench, p99 ≤ 50 ms at half load",
+                    string.Create(Invariant, $"{peak.StateChangesPerSecond:0}/s at {peak.Connections} connections = {ratio:0.000} × pgbench; p99 {mix16.StateChanges.P99Ms:0.0} ms at 16 connections ({mix16.StateChangesPerSecond:0}/s, {share:0.00} of the peak)"),
+                    ratio >= 0.6 && mix16.StateChanges.P99Ms <= 50 && share <= 0.6);
+            }
+        }
+        else
+        {
+            Goal(text, "state changes, production (2 silos, PostgreSQL, RabbitMQ)", "≥ 0.6 × pgbench, p99 ≤ 50 ms at half load",
+                "not measured in this run: ./bench.sh --profile production", null);
+            if (mix64 is not null && tps is > 0)
+            {
+                var ratio = mix64.StateChangesPerSecond / tps.Value;
+                Goal(text, "state changes, embedded, 64 connections", "≥ 0.3 × pgbench, p99 ≤ 100 ms",
+                    string.Create(Invariant, $"{mix64.StateChangesPerSecond:0}/s = {ratio:0.000} × pgbench, p99 {mix64.StateChanges.P99Ms:0.0} ms"),
+                    ratio >= 0.3 && mix64.StateChanges.P99Ms <= 100);
+            }
         }
 
         if (read is not null)
