@@ -177,7 +177,7 @@ ReferralNetwork, production profile, two silos on PostgreSQL and RabbitMQ (Ctrl+
   clients         client id = organization id (th-focal-point, vn-focal-point, …), secret $client_secret
 
   Create through A, read through B:
-    TOKEN=\$(curl -s $a/connect/token -d grant_type=client_credentials -d client_id=th-focal-point -d client_secret=$client_secret | jq -r .access_token)
+    TOKEN=\$(curl -s $a/connect/token -d grant_type=client_credentials -d client_id=th-focal-point -d client_secret=$client_secret | tr -d ' \\n' | sed -E 's/.*"access_token":"([^"]+)".*/\\1/')
     curl -si $a/api/v1/referrals -H "Authorization: Bearer \$TOKEN" -H 'Content-Type: application/json' -d '{"subject": {"givenName": "Lan", "familyName": "Nguyen Thi", "sex": "female", "nationality": "VN", "languages": ["vi"]}, "identifiedIn": "TH", "identifiedAt": "2026-11-20T08:00:00Z", "exploitation": ["forced-criminality"]}'
     curl -s $b/api/v1/referrals/<id> -H "Authorization: Bearer \$TOKEN"
   Kill a silo (kill -9 ${silo_pids[0]}) and its referrals answer through the other within seconds.

@@ -40,7 +40,8 @@ public sealed record ReferralView(
     IReadOnlyList<ReturnConfirmationView> ReturnConfirmations,
     IReadOnlyList<ServiceView> Services,
     IReadOnlyList<EmergencyAccessView> EmergencyAccess,
-    ClosureReason? ClosureReason);
+    ClosureReason? ClosureReason,
+    string? NationalityRejectionReason);
 
 /// <summary>The subject compartment: identifying data, readable with <c>subject.read</c> and audited.</summary>
 public sealed record SubjectView(

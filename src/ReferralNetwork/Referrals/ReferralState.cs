@@ -514,7 +514,8 @@ public sealed class ReferralState
         [.. ReturnConfirmations.Select(c => c.ToView())],
         [.. Services.Select(s => s.ToView())],
         [.. EmergencyAccess.Select(e => e.ToView())],
-        ClosureReason);
+        ClosureReason,
+        NationalityRejectionReason);
 
     public IReadOnlyList<HistoryEntry> ToHistory() =>
         [.. History.Select(e => new HistoryEntry(e.Number, e.GetType().Name, e.OccurredAt, e.ActingOrganizationId, e))];

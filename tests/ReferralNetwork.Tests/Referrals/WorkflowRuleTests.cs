@@ -210,6 +210,7 @@ public sealed class WorkflowRuleTests
 
         state.VerifyNationality(Vietnam, NationalityOutcome.Rejected, "Not found in the civil registry", _now);
         Assert.Equal(Stage.InProtection, state.Stage);
+        Assert.Equal("Not found in the civil registry", state.ToView().NationalityRejectionReason); // the holder sees why
     }
 
     [Fact]
