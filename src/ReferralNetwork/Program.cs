@@ -1,7 +1,10 @@
+using ReferralNetwork.Hosting;
+using ReferralNetwork.Http;
 using ReferralNetwork.Identity;
-using ReferralNetwork.Infrastructure;
 using ReferralNetwork.Organizations;
 using ReferralNetwork.Referrals;
+using ReferralNetwork.Storage;
+using ReferralNetwork.Subjects;
 
 // One executable, three uses: the platform (no command), `migrate` (the schema step, then exit) and
 // `import-directory <file>` (organizations and OAuth clients, then exit). Commands build the same host
@@ -18,22 +21,25 @@ var builder = WebApplication.CreateBuilder(command.HostArguments);
 var platform = PlatformOptions.From(builder.Configuration);
 try
 {
-    ProductionChecks.ThrowIfUnfit(builder.Configuration, platform);
+    // Shared conventions first, then the features (each records what the silo and the bus need of it),
+    // then the silo and the bus, built from what the features recorded. Demo seeds run in this order: the
+    // directory before the OAuth clients of its organizations.
     builder.AddPlatformDatabase(platform)
+        .AddPlatformApi(platform)
+        .AddOrganizations()
         .AddPlatformIdentity(platform)
+        .AddReferrals()
+        .AddSubjects()
         .AddPlatformMessaging(platform)
-        .AddPlatformSilo(platform)
-        .AddPlatformApi(platform);
-    builder.Services.Configure<WorkflowOptions>(builder.Configuration.GetSection(WorkflowOptions.Section));
-    builder.Services.Configure<EventRecoveryOptions>(builder.Configuration.GetSection(EventRecoveryOptions.Section));
+        .AddPlatformSilo(platform);
+    ProductionChecks.ThrowIfUnfit(builder.Configuration, platform, builder.PlatformFeatures());
 
     var app = builder.Build();
     app.UsePlatformApi(platform);
-    app.MapIdentityEndpoints();
-    app.MapOrganizationsApi();
-    app.MapReferralsApi();
-    app.MapWorkflowApi();
-    app.MapInboxApi();
+    app.MapPlatformIdentity();
+    app.MapOrganizations();
+    app.MapReferrals();
+    app.MapSubjects();
 
     switch (command.Name)
     {

@@ -16,9 +16,9 @@ public sealed record Caller(
 
     public static Caller From(ClaimsPrincipal user)
     {
-        var organization = user.GetClaim(Identity.Scopes.OrganizationClaim);
-        var country = user.GetClaim(Identity.Scopes.CountryClaim);
-        if (organization is null || country is null || !Enum.TryParse<OrganizationKind>(user.GetClaim(Identity.Scopes.KindClaim), out var kind))
+        var organization = user.GetClaim(TokenClaims.Organization);
+        var country = user.GetClaim(TokenClaims.Country);
+        if (organization is null || country is null || !Enum.TryParse<OrganizationKind>(user.GetClaim(TokenClaims.OrganizationKind), out var kind))
         {
             // Every token we issue carries these; a token without them is not ours to honour.
             throw new InvalidOperationException("The access token does not name an organization.");

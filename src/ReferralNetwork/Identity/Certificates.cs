@@ -9,7 +9,7 @@ public static class Certificates
     /// <summary>Common name prefix of the generated development certificates; production refuses them.</summary>
     public const string DevelopmentSubjectPrefix = "ReferralNetwork development";
 
-    public static X509Certificate2 Load(IdentityOptions.CertificateOptions? configured, string developmentFolder, string name, X509KeyUsageFlags usage)
+    public static X509Certificate2 Load(TokenServerOptions.CertificateOptions? configured, string developmentFolder, string name, X509KeyUsageFlags usage)
     {
         if (configured?.Path is { Length: > 0 } path)
         {
@@ -27,7 +27,7 @@ public static class Certificates
     }
 
     /// <summary>True when <paramref name="configured"/> names no certificate, so a development one would be used.</summary>
-    public static bool IsDevelopment(IdentityOptions.CertificateOptions? configured) => configured?.Path is not { Length: > 0 };
+    public static bool IsDevelopment(TokenServerOptions.CertificateOptions? configured) => configured?.Path is not { Length: > 0 };
 
     private static X509Certificate2 CreateSelfSigned(string name, X509KeyUsageFlags usage)
     {

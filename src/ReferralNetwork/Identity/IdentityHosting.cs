@@ -4,12 +4,15 @@ using System.Text.Json;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.OpenApi;
 using OpenIddict.Abstractions;
 using OpenIddict.Server.AspNetCore;
 using OpenIddict.Validation.AspNetCore;
 using ReferralNetwork.Contracts;
-using ReferralNetwork.Infrastructure;
+using ReferralNetwork.Hosting;
 using ReferralNetwork.Organizations;
+using ReferralNetwork.Storage;
+using Swashbuckle.AspNetCore.SwaggerUI;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace ReferralNetwork.Identity;
@@ -22,11 +25,15 @@ public static class IdentityHosting
 
     public static WebApplicationBuilder AddPlatformIdentity(this WebApplicationBuilder builder, PlatformOptions platform)
     {
-        var options = builder.Configuration.GetSection(IdentityOptions.Section).Get<IdentityOptions>() ?? new IdentityOptions();
+        var options = builder.Configuration.GetSection(TokenServerOptions.Section).Get<TokenServerOptions>() ?? new TokenServerOptions();
         var keys = Path.Combine(platform.FullDataPath, "keys");
-        // Production never gets here without both certificates configured (ProductionChecks).
-        var signing = Certificates.Load(options.SigningCertificate, keys, "signing", X509KeyUsageFlags.DigitalSignature);
-        var encryption = Certificates.Load(options.EncryptionCertificate, keys, "encryption", X509KeyUsageFlags.KeyEncipherment);
+
+        // A production configuration these checks refuse never reaches a built host (Program refuses it once
+        // every feature is added): load no certificate then, rather than generate a development one or fail on
+        // an unreadable file before the refusal can say what is wrong.
+        var unfit = platform.Profile == PlatformProfile.Production && IdentityProductionChecks.Refusals(builder.Configuration).Any();
+        var signing = unfit ? null : Certificates.Load(options.SigningCertificate, keys, "signing", X509KeyUsageFlags.DigitalSignature);
+        var encryption = unfit ? null : Certificates.Load(options.EncryptionCertificate, keys, "encryption", X509KeyUsageFlags.KeyEncipherment);
 
         builder.Services.AddOpenIddict()
             .AddCore(core => core.UseEntityFrameworkCore().UseDbContext<PlatformDbContext>())
@@ -41,7 +48,10 @@ public static class IdentityHosting
                     server.SetIssuer(issuer);
                 }
 
-                server.AddSigningCertificate(signing).AddEncryptionCertificate(encryption);
+                if (signing is not null && encryption is not null)
+                {
+                    server.AddSigningCertificate(signing).AddEncryptionCertificate(encryption);
+                }
 
                 // Plain signed JWTs (RS256) that partners can validate with any stock JWT library.
                 server.DisableAccessTokenEncryption();
@@ -59,11 +69,37 @@ public static class IdentityHosting
             .AddValidation(validation =>
             {
                 validation.UseLocalServer();
-                validation.AddAudiences(Scopes.Audience);
+                validation.AddAudiences(TokenClaims.Audience);
                 validation.UseAspNetCore();
             });
 
         builder.Services.AddAuthentication(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme);
+
+        // The API document and Swagger UI offer this token server's client-credentials flow and scopes.
+        builder.Services.ConfigureSwaggerGen(o =>
+        {
+            o.AddSecurityDefinition("oauth2", new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.OAuth2,
+                Flows = new OpenApiOAuthFlows
+                {
+                    ClientCredentials = new OpenApiOAuthFlow
+                    {
+                        TokenUrl = new Uri("/connect/token", UriKind.Relative),
+                        Scopes = Scopes.All.ToDictionary(s => s, s => $"The {s} scope"),
+                    },
+                },
+            });
+            o.AddSecurityRequirement(document => new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("oauth2", document)] = [] });
+        });
+        builder.Services.Configure<SwaggerUIOptions>(o => o.OAuthScopes([.. Scopes.All.Where(s => s != Scopes.Admin)]));
+        builder.PlatformFeatures()
+            .AddProductionCheck(IdentityProductionChecks.Refusals)
+            .AddDemoNote($"Demo clients    client id = organization id (th-focal-point, vn-focal-point, th-shelter-bangkok, …),\n                  secret \"{DemoClients.DemoSecret}\" (development only)")
+            .AddDemoSeed(async (services, cancellationToken) => await DemoClients.SeedAsync(
+            services.GetRequiredService<IOpenIddictApplicationManager>(),
+            await services.GetRequiredService<PlatformDbContext>().Organizations.AsNoTracking().ToListAsync(cancellationToken),
+            cancellationToken));
         builder.Services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddScopePolicies();
@@ -80,7 +116,7 @@ public static class IdentityHosting
         return authorization;
     }
 
-    public static IEndpointRouteBuilder MapIdentityEndpoints(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapPlatformIdentity(this IEndpointRouteBuilder app)
     {
         app.MapPost("/connect/token", IssueTokenAsync).AllowAnonymous().ExcludeFromDescription();
         return app;
@@ -120,12 +156,12 @@ public static class IdentityHosting
         var identity = new ClaimsIdentity(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme, Claims.Name, Claims.Role);
         identity.SetClaim(Claims.Subject, request.ClientId)
             .SetClaim(Claims.Name, organization.Name)
-            .SetClaim(Scopes.OrganizationClaim, organization.Id)
-            .SetClaim(Scopes.CountryClaim, organization.Country)
-            .SetClaim(Scopes.KindClaim, organization.Kind.ToString())
+            .SetClaim(TokenClaims.Organization, organization.Id)
+            .SetClaim(TokenClaims.Country, organization.Country)
+            .SetClaim(TokenClaims.OrganizationKind, organization.Kind.ToString())
             .SetClaim(Claims.Role, JsonNamingPolicy.KebabCaseLower.ConvertName(organization.Kind.ToString()));
         identity.SetScopes(scopes);
-        identity.SetResources(Scopes.Audience);
+        identity.SetResources(TokenClaims.Audience);
         identity.SetDestinations(_ => [Destinations.AccessToken]);
         return Results.SignIn(new ClaimsPrincipal(identity), properties: null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }

@@ -13,12 +13,4 @@ public static class Scopes
     public const string ConsentOverride = "consent-override";
 
     public static readonly IReadOnlyList<string> All = [ReferralsRead, ReferralsWrite, SubjectRead, DashboardRead, Admin, ConsentOverride];
-
-    /// <summary>Claim types carried by our access tokens.</summary>
-    public const string OrganizationClaim = "org";
-    public const string CountryClaim = "country";
-    public const string KindClaim = "org_kind";
-
-    /// <summary>The audience of our access tokens; partners validating them check it too.</summary>
-    public const string Audience = "referral-network-api";
 }

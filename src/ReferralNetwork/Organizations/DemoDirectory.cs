@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using ReferralNetwork.Contracts;
-using ReferralNetwork.Infrastructure;
+using ReferralNetwork.Storage;
 
 namespace ReferralNetwork.Organizations;
 

@@ -2,8 +2,10 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using OpenIddict.Abstractions;
+using ReferralNetwork.Hosting;
+using ReferralNetwork.Http;
 using ReferralNetwork.Identity;
-using ReferralNetwork.Infrastructure;
+using ReferralNetwork.Storage;
 
 namespace ReferralNetwork.Organizations;
 

@@ -1,6 +1,9 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.Contracts.Api;
+using ReferralNetwork.Storage;
+
 
 namespace ReferralNetwork.Organizations;
 
@@ -28,30 +31,6 @@ public sealed class Organization
 
     public OrganizationView ToView() =>
         new(Id, Name, Country, Kind, [.. Services.Select(s => new ServiceOfferView(s.Service, s.Capacity))]);
-
-    internal static void Configure(ModelBuilder model)
-    {
-        model.Entity<Country>(e =>
-        {
-            e.HasKey(c => c.Code);
-            e.Property(c => c.Code).HasMaxLength(16);
-        });
-        model.Entity<Organization>(e =>
-        {
-            e.Property(o => o.Id).HasMaxLength(100);
-            e.Property(o => o.Country).HasMaxLength(16);
-            e.Property(o => o.Kind).HasConversion<string>().HasMaxLength(32);
-            e.HasIndex(o => o.Country);
-            e.HasOne<Country>().WithMany().HasForeignKey(o => o.Country);
-            e.OwnsMany(o => o.Services, s =>
-            {
-                s.ToTable("OrganizationServices");
-                s.WithOwner().HasForeignKey("OrganizationId");
-                s.HasKey("OrganizationId", nameof(ServiceOffer.Service));
-                s.Property(x => x.Service).HasConversion<string>().HasMaxLength(32);
-            });
-        });
-    }
 }
 
 public sealed class ServiceOffer
@@ -59,4 +38,42 @@ public sealed class ServiceOffer
     public ServiceKind Service { get; init; }
 
     public int Capacity { get; set; }
+}
+
+internal sealed class DirectoryConfiguration : IEntityTypeConfiguration<Country>, IEntityTypeConfiguration<Organization>
+{
+    public void Configure(EntityTypeBuilder<Country> e)
+    {
+        e.ToTable("Countries");
+        e.HasKey(c => c.Code);
+        e.Property(c => c.Code).HasMaxLength(16);
+    }
+
+    public void Configure(EntityTypeBuilder<Organization> e)
+    {
+        e.ToTable("Organizations");
+        e.Property(o => o.Id).HasMaxLength(100);
+        e.Property(o => o.Country).HasMaxLength(16);
+        e.Property(o => o.Kind).HasConversion<string>().HasMaxLength(32);
+        e.HasIndex(o => o.Country);
+        e.HasOne<Country>().WithMany().HasForeignKey(o => o.Country);
+        e.OwnsMany(o => o.Services, s =>
+        {
+            s.ToTable("OrganizationServices");
+            s.WithOwner().HasForeignKey("OrganizationId");
+            s.HasKey("OrganizationId", nameof(ServiceOffer.Service));
+            s.Property(x => x.Service).HasConversion<string>().HasMaxLength(32);
+        });
+    }
+}
+
+/// <summary>The directory's tables, as sets of the platform database.</summary>
+public static class DirectoryTables
+{
+    extension(PlatformDbContext db)
+    {
+        public DbSet<Country> Countries => db.Set<Country>();
+
+        public DbSet<Organization> Organizations => db.Set<Organization>();
+    }
 }

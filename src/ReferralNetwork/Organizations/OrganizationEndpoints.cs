@@ -2,7 +2,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.Contracts.Api;
-using ReferralNetwork.Infrastructure;
+using ReferralNetwork.Http;
+using ReferralNetwork.Storage;
 
 namespace ReferralNetwork.Organizations;
 

@@ -2,8 +2,10 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.Contracts.Api;
+using ReferralNetwork.Http;
+using ReferralNetwork.Referrals.ReadModel;
 using ReferralNetwork.Identity;
-using ReferralNetwork.Infrastructure;
+using ReferralNetwork.Storage;
 
 namespace ReferralNetwork.Referrals;
 

@@ -6,8 +6,10 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.Contracts.Api;
+using ReferralNetwork.Http;
+using ReferralNetwork.Referrals.ReadModel;
 using ReferralNetwork.Identity;
-using ReferralNetwork.Infrastructure;
+using ReferralNetwork.Storage;
 
 namespace ReferralNetwork.Referrals;
 
@@ -45,11 +47,6 @@ public static class ReferralEndpoints
             .WithName("GetReferralHistory")
             .WithSummary("The numbered event history: the audit trail.");
 
-        api.MapGet("/{id:guid}/subject", SubjectAsync)
-            .RequireAuthorization(Scopes.SubjectRead)
-            .WithName("GetReferralSubject")
-            .WithSummary("The subject compartment. Every read is recorded with who, when and why.");
-
         return app;
     }
 
@@ -66,15 +63,14 @@ public static class ReferralEndpoints
             throw ProblemException.Invalid("Idempotency-Key", $"1 to {MaxIdempotencyKeyLength} characters.");
         }
 
-        ReferralValidation.Validate(request, caller, time.GetUtcNow());
-
         // With a key, the referral's id follows from (organization, key): a retry reaches the same grain,
         // which compares the body's hash and answers with the first result.
         var (id, requestHash) = idempotencyKey is null
             ? (Guid.CreateVersion7(), null)
             : (IdFor(caller.OrganizationId, idempotencyKey), Hash(JsonSerializer.SerializeToUtf8Bytes(request, Json.Options)));
+        var command = ReferralCommand.Create.From(request, caller, time.GetUtcNow(), requestHash);
 
-        var view = await grains.GetGrain<IReferralGrain>(id).Create(caller, request, requestHash);
+        var view = await grains.GetGrain<IReferralGrain>(id).Create(caller, command);
         http.Response.SetETag(view.Version);
         return TypedResults.Created($"/api/v1/referrals/{view.Id}", view);
     }
@@ -85,8 +81,9 @@ public static class ReferralEndpoints
         var caller = Caller.From(http.User);
         var wantedStage = ApiGroups.ParseQuery<Stage>(stage, "stage");
         var pageNumber = Math.Max(page ?? 1, 1);
+        var access = db.ReferralAccess;
         var query = db.Referrals.AsNoTracking()
-            .Where(r => db.ReferralAccess.Any(a => a.ReferralId == r.Id && a.OrganizationId == caller.OrganizationId));
+            .Where(r => access.Any(a => a.ReferralId == r.Id && a.OrganizationId == caller.OrganizationId));
         if (wantedStage is { } wanted)
         {
             query = query.Where(r => r.Stage == wanted);
@@ -107,18 +104,6 @@ public static class ReferralEndpoints
 
     private static async Task<Ok<IReadOnlyList<HistoryEntry>>> HistoryAsync(Guid id, HttpContext http, IGrainFactory grains) =>
         TypedResults.Ok(await grains.GetGrain<IReferralGrain>(id).GetHistory(Caller.From(http.User)));
-
-    private static async Task<Ok<SubjectView>> SubjectAsync(Guid id, string? reason, HttpContext http, IGrainFactory grains)
-    {
-        if (reason is { Length: > 500 })
-        {
-            throw ProblemException.Invalid("reason", "At most 500 characters.");
-        }
-
-        var view = await grains.GetGrain<IReferralGrain>(id).ReadSubject(Caller.From(http.User), string.IsNullOrWhiteSpace(reason) ? "case-work" : reason);
-        http.Response.Headers.CacheControl = "no-store";
-        return TypedResults.Ok(view);
-    }
 
     internal static Guid IdFor(string organizationId, string idempotencyKey)
     {

@@ -2,8 +2,11 @@ using MassTransit;
 using Microsoft.Extensions.Options;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.Contracts.Api;
+using ReferralNetwork.Hosting;
+using ReferralNetwork.Http;
 using ReferralNetwork.Identity;
-using ReferralNetwork.Infrastructure;
+using ReferralNetwork.Referrals.Recovery;
+using ReferralNetwork.Subjects;
 
 namespace ReferralNetwork.Referrals;
 
@@ -14,30 +17,34 @@ namespace ReferralNetwork.Referrals;
 [Alias("referral")]
 public interface IReferralGrain : IGrainWithGuidKey
 {
-    [Alias("create")] Task<ReferralView> Create(Caller caller, CreateReferralRequest request, string? requestHash);
+    [Alias("create")] Task<ReferralView> Create(Caller caller, ReferralCommand.Create command);
     [Alias("get")] Task<ReferralView> Get(Caller caller);
     [Alias("history")] Task<IReadOnlyList<HistoryEntry>> GetHistory(Caller caller);
     [Alias("subject")] Task<SubjectView> ReadSubject(Caller caller, string reason);
-    [Alias("screen")] Task<ReferralView> Screen(Caller caller, int? expectedVersion, IReadOnlyList<string> indicators);
-    [Alias("consent")] Task<ReferralView> RecordConsent(Caller caller, int? expectedVersion, ConsentRequest request);
-    [Alias("offer")] Task<HandoffView> Offer(Caller caller, int? expectedVersion, OrganizationRef to, HandoffRequest request);
+    [Alias("screen")] Task<ReferralView> Screen(Caller caller, int? expectedVersion, ReferralCommand.Screen command);
+    [Alias("consent")] Task<ReferralView> RecordConsent(Caller caller, int? expectedVersion, ReferralCommand.RecordConsent command);
+    [Alias("offer")] Task<HandoffView> Offer(Caller caller, int? expectedVersion, ReferralCommand.Offer command);
     [Alias("accept")] Task<ReferralView?> Accept(Caller caller, int? expectedVersion, Guid handoffId);
-    [Alias("decline")] Task Decline(Caller caller, int? expectedVersion, Guid handoffId, string reason);
-    [Alias("withdraw")] Task<ReferralView> Withdraw(Caller caller, int? expectedVersion, Guid handoffId, string? reason);
-    [Alias("verify-nationality")] Task<ReferralView> VerifyNationality(Caller caller, int? expectedVersion, NationalityVerificationRequest request);
-    [Alias("plan-return")] Task<ReferralView> PlanReturn(Caller caller, int? expectedVersion, ReturnPlanRequest request);
-    [Alias("confirm-return")] Task<ReferralView> ConfirmReturn(Caller caller, int? expectedVersion, DateTimeOffset handedOverAt);
-    [Alias("record-service")] Task<ReferralView> RecordService(Caller caller, int? expectedVersion, ServiceRequest request);
-    [Alias("emergency-access")] Task<ReferralView> OpenEmergencyAccess(Caller caller, int? expectedVersion, string reason);
-    [Alias("close")] Task<ReferralView> Close(Caller caller, int? expectedVersion, ClosureReason reason);
+    [Alias("decline")] Task Decline(Caller caller, int? expectedVersion, ReferralCommand.Decline command);
+    [Alias("withdraw")] Task<ReferralView> Withdraw(Caller caller, int? expectedVersion, ReferralCommand.Withdraw command);
+    [Alias("verify-nationality")] Task<ReferralView> VerifyNationality(Caller caller, int? expectedVersion, ReferralCommand.VerifyNationality command);
+    [Alias("plan-return")] Task<ReferralView> PlanReturn(Caller caller, int? expectedVersion, ReferralCommand.PlanReturn command);
+    [Alias("confirm-return")] Task<ReferralView> ConfirmReturn(Caller caller, int? expectedVersion, ReferralCommand.ConfirmReturn command);
+    [Alias("record-service")] Task<ReferralView> RecordService(Caller caller, int? expectedVersion, ReferralCommand.RecordService command);
+    [Alias("emergency-access")] Task<ReferralView> OpenEmergencyAccess(Caller caller, int? expectedVersion, ReferralCommand.OpenEmergencyAccess command);
+    [Alias("close")] Task<ReferralView> Close(Caller caller, int? expectedVersion, ReferralCommand.Close command);
 
-    /// <summary>Publishes whatever is saved but unpublished (activation alone does, for a referral a dead silo held).</summary>
+    /// <summary>
+    /// Publishes whatever is saved but unpublished (activation alone does, for a referral a dead silo held),
+    /// and brings the referral's row of the <see cref="ReferralIndex"/> up to date.
+    /// </summary>
     [Alias("ensure-published")] Task EnsurePublished();
 }
 
 public sealed class ReferralGrain(
-    [PersistentState("referral", StorageNames.Referrals)] IPersistentState<ReferralState> referral,
-    IBus bus,
+    [PersistentState("referral", ReferralsFeature.GrainStorage)] IPersistentState<ReferralState> referral,
+    EventDelivery delivery,
+    ReferralIndex index,
     TimeProvider time,
     IOptions<WorkflowOptions> workflow,
     ILogger<ReferralGrain> logger) : Grain, IReferralGrain, IRemindable
@@ -78,14 +85,14 @@ public sealed class ReferralGrain(
         }
     }
 
-    public async Task<ReferralView> Create(Caller caller, CreateReferralRequest request, string? requestHash)
+    public async Task<ReferralView> Create(Caller caller, ReferralCommand.Create command)
     {
         if (State.Exists)
         {
             // A retried create with the same Idempotency-Key gets the same result; the key with another body is refused.
-            if (requestHash is not null && State.IdentifiedBy == caller.OrganizationId && State.CreateRequestHash is not null)
+            if (command.RequestHash is not null && State.IdentifiedBy == caller.OrganizationId && State.CreateRequestHash is not null)
             {
-                return State.CreateRequestHash == requestHash
+                return State.CreateRequestHash == command.RequestHash
                     ? VisibleTo(caller).ToView()
                     : throw new ProblemException(ProblemKind.IdempotencyKeyReused, "This Idempotency-Key was used for a different request body.");
             }
@@ -94,8 +101,8 @@ public sealed class ReferralGrain(
         }
 
         // The compartment is written first: a referral never exists without its subject.
-        await GrainFactory.GetGrain<ISubjectGrain>(this.GetPrimaryKey()).Record(SubjectState.From(request));
-        await ChangeAsync(() => State.Identify(this.GetPrimaryKey(), caller, request, requestHash, Now));
+        await GrainFactory.GetGrain<ISubjectGrain>(this.GetPrimaryKey()).Record(SubjectState.From(command));
+        await ChangeAsync(() => State.Identify(this.GetPrimaryKey(), caller, command, Now));
         return State.ToView();
     }
 
@@ -114,18 +121,18 @@ public sealed class ReferralGrain(
         return await GrainFactory.GetGrain<ISubjectGrain>(State.Id).Read(caller.OrganizationId, reason);
     }
 
-    public Task<ReferralView> Screen(Caller caller, int? expectedVersion, IReadOnlyList<string> indicators) =>
-        ChangeAsync(caller, expectedVersion, () => State.Screen(caller, indicators, Now));
+    public Task<ReferralView> Screen(Caller caller, int? expectedVersion, ReferralCommand.Screen command) =>
+        ChangeAsync(caller, expectedVersion, () => State.Screen(caller, command.Indicators, Now));
 
-    public Task<ReferralView> RecordConsent(Caller caller, int? expectedVersion, ConsentRequest request) =>
-        ChangeAsync(caller, expectedVersion, () => State.RecordConsent(caller, request.Purpose!.Value, request.OrganizationId, request.Given!.Value, request.Method!.Value, Now));
+    public Task<ReferralView> RecordConsent(Caller caller, int? expectedVersion, ReferralCommand.RecordConsent command) =>
+        ChangeAsync(caller, expectedVersion, () => State.RecordConsent(caller, command.Purpose, command.OrganizationId, command.Given, command.Method, Now));
 
-    public async Task<HandoffView> Offer(Caller caller, int? expectedVersion, OrganizationRef to, HandoffRequest request)
+    public async Task<HandoffView> Offer(Caller caller, int? expectedVersion, ReferralCommand.Offer command)
     {
         var handoffId = Guid.CreateVersion7();
-        var respondBy = request.RespondBy ?? Now + workflow.Value.DeadlineFor(State.HolderCountry, to.Country);
+        var respondBy = command.RespondBy ?? Now + workflow.Value.DeadlineFor(State.HolderCountry, command.To.Country);
         await ChangeAsync(caller, expectedVersion, () => State.Offer(
-            caller, handoffId, to, request.Kind!.Value, request.Services ?? [], request.Message, respondBy, request.ConsentOverrideReason, Now));
+            caller, handoffId, command.To, command.Kind, command.Services, command.Message, respondBy, command.ConsentOverrideReason, Now));
         return State.Handoffs.Single(h => h.Id == handoffId).ToView();
     }
 
@@ -137,38 +144,45 @@ public sealed class ReferralGrain(
     }
 
     /// <summary>Answers nothing of the referral: a target that declines never sees it.</summary>
-    public Task Decline(Caller caller, int? expectedVersion, Guid handoffId, string reason) =>
-        ChangeAsync(caller, expectedVersion, () => State.Decline(caller, handoffId, reason, Now), handoffId);
+    public Task Decline(Caller caller, int? expectedVersion, ReferralCommand.Decline command) =>
+        ChangeAsync(caller, expectedVersion, () => State.Decline(caller, command.HandoffId, command.Reason, Now), command.HandoffId);
 
-    public Task<ReferralView> Withdraw(Caller caller, int? expectedVersion, Guid handoffId, string? reason) =>
-        ChangeAsync(caller, expectedVersion, () => State.Withdraw(caller, handoffId, reason, Now));
+    public Task<ReferralView> Withdraw(Caller caller, int? expectedVersion, ReferralCommand.Withdraw command) =>
+        ChangeAsync(caller, expectedVersion, () => State.Withdraw(caller, command.HandoffId, command.Reason, Now));
 
-    public Task<ReferralView> VerifyNationality(Caller caller, int? expectedVersion, NationalityVerificationRequest request) =>
-        ChangeAsync(caller, expectedVersion, () => State.VerifyNationality(caller, request.Outcome!.Value, request.Reason, Now));
+    public Task<ReferralView> VerifyNationality(Caller caller, int? expectedVersion, ReferralCommand.VerifyNationality command) =>
+        ChangeAsync(caller, expectedVersion, () => State.VerifyNationality(caller, command.Outcome, command.Reason, Now));
 
-    public Task<ReferralView> PlanReturn(Caller caller, int? expectedVersion, ReturnPlanRequest request) =>
-        ChangeAsync(caller, expectedVersion, () => State.PlanReturn(caller, request.TravelDocument!.Value, request.PlannedFor!.Value, request.CrossingPoint!, request.Escort, Now));
+    public Task<ReferralView> PlanReturn(Caller caller, int? expectedVersion, ReferralCommand.PlanReturn command) =>
+        ChangeAsync(caller, expectedVersion, () => State.PlanReturn(caller, command.TravelDocument, command.PlannedFor, command.CrossingPoint, command.Escort, Now));
 
-    public Task<ReferralView> ConfirmReturn(Caller caller, int? expectedVersion, DateTimeOffset handedOverAt) =>
-        ChangeAsync(caller, expectedVersion, () => State.ConfirmReturn(caller, handedOverAt, Now));
+    public Task<ReferralView> ConfirmReturn(Caller caller, int? expectedVersion, ReferralCommand.ConfirmReturn command) =>
+        ChangeAsync(caller, expectedVersion, () => State.ConfirmReturn(caller, command.HandedOverAt, Now));
 
-    public Task<ReferralView> RecordService(Caller caller, int? expectedVersion, ServiceRequest request) =>
-        ChangeAsync(caller, expectedVersion, () => State.RecordService(caller, request.Service!.Value, request.Status!.Value, request.Note, Now));
+    public Task<ReferralView> RecordService(Caller caller, int? expectedVersion, ReferralCommand.RecordService command) =>
+        ChangeAsync(caller, expectedVersion, () => State.RecordService(caller, command.Service, command.Status, command.Note, Now));
 
-    public Task<ReferralView> OpenEmergencyAccess(Caller caller, int? expectedVersion, string reason) =>
-        ChangeAsync(caller, expectedVersion, () => State.OpenEmergencyAccess(caller, reason, Now));
+    public Task<ReferralView> OpenEmergencyAccess(Caller caller, int? expectedVersion, ReferralCommand.OpenEmergencyAccess command) =>
+        ChangeAsync(caller, expectedVersion, () => State.OpenEmergencyAccess(caller, command.Reason, Now));
 
-    public Task<ReferralView> Close(Caller caller, int? expectedVersion, ClosureReason reason) =>
-        ChangeAsync(caller, expectedVersion, () => State.Close(caller, reason, Now));
+    public Task<ReferralView> Close(Caller caller, int? expectedVersion, ReferralCommand.Close command) =>
+        ChangeAsync(caller, expectedVersion, () => State.Close(caller, command.Reason, Now));
 
-    public Task EnsurePublished()
+    public async Task EnsurePublished()
     {
-        if (State.Unpublished.Any() && _publishRetry is null)
+        if (!State.Exists)
+        {
+            // A create that failed after its intent reached the index: there is no referral to publish.
+            await index.ForgetAsync(this.GetPrimaryKey());
+        }
+        else if (!State.Unpublished.Any())
+        {
+            await index.SettledAsync(State.Id, State.Version);
+        }
+        else if (_publishRetry is null)
         {
             SchedulePublish();
         }
-
-        return Task.CompletedTask;
     }
 
     /// <summary>The durable timer of offer deadlines: expires what is due and sets itself for the next one.</summary>
@@ -231,6 +245,9 @@ public sealed class ReferralGrain(
 
         try
         {
+            // The intent reaches the index first: should the process die after the state is written and before
+            // its events are published, the recovery sweep finds this referral there.
+            await index.RecordAsync(this.GetPrimaryKey(), State.Version);
             await referral.WriteStateAsync();
         }
         catch
@@ -305,20 +322,31 @@ public sealed class ReferralGrain(
     /// </summary>
     private async Task PublishPendingAsync()
     {
-        using var timeout = new CancellationTokenSource(PublishTimeout);
+        var timedOut = false;
         try
         {
             // In order, so that consumers mostly see a referral's events as they happened.
             foreach (var @event in State.Unpublished.ToList())
             {
-                await bus.Publish(@event, @event.GetType(), timeout.Token);
+                using var timeout = new CancellationTokenSource(PublishTimeout);
+                try
+                {
+                    await delivery.PublishAsync(@event, timeout.Token);
+                }
+                catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+                {
+                    timedOut = true;
+                    throw;
+                }
+
                 State.PublishedThrough = Math.Max(State.PublishedThrough, @event.Number);
             }
 
+            index.Published(State.Id, State.PublishedThrough);
             _publishRetry?.Dispose();
             _publishRetry = null;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || timeout.IsCancellationRequested)
+        catch (Exception ex) when (ex is not OperationCanceledException || timedOut)
         {
             logger.LogWarning(ex, "Publishing events of referral {ReferralId} failed; retrying in {Delay}", State.Id, PublishRetry);
             _publishRetry ??= this.RegisterGrainTimer(
@@ -326,10 +354,4 @@ public sealed class ReferralGrain(
                 new GrainTimerCreationOptions(PublishRetry, PublishRetry) { Interleave = false });
         }
     }
-}
-
-public static class StorageNames
-{
-    public const string Referrals = "referrals";
-    public const string Subjects = "subjects";
 }

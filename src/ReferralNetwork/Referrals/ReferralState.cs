@@ -1,7 +1,7 @@
 using ReferralNetwork.Contracts;
 using ReferralNetwork.Contracts.Api;
+using ReferralNetwork.Http;
 using ReferralNetwork.Identity;
-using ReferralNetwork.Infrastructure;
 
 namespace ReferralNetwork.Referrals;
 
@@ -68,35 +68,34 @@ public sealed class ReferralState
 
     // ---- identification and screening ---------------------------------------------------------
 
-    public ReferralIdentified Identify(Guid id, Caller caller, CreateReferralRequest request, string? requestHash, DateTimeOffset now)
+    public ReferralIdentified Identify(Guid id, Caller caller, ReferralCommand.Create command, DateTimeOffset now)
     {
         if (Exists)
         {
             throw ProblemException.NotNow("The referral already exists.");
         }
 
-        var subject = request.Subject!;
         Id = id;
         Stage = Stage.Identified;
         Holder = IdentifiedBy = caller.OrganizationId;
         HolderCountry = caller.Country;
-        IdentifiedIn = request.IdentifiedIn!.ToUpperInvariant();
-        Nationality = subject.Nationality!.ToUpperInvariant();
-        IdentifiedAt = request.IdentifiedAt!.Value;
-        Sex = subject.Sex!.Value;
-        AgeBand = AgeBands.At(subject.DateOfBirth, DateOnly.FromDateTime(IdentifiedAt.UtcDateTime));
-        Exploitation = [.. request.Exploitation!.Distinct()];
-        CreateRequestHash = requestHash;
+        IdentifiedIn = command.IdentifiedIn;
+        Nationality = command.Subject.Nationality;
+        IdentifiedAt = command.IdentifiedAt;
+        Sex = command.Subject.Sex;
+        AgeBand = AgeBands.At(command.Subject.DateOfBirth, DateOnly.FromDateTime(IdentifiedAt.UtcDateTime));
+        Exploitation = [.. command.Exploitation];
+        CreateRequestHash = command.RequestHash;
         return Record(n => new ReferralIdentified(
             Id, n, now, caller.OrganizationId, Countries(), Stage, Holder, IdentifiedIn, Nationality, Sex, AgeBand, [.. Exploitation], IdentifiedAt));
     }
 
     /// <summary>Palermo: an act, a means and a purpose; for a child, the means is not needed.</summary>
-    public ReferralScreened Screen(Caller caller, IReadOnlyList<string> indicators, DateTimeOffset now)
+    public ReferralScreened Screen(Caller caller, IReadOnlyList<Indicator> indicators, DateTimeOffset now)
     {
         EnsureOpen();
         EnsureHolder(caller, "Only the holder screens a referral.");
-        var known = indicators.Distinct().Select(c => IndicatorCatalog.Find(c) ?? throw ProblemException.Invalid("indicators", $"Unknown indicator '{c}'.")).ToList();
+        var known = indicators.DistinctBy(i => i.Code).ToList();
         var act = known.Any(i => i.Element == PalermoElement.Act);
         var means = known.Any(i => i.Element == PalermoElement.Means);
         var purpose = known.Any(i => i.Element == PalermoElement.Purpose);
@@ -194,11 +193,6 @@ public sealed class ReferralState
             }
 
             overridden = true;
-        }
-
-        if (respondBy <= now)
-        {
-            throw ProblemException.Invalid("respondBy", "Must be in the future.");
         }
 
         Handoffs.Add(new HandoffRecord

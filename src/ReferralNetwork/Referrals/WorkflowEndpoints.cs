@@ -2,16 +2,16 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.Contracts.Api;
+using ReferralNetwork.Http;
 using ReferralNetwork.Identity;
-using ReferralNetwork.Infrastructure;
+using ReferralNetwork.Organizations;
+using ReferralNetwork.Storage;
 
 namespace ReferralNetwork.Referrals;
 
 /// <summary>The state changes of a referral (DESIGN §5). Each honours If-Match and answers the new ETag.</summary>
 public static class WorkflowEndpoints
 {
-    private const int MaxText = 2000;
-
     public static IEndpointRouteBuilder MapWorkflowApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapApiGroup("referrals/{id:guid}", "Workflow")
@@ -56,17 +56,8 @@ public static class WorkflowEndpoints
 
     private static async Task<Ok<ScreeningResult>> ScreenAsync(Guid id, ScreeningRequest request, HttpContext http, IGrainFactory grains)
     {
-        var errors = new FieldErrors().Required("indicators", request.Indicators);
-        foreach (var (code, index) in (request.Indicators ?? []).Select((c, i) => (c, i)))
-        {
-            if (code is null || IndicatorCatalog.Find(code) is null)
-            {
-                errors.Add($"indicators[{index}]", $"Unknown indicator code; see GET /api/v1/indicators (catalog {IndicatorCatalog.Version}).");
-            }
-        }
-
-        errors.ThrowIfAny();
-        var view = await Referral(grains, id).Screen(Caller.From(http.User), http.Request.ExpectedVersion(), request.Indicators!);
+        var command = ReferralCommand.Screen.From(request);
+        var view = await Referral(grains, id).Screen(Caller.From(http.User), http.Request.ExpectedVersion(), command);
         http.Response.SetETag(view.Version);
         var screening = view.Screening!;
         return TypedResults.Ok(new ScreeningResult(screening.Outcome, screening.Elements, screening.Child));
@@ -74,48 +65,18 @@ public static class WorkflowEndpoints
 
     private static async Task<Ok<ReferralView>> ConsentAsync(Guid id, ConsentRequest request, HttpContext http, IGrainFactory grains, PlatformDbContext db)
     {
-        var errors = new FieldErrors().Required("purpose", request.Purpose).Required("given", request.Given).Required("method", request.Method);
-        if (request.Purpose == ConsentPurpose.Share)
-        {
-            errors.Required("organizationId", request.OrganizationId);
-            if (request.OrganizationId is { Length: > 0 } organization && !await db.Organizations.AnyAsync(o => o.Id == organization, http.RequestAborted))
-            {
-                errors.Add("organizationId", "No such organization.");
-            }
-        }
-
-        errors.ThrowIfAny();
-        return Answer(http, await Referral(grains, id).RecordConsent(Caller.From(http.User), http.Request.ExpectedVersion(), request));
+        var exists = request.OrganizationId is { Length: > 0 } organization && await db.Organizations.AnyAsync(o => o.Id == organization, http.RequestAborted);
+        var command = ReferralCommand.RecordConsent.From(request, exists);
+        return Answer(http, await Referral(grains, id).RecordConsent(Caller.From(http.User), http.Request.ExpectedVersion(), command));
     }
 
     private static async Task<Created<HandoffView>> OfferAsync(Guid id, HandoffRequest request, HttpContext http, IGrainFactory grains, PlatformDbContext db, TimeProvider time)
     {
-        var errors = new FieldErrors()
-            .Required("toOrganizationId", request.ToOrganizationId)
-            .Required("kind", request.Kind)
-            .MaxLength("message", request.Message, MaxText)
-            .MaxLength("consentOverrideReason", request.ConsentOverrideReason, MaxText);
-        if (request.Kind == HandoffKind.Service && request.Services is not { Count: > 0 })
-        {
-            errors.Add("services", "A service handoff names the services asked for.");
-        }
-
-        if (request.RespondBy is { } respondBy && respondBy <= time.GetUtcNow())
-        {
-            errors.Add("respondBy", "Must be in the future.");
-        }
-
         var target = request.ToOrganizationId is { Length: > 0 } to
             ? await db.Organizations.AsNoTracking().SingleOrDefaultAsync(o => o.Id == to, http.RequestAborted)
             : null;
-        if (request.ToOrganizationId is { Length: > 0 } && target is null)
-        {
-            errors.Add("toOrganizationId", "No such organization.");
-        }
-
-        errors.ThrowIfAny();
-        var handoff = await Referral(grains, id).Offer(
-            Caller.From(http.User), http.Request.ExpectedVersion(), new OrganizationRef(target!.Id, target.Country, target.Kind), request);
+        var command = ReferralCommand.Offer.From(request, target is null ? null : new OrganizationRef(target.Id, target.Country, target.Kind), time.GetUtcNow());
+        var handoff = await Referral(grains, id).Offer(Caller.From(http.User), http.Request.ExpectedVersion(), command);
         return TypedResults.Created($"/api/v1/referrals/{id}", handoff);
     }
 
@@ -124,64 +85,31 @@ public static class WorkflowEndpoints
 
     private static async Task<NoContent> DeclineAsync(Guid id, Guid handoffId, ReasonRequest request, HttpContext http, IGrainFactory grains)
     {
-        new FieldErrors().Required("reason", request.Reason).MaxLength("reason", request.Reason, MaxText).ThrowIfAny();
-        await Referral(grains, id).Decline(Caller.From(http.User), http.Request.ExpectedVersion(), handoffId, request.Reason!);
+        var command = ReferralCommand.Decline.From(handoffId, request);
+        await Referral(grains, id).Decline(Caller.From(http.User), http.Request.ExpectedVersion(), command);
         return TypedResults.NoContent();
     }
 
-    private static async Task<Ok<ReferralView>> WithdrawAsync(Guid id, Guid handoffId, ReasonRequest? request, HttpContext http, IGrainFactory grains)
-    {
-        new FieldErrors().MaxLength("reason", request?.Reason, MaxText).ThrowIfAny();
-        return Answer(http, await Referral(grains, id).Withdraw(Caller.From(http.User), http.Request.ExpectedVersion(), handoffId, request?.Reason));
-    }
+    private static async Task<Ok<ReferralView>> WithdrawAsync(Guid id, Guid handoffId, ReasonRequest? request, HttpContext http, IGrainFactory grains) =>
+        Answer(http, await Referral(grains, id).Withdraw(Caller.From(http.User), http.Request.ExpectedVersion(), ReferralCommand.Withdraw.From(handoffId, request)));
 
-    private static async Task<Ok<ReferralView>> VerifyNationalityAsync(Guid id, NationalityVerificationRequest request, HttpContext http, IGrainFactory grains)
-    {
-        var errors = new FieldErrors().Required("outcome", request.Outcome).MaxLength("reason", request.Reason, MaxText);
-        if (request.Outcome == NationalityOutcome.Rejected)
-        {
-            errors.Required("reason", request.Reason);
-        }
+    private static async Task<Ok<ReferralView>> VerifyNationalityAsync(Guid id, NationalityVerificationRequest request, HttpContext http, IGrainFactory grains) =>
+        Answer(http, await Referral(grains, id).VerifyNationality(Caller.From(http.User), http.Request.ExpectedVersion(), ReferralCommand.VerifyNationality.From(request)));
 
-        errors.ThrowIfAny();
-        return Answer(http, await Referral(grains, id).VerifyNationality(Caller.From(http.User), http.Request.ExpectedVersion(), request));
-    }
+    private static async Task<Ok<ReferralView>> PlanReturnAsync(Guid id, ReturnPlanRequest request, HttpContext http, IGrainFactory grains) =>
+        Answer(http, await Referral(grains, id).PlanReturn(Caller.From(http.User), http.Request.ExpectedVersion(), ReferralCommand.PlanReturn.From(request)));
 
-    private static async Task<Ok<ReferralView>> PlanReturnAsync(Guid id, ReturnPlanRequest request, HttpContext http, IGrainFactory grains)
-    {
-        new FieldErrors()
-            .Required("travelDocument", request.TravelDocument)
-            .Required("plannedFor", request.PlannedFor)
-            .Required("crossingPoint", request.CrossingPoint)
-            .MaxLength("crossingPoint", request.CrossingPoint, 200)
-            .MaxLength("escort", request.Escort, 500)
-            .ThrowIfAny();
-        return Answer(http, await Referral(grains, id).PlanReturn(Caller.From(http.User), http.Request.ExpectedVersion(), request));
-    }
+    private static async Task<Ok<ReferralView>> ConfirmReturnAsync(Guid id, ReturnConfirmationRequest request, HttpContext http, IGrainFactory grains) =>
+        Answer(http, await Referral(grains, id).ConfirmReturn(Caller.From(http.User), http.Request.ExpectedVersion(), ReferralCommand.ConfirmReturn.From(request)));
 
-    private static async Task<Ok<ReferralView>> ConfirmReturnAsync(Guid id, ReturnConfirmationRequest request, HttpContext http, IGrainFactory grains)
-    {
-        new FieldErrors().Required("handedOverAt", request.HandedOverAt).ThrowIfAny();
-        return Answer(http, await Referral(grains, id).ConfirmReturn(Caller.From(http.User), http.Request.ExpectedVersion(), request.HandedOverAt!.Value));
-    }
+    private static async Task<Ok<ReferralView>> RecordServiceAsync(Guid id, ServiceRequest request, HttpContext http, IGrainFactory grains) =>
+        Answer(http, await Referral(grains, id).RecordService(Caller.From(http.User), http.Request.ExpectedVersion(), ReferralCommand.RecordService.From(request)));
 
-    private static async Task<Ok<ReferralView>> RecordServiceAsync(Guid id, ServiceRequest request, HttpContext http, IGrainFactory grains)
-    {
-        new FieldErrors().Required("service", request.Service).Required("status", request.Status).MaxLength("note", request.Note, MaxText).ThrowIfAny();
-        return Answer(http, await Referral(grains, id).RecordService(Caller.From(http.User), http.Request.ExpectedVersion(), request));
-    }
+    private static async Task<Ok<ReferralView>> CloseAsync(Guid id, CloseRequest request, HttpContext http, IGrainFactory grains) =>
+        Answer(http, await Referral(grains, id).Close(Caller.From(http.User), http.Request.ExpectedVersion(), ReferralCommand.Close.From(request)));
 
-    private static async Task<Ok<ReferralView>> CloseAsync(Guid id, CloseRequest request, HttpContext http, IGrainFactory grains)
-    {
-        new FieldErrors().Required("reason", request.Reason).ThrowIfAny();
-        return Answer(http, await Referral(grains, id).Close(Caller.From(http.User), http.Request.ExpectedVersion(), request.Reason!.Value));
-    }
-
-    private static async Task<Ok<ReferralView>> EmergencyAccessAsync(Guid id, EmergencyAccessRequest request, HttpContext http, IGrainFactory grains)
-    {
-        new FieldErrors().Required("reason", request.Reason).MaxLength("reason", request.Reason, MaxText).ThrowIfAny();
-        return Answer(http, await Referral(grains, id).OpenEmergencyAccess(Caller.From(http.User), http.Request.ExpectedVersion(), request.Reason!));
-    }
+    private static async Task<Ok<ReferralView>> EmergencyAccessAsync(Guid id, EmergencyAccessRequest request, HttpContext http, IGrainFactory grains) =>
+        Answer(http, await Referral(grains, id).OpenEmergencyAccess(Caller.From(http.User), http.Request.ExpectedVersion(), ReferralCommand.OpenEmergencyAccess.From(request)));
 
     private static IReferralGrain Referral(IGrainFactory grains, Guid id) => grains.GetGrain<IReferralGrain>(id);
 

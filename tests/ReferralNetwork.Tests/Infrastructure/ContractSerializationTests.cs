@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
 using ReferralNetwork.Contracts;
-using ReferralNetwork.Infrastructure;
+using ReferralNetwork.Hosting;
 
 namespace ReferralNetwork.Tests.Infrastructure;
 

@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
-using ReferralNetwork.Infrastructure;
+using ReferralNetwork.Storage;
 
 namespace ReferralNetwork.Tests.Production;
 

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
 using Orleans.Configuration;
+using ReferralNetwork.Hosting;
 using ReferralNetwork.Tests.Infrastructure.Servers;
 using ReferralNetwork.Tests.Support;
 

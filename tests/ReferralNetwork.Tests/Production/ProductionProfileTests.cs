@@ -1,7 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using Npgsql;
 using ReferralNetwork.Identity;
-using ReferralNetwork.Infrastructure;
 using ReferralNetwork.Tests.Infrastructure.Servers;
 using ReferralNetwork.Tests.Support;
 

@@ -1,6 +1,6 @@
 using ReferralNetwork.Contracts;
+using ReferralNetwork.Http;
 using ReferralNetwork.Identity;
-using ReferralNetwork.Infrastructure;
 using ReferralNetwork.Referrals;
 using ReferralNetwork.Tests.Support;
 
@@ -17,7 +17,7 @@ public sealed class ReferralStateTests
         var id = Guid.NewGuid();
         var now = DateTimeOffset.UtcNow;
 
-        var e = state.Identify(id, Thailand, ReferralRequests.VietnameseWoman(), requestHash: null, now);
+        var e = state.Identify(id, Thailand, ReferralRequests.Command(Thailand), now);
 
         Assert.Equal(1, e.Number);
         Assert.Equal(id, e.ReferralId);
@@ -35,9 +35,9 @@ public sealed class ReferralStateTests
     public void A_referral_is_identified_once()
     {
         var state = new ReferralState();
-        state.Identify(Guid.NewGuid(), Thailand, ReferralRequests.VietnameseWoman(), null, DateTimeOffset.UtcNow);
+        state.Identify(Guid.NewGuid(), Thailand, ReferralRequests.Command(Thailand), DateTimeOffset.UtcNow);
 
-        var refused = Assert.Throws<ProblemException>(() => state.Identify(Guid.NewGuid(), Thailand, ReferralRequests.VietnameseWoman(), null, DateTimeOffset.UtcNow));
+        var refused = Assert.Throws<ProblemException>(() => state.Identify(Guid.NewGuid(), Thailand, ReferralRequests.Command(Thailand), DateTimeOffset.UtcNow));
 
         Assert.Equal(ProblemKind.TransitionNotAllowed, refused.Kind);
         Assert.Equal(1, state.Version);
@@ -47,7 +47,7 @@ public sealed class ReferralStateTests
     public void Published_events_are_no_longer_pending()
     {
         var state = new ReferralState();
-        state.Identify(Guid.NewGuid(), Thailand, ReferralRequests.VietnameseWoman(), null, DateTimeOffset.UtcNow);
+        state.Identify(Guid.NewGuid(), Thailand, ReferralRequests.Command(Thailand), DateTimeOffset.UtcNow);
 
         state.PublishedThrough = 1;
 

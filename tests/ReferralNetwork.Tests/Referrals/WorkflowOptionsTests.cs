@@ -1,5 +1,8 @@
 using ReferralNetwork.Referrals;
 
+
+
+
 namespace ReferralNetwork.Tests.Referrals;
 
 public sealed class WorkflowOptionsTests

@@ -1,6 +1,7 @@
 using ReferralNetwork.Contracts;
+using ReferralNetwork.Contracts.Api;
+using ReferralNetwork.Http;
 using ReferralNetwork.Identity;
-using ReferralNetwork.Infrastructure;
 using ReferralNetwork.Referrals;
 using ReferralNetwork.Tests.Support;
 
@@ -30,7 +31,7 @@ public sealed class WorkflowRuleTests
     {
         var state = Identified();
 
-        var e = state.Screen(Thailand, ["recruited-online-job-offer", "confined-under-guard", "forced-to-defraud-others"], _now);
+        var e = state.Screen(Thailand, ReferralRequests.Indicators("recruited-online-job-offer", "confined-under-guard", "forced-to-defraud-others"), _now);
 
         Assert.Equal(ScreeningOutcome.PresumedVictim, e.Outcome);
         Assert.True(e.NonPunishment);
@@ -44,8 +45,8 @@ public sealed class WorkflowRuleTests
         var adult = Identified();
         var child = Identified(dateOfBirth: new DateOnly(2011, 5, 1));
 
-        var a = adult.Screen(Thailand, ["recruited-online-job-offer", "forced-to-defraud-others"], _now);
-        var c = child.Screen(Thailand, ["recruited-online-job-offer", "forced-to-defraud-others"], _now);
+        var a = adult.Screen(Thailand, ReferralRequests.Indicators("recruited-online-job-offer", "forced-to-defraud-others"), _now);
+        var c = child.Screen(Thailand, ReferralRequests.Indicators("recruited-online-job-offer", "forced-to-defraud-others"), _now);
 
         Assert.Equal(ScreeningOutcome.Inconclusive, a.Outcome);
         Assert.False(adult.NonPunishment);
@@ -58,8 +59,8 @@ public sealed class WorkflowRuleTests
     {
         var state = Identified();
 
-        state.Screen(Thailand, [], _now);
-        state.Screen(Thailand, ["recruited-social-media", "debt-bondage", "forced-labour"], _now.AddDays(1));
+        state.Screen(Thailand, ReferralRequests.Indicators(), _now);
+        state.Screen(Thailand, ReferralRequests.Indicators("recruited-social-media", "debt-bondage", "forced-labour"), _now.AddDays(1));
 
         Assert.Equal(ScreeningOutcome.PresumedVictim, state.Screening!.Outcome);
         Assert.Equal(2, state.Screenings.Count);
@@ -72,8 +73,10 @@ public sealed class WorkflowRuleTests
     {
         var state = Identified();
 
-        AssertRefused(ProblemKind.Forbidden, state, () => state.Screen(Vietnam, ["forced-labour"], _now));
-        AssertRefused(ProblemKind.Validation, state, () => state.Screen(Thailand, ["forced-labour", "made-up"], _now));
+        AssertRefused(ProblemKind.Forbidden, state, () => state.Screen(Vietnam, ReferralRequests.Indicators("forced-labour"), _now));
+        var unknown = Assert.Throws<ProblemException>(() => ReferralCommand.Screen.From(new ScreeningRequest(["forced-labour", "made-up"])));
+        Assert.Equal(ProblemKind.Validation, unknown.Kind);
+        Assert.Equal(["indicators[1]"], unknown.Errors!.Keys);
     }
 
     // ---- handoff routing and consent -----------------------------------------------------------
@@ -258,7 +261,7 @@ public sealed class WorkflowRuleTests
         var closed = state.Close(Vietnam, ClosureReason.Reintegrated, _now).OfType<ReferralClosed>().Single();
 
         Assert.Equal(["th-focal-point"], closed.ReportTo);
-        AssertRefused(ProblemKind.TransitionNotAllowed, state, () => state.Screen(Vietnam, [], _now));
+        AssertRefused(ProblemKind.TransitionNotAllowed, state, () => state.Screen(Vietnam, ReferralRequests.Indicators(), _now));
         AssertRefused(ProblemKind.TransitionNotAllowed, state, () => state.RecordConsent(Vietnam, ConsentPurpose.Services, null, true, ConsentMethod.Verbal, _now));
         AssertRefused(ProblemKind.TransitionNotAllowed, state, () => state.Close(Vietnam, ClosureReason.Duplicate, _now));
         AssertRefused(ProblemKind.TransitionNotAllowed, state, () => state.RecordService(Vietnam, ServiceKind.Medical, ServiceStatus.Started, null, _now));
@@ -347,7 +350,7 @@ public sealed class WorkflowRuleTests
             request = request with { Subject = request.Subject! with { DateOfBirth = born }, IdentifiedAt = _now };
         }
 
-        state.Identify(Guid.NewGuid(), Thailand, request, null, _now);
+        state.Identify(Guid.NewGuid(), Thailand, ReferralCommand.Create.From(request, Thailand, DateTimeOffset.UtcNow), _now);
         return state;
     }
 

@@ -1,11 +1,16 @@
 using MassTransit;
 using MassTransit.Testing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
 using Orleans.TestingHost;
-using ReferralNetwork.Infrastructure;
-using ReferralNetwork.Infrastructure.Orleans;
+using ReferralNetwork.Hosting;
+using ReferralNetwork.Http;
 using ReferralNetwork.Referrals;
+using ReferralNetwork.Referrals.Recovery;
+using ReferralNetwork.Storage;
+using ReferralNetwork.Storage.OrleansTables;
+using ReferralNetwork.Subjects;
 
 namespace ReferralNetwork.Tests.Support;
 
@@ -32,8 +37,16 @@ public sealed class GrainCluster : IAsyncDisposable
 
     public static async Task<GrainCluster> StartAsync(string dataPath, bool busUp = true)
     {
-        var connectionString = $"Data Source={Path.Combine(dataPath, "grains.db")}";
-        await OrleansSchema.EnsureSqliteAsync(connectionString);
+        var store = GrainStore.Sqlite($"Data Source={Path.Combine(dataPath, "grains.db")}");
+        await OrleansSchema.EnsureSqliteAsync(store.ConnectionString);
+
+        // The referral index lives in the platform database, as in the embedded profile.
+        var platformDb = $"Data Source={Path.Combine(dataPath, "platform.db")}";
+        await using (var db = new SqlitePlatformDbContext(new DbContextOptionsBuilder<SqlitePlatformDbContext>().UseSqlite(platformDb).UseOpenIddict().Options))
+        {
+            await db.Database.MigrateAsync();
+        }
+
         var gate = new BusGate { Open = busUp };
         var builder = new InProcessTestClusterBuilder(1);
         builder.Options.ServiceId = "referral-network"; // grain state is keyed by service: the next "process" is the same service
@@ -41,13 +54,17 @@ public sealed class GrainCluster : IAsyncDisposable
         builder.ConfigureHost(host => host.Services.AddContractSerialization());
         builder.ConfigureSilo((_, silo) =>
         {
-            OrleansHosting.ConfigureStorage(silo, OrleansHosting.Invariant(PlatformProfile.Embedded), connectionString);
+            SiloHosting.ConfigureShared(silo, store);
+            ReferralsFeature.ConfigureSilo(silo, store);
+            SubjectsFeature.ConfigureSilo(silo, store);
+            silo.Services.AddDbContext<PlatformDbContext, SqlitePlatformDbContext>(o => PlatformDbContext.Configure(o, PlatformProfile.Embedded, platformDb));
             silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1)); // tests only
             silo.Services.Configure<EventRecoveryOptions>(o => o.SweepPeriod = TimeSpan.FromSeconds(2));
         });
         builder.ConfigureSiloHost((_, host) =>
         {
             host.Services.AddSingleton(gate);
+            host.Services.AddSingleton(new EventDeliveryOptions()).AddSingleton<EventDelivery>();
             host.Services.AddMassTransitTestHarness(bus =>
             {
                 bus.SetTestTimeouts(testInactivityTimeout: TimeSpan.FromSeconds(8));

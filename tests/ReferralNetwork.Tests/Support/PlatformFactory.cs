@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
-using ReferralNetwork.Infrastructure;
+using ReferralNetwork.Http;
 
 namespace ReferralNetwork.Tests.Support;
 

@@ -1,6 +1,8 @@
 using System.Net.Http.Json;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.Contracts.Api;
+using ReferralNetwork.Identity;
+using ReferralNetwork.Referrals;
 
 namespace ReferralNetwork.Tests.Support;
 
@@ -16,6 +18,13 @@ public static class ReferralRequests
         DateTimeOffset.UtcNow.AddHours(-2),
         [ExploitationForm.ForcedCriminality],
         summary ?? "Escaped a compound near the border; passport held by the compound.");
+
+    /// <summary>The create command the API builds from <paramref name="request"/> (by default <see cref="VietnameseWoman"/>) for <paramref name="caller"/>.</summary>
+    public static ReferralCommand.Create Command(Caller caller, CreateReferralRequest? request = null) =>
+        ReferralCommand.Create.From(request ?? VietnameseWoman(caller.Country), caller, DateTimeOffset.UtcNow);
+
+    /// <summary>The catalog's indicators for these codes, as the screening command resolves them.</summary>
+    public static IReadOnlyList<Indicator> Indicators(params string[] codes) => [.. codes.Select(c => IndicatorCatalog.Find(c)!)];
 
     public static async Task<ReferralView> CreateAsync(HttpClient client, CreateReferralRequest? request = null)
     {

@@ -2,8 +2,8 @@ using Microsoft.Data.Sqlite;
 using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.TestingHost;
-using ReferralNetwork.Infrastructure;
-using ReferralNetwork.Infrastructure.Orleans;
+using ReferralNetwork.Hosting;
+using ReferralNetwork.Storage.OrleansTables;
 using Xunit;
 
 namespace ReferralNetwork.Tests.Infrastructure.Orleans;

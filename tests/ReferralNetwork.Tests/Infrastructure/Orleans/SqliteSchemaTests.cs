@@ -1,5 +1,5 @@
 using Microsoft.Data.Sqlite;
-using ReferralNetwork.Infrastructure.Orleans;
+using ReferralNetwork.Storage.OrleansTables;
 using Xunit;
 
 namespace ReferralNetwork.Tests.Infrastructure.Orleans;

@@ -1,0 +1,29 @@
+namespace ReferralNetwork.Hosting;
+
+/// <summary>
+/// The command of the executable, its first argument: none runs the platform. Everything after the command
+/// (and every argument when there is none) is configuration in ASP.NET Core's command-line syntax.
+/// </summary>
+public sealed record PlatformCommand(string? Name, string? Argument, string[] HostArguments, string? Usage = null)
+{
+    public const string Migrate = "migrate";
+    public const string ImportDirectory = "import-directory";
+    public const string Help = "help";
+
+    private const string HelpText = """
+        usage: ReferralNetwork [--Section:Key=value ...]                            run the platform
+               ReferralNetwork migrate [--Section:Key=value ...]                    create or update the storage schema, then exit
+               ReferralNetwork import-directory <file.json> [--Section:Key=value ...]  add countries, organizations and OAuth clients, then exit
+        """;
+
+    public static PlatformCommand Parse(string[] args) => args switch
+    {
+        [Migrate, .. var rest] => new(Migrate, null, rest),
+        [ImportDirectory, var file, .. var rest] when !file.StartsWith('-') => new(ImportDirectory, file, rest),
+        [ImportDirectory, ..] => new(ImportDirectory, null, [], $"import-directory needs the path of a directory file.\n{HelpText}"),
+        [Help or "--help" or "-h" or "-?", ..] => new(Help, null, [], Usage: HelpText),
+        // A bare word is neither a command nor configuration (which is --key value, key=value or /key value).
+        [var first, ..] when !first.StartsWith('-') && !first.StartsWith('/') && !first.Contains('=') => new(null, null, [], $"unknown command '{first}'.\n{HelpText}"),
+        _ => new(null, null, args),
+    };
+}

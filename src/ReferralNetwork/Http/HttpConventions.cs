@@ -1,0 +1,89 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.OpenApi;
+using Orleans.Runtime;
+using ReferralNetwork.Hosting;
+using ReferralNetwork.Storage;
+
+namespace ReferralNetwork.Http;
+
+/// <summary>What every endpoint inherits: JSON dialect, problem details, size limit, OpenAPI, health.</summary>
+public static class ApiHosting
+{
+    public static WebApplicationBuilder AddPlatformApi(this WebApplicationBuilder builder, PlatformOptions platform)
+    {
+        builder.Services.Configure<JsonOptions>(o => Json.Configure(o.SerializerOptions));
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.Customize);
+        builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+
+        // Unreadable bodies throw, so that the exception handler can name the field at fault.
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = platform.MaxRequestBodyBytes);
+
+        builder.Services.AddEndpointsApiExplorer();
+        builder.Services.AddSwaggerGen(o =>
+        {
+            o.SwaggerDoc("v1", new OpenApiInfo
+            {
+                Title = "ReferralNetwork partner API",
+                Version = "v1",
+                Description = "Cross-border referral and repatriation coordination. Authenticate with OAuth 2.0 client credentials at /connect/token.",
+            });
+        });
+
+        builder.Services.AddHealthChecks()
+            .AddCheck<SiloHealthCheck>("silo", tags: ["ready"])
+            .AddDbContextCheck<PlatformDbContext>("database", tags: ["ready"]);
+        return builder;
+    }
+
+    public static WebApplication UsePlatformApi(this WebApplication app, PlatformOptions platform)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.Use(RejectOversizedBodies(platform.MaxRequestBodyBytes));
+        app.UseSwagger(o => o.OpenApiVersion = OpenApiSpecVersion.OpenApi3_1);
+        app.UseSwaggerUI(o =>
+        {
+            o.SwaggerEndpoint("/swagger/v1/swagger.json", "ReferralNetwork v1");
+        });
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteHealthAsync }).AllowAnonymous();
+        return app;
+    }
+
+    /// <summary>Refuses a declared body over the limit before anything reads it (Kestrel enforces the same limit on streamed bodies).</summary>
+    private static Func<HttpContext, RequestDelegate, Task> RejectOversizedBodies(long limit) => (http, next) =>
+    {
+        if (http.Request.ContentLength > limit)
+        {
+            throw new ProblemException(ProblemKind.PayloadTooLarge, $"The request body is larger than {limit} bytes.");
+        }
+
+        return next(http);
+    };
+
+    private static Task WriteHealthAsync(HttpContext http, HealthReport report)
+    {
+        http.Response.ContentType = "application/json";
+        return JsonSerializer.SerializeAsync(http.Response.Body, new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.ToDictionary(e => e.Key, e => e.Value.Status.ToString()),
+        }, Json.Options, http.RequestAborted);
+    }
+}
+
+/// <summary>Ready when the local silo is an active member of its cluster.</summary>
+internal sealed class SiloHealthCheck(IClusterMembershipService membership, ILocalSiloDetails silo) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(membership.CurrentSnapshot.GetSiloStatus(silo.SiloAddress) == SiloStatus.Active
+            ? HealthCheckResult.Healthy()
+            : HealthCheckResult.Unhealthy("The silo is not active in the cluster."));
+}

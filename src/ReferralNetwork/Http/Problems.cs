@@ -1,0 +1,185 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+using ReferralNetwork.Hosting;
+
+namespace ReferralNetwork.Http;
+
+/// <summary>The kinds of error a caller can meet; each has a stable RFC 9457 <c>type</c>.</summary>
+public enum ProblemKind
+{
+    Validation,
+    MalformedBody,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    MethodNotAllowed,
+    TransitionNotAllowed,
+    HandoffRouteNotAllowed,
+    ConsentRequired,
+    PreconditionFailed,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    IdempotencyKeyReused,
+    ServiceUnavailable,
+    Internal,
+}
+
+public static class Problems
+{
+    public const string TypePrefix = "urn:referral-network:problem:";
+
+    public static string TypeOf(ProblemKind kind) => TypePrefix + JsonNamingPolicy.KebabCaseLower.ConvertName(kind.ToString());
+
+    public static int StatusOf(ProblemKind kind) => kind switch
+    {
+        ProblemKind.Validation or ProblemKind.MalformedBody => StatusCodes.Status400BadRequest,
+        ProblemKind.Unauthorized => StatusCodes.Status401Unauthorized,
+        ProblemKind.Forbidden => StatusCodes.Status403Forbidden,
+        ProblemKind.NotFound => StatusCodes.Status404NotFound,
+        ProblemKind.MethodNotAllowed => StatusCodes.Status405MethodNotAllowed,
+        ProblemKind.TransitionNotAllowed or ProblemKind.HandoffRouteNotAllowed or ProblemKind.ConsentRequired => StatusCodes.Status409Conflict,
+        ProblemKind.PreconditionFailed => StatusCodes.Status412PreconditionFailed,
+        ProblemKind.PayloadTooLarge => StatusCodes.Status413PayloadTooLarge,
+        ProblemKind.UnsupportedMediaType => StatusCodes.Status415UnsupportedMediaType,
+        ProblemKind.IdempotencyKeyReused => StatusCodes.Status422UnprocessableEntity,
+        ProblemKind.ServiceUnavailable => StatusCodes.Status503ServiceUnavailable,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
+    /// <summary>The kind a bare status code stands for, when nothing more specific set it.</summary>
+    public static ProblemKind KindOf(int status) => status switch
+    {
+        400 => ProblemKind.MalformedBody,
+        401 => ProblemKind.Unauthorized,
+        403 => ProblemKind.Forbidden,
+        404 => ProblemKind.NotFound,
+        405 => ProblemKind.MethodNotAllowed,
+        409 => ProblemKind.TransitionNotAllowed,
+        412 => ProblemKind.PreconditionFailed,
+        413 => ProblemKind.PayloadTooLarge,
+        415 => ProblemKind.UnsupportedMediaType,
+        422 => ProblemKind.IdempotencyKeyReused,
+        503 => ProblemKind.ServiceUnavailable,
+        _ => ProblemKind.Internal,
+    };
+
+    /// <summary>Gives every problem response its stable type and the trace id, whoever wrote it.</summary>
+    public static void Customize(ProblemDetailsContext context)
+    {
+        var problem = context.ProblemDetails;
+        var status = problem.Status ?? context.HttpContext.Response.StatusCode;
+        if (problem.Type is null || !problem.Type.StartsWith(TypePrefix, StringComparison.Ordinal))
+        {
+            problem.Type = TypeOf(problem is HttpValidationProblemDetails ? ProblemKind.Validation : KindOf(status));
+        }
+
+        problem.Extensions["traceId"] = context.HttpContext.TraceIdentifier;
+    }
+
+    public static ProblemDetails Create(ProblemKind kind, string detail, IDictionary<string, string[]>? errors = null)
+    {
+        ProblemDetails problem = errors is null ? new ProblemDetails() : new HttpValidationProblemDetails(errors);
+        problem.Type = TypeOf(kind);
+        problem.Status = StatusOf(kind);
+        problem.Title = kind switch
+        {
+            ProblemKind.Validation => "One or more fields are invalid.",
+            ProblemKind.MalformedBody => "The request body could not be read.",
+            ProblemKind.NotFound => "Not found.",
+            ProblemKind.TransitionNotAllowed => "The workflow does not allow this now.",
+            ProblemKind.HandoffRouteNotAllowed => "This handoff route is not allowed.",
+            ProblemKind.ConsentRequired => "No consent covers this.",
+            ProblemKind.PreconditionFailed => "The resource has changed since it was read.",
+            ProblemKind.IdempotencyKeyReused => "The Idempotency-Key was already used with another request.",
+            ProblemKind.Forbidden => "Not allowed.",
+            _ => kind.ToString(),
+        };
+        problem.Detail = detail;
+        return problem;
+    }
+}
+
+/// <summary>A refusal the caller can act on; raised by the workflow and turned into a problem response.</summary>
+[GenerateSerializer, Alias("problem-exception")]
+public sealed class ProblemException(ProblemKind kind, string detail, Dictionary<string, string[]>? errors = null) : Exception(detail)
+{
+    [Id(0)] public ProblemKind Kind { get; } = kind;
+
+    [Id(1)] public string Detail { get; } = detail;
+
+    [Id(2)] public Dictionary<string, string[]>? Errors { get; } = errors;
+
+    public static ProblemException NotFound() => new(ProblemKind.NotFound, "No such referral.");
+
+    /// <summary>The caller can see the referral but the rule reserves this action for someone else.</summary>
+    public static ProblemException OnlyMay(string rule) => new(ProblemKind.Forbidden, rule);
+
+    public static ProblemException NotNow(string reason) => new(ProblemKind.TransitionNotAllowed, reason);
+
+    public static ProblemException Invalid(string field, string message) =>
+        new(ProblemKind.Validation, "One or more fields are invalid.", new() { [field] = [message] });
+}
+
+/// <summary>Turns refusals and unreadable requests into problem responses; everything else is a 500 without internals.</summary>
+internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var problem = exception switch
+        {
+            ProblemException p => Problems.Create(p.Kind, p.Detail, p.Errors),
+            BadHttpRequestException { InnerException: JsonException json } => Problems.Create(
+                ProblemKind.Validation,
+                "The request body does not match the expected shape.",
+                new Dictionary<string, string[]> { [FieldOf(json.Path)] = ["The value is not of the expected type or format."] }),
+            BadHttpRequestException bad => Problems.Create(Problems.KindOf(bad.StatusCode), bad.Message),
+            _ => null,
+        };
+        if (problem is null && IsUnavailable(exception))
+        {
+            // Nothing the caller did wrong and nothing half-applied that it cannot retry: a silo was lost, or the
+            // database restarts. Retrying a change is safe with If-Match (or the Idempotency-Key of a creation).
+            logger.LogWarning(exception, "Unavailable for {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
+            problem = Problems.Create(ProblemKind.ServiceUnavailable, "The platform could not complete the request now (a silo or the database is unavailable); retry shortly.");
+            httpContext.Response.Headers.RetryAfter = "2";
+        }
+
+        if (problem is null)
+        {
+            logger.LogError(exception, "Unhandled error for {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
+            problem = Problems.Create(ProblemKind.Internal, "An unexpected error occurred; it has been logged.");
+        }
+
+        httpContext.Response.StatusCode = problem.Status!.Value;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
+    }
+
+    /// <summary>
+    /// A failure of the infrastructure rather than of the request, anywhere in the exception's chain: Orleans
+    /// could not reach the grain in time, or PostgreSQL could not be reached (Npgsql exceptions cross silos
+    /// as themselves, see <see cref="SiloHosting"/>; EF Core and the Orleans storage wrap them).
+    /// </summary>
+    internal static bool IsUnavailable(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case SiloUnavailableException or OrleansMessageRejectionException or TimeoutException:
+                case NpgsqlException { IsTransient: true }:
+                // Deserialized on another silo, a PostgresException has lost its SQL state (and so IsTransient);
+                // one with a state that is not transient is a fault of ours, not an outage.
+                case NpgsqlException and not PostgresException { SqlState: not null }:
+                    return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>"$.subject.sex" → "subject.sex"; the root itself is "body".</summary>
+    private static string FieldOf(string? path) =>
+        string.IsNullOrEmpty(path) || path == "$" ? "body" : path.TrimStart('$').TrimStart('.');
+}

@@ -1,0 +1,133 @@
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using ReferralNetwork.Contracts;
+using ReferralNetwork.Hosting;
+using ReferralNetwork.Storage;
+
+namespace ReferralNetwork.Referrals.ReadModel;
+
+/// <summary>
+/// Builds the referral list, its access rows and the handoff inbox from the referral events, once per
+/// event (idempotent on referral id and number). Events can arrive out of order: single-valued fields
+/// take the newest event's values; sets only grow.
+/// </summary>
+public sealed class ReferralListProjection(PlatformDbContext db, EventDelivery delivery) : ReferralEventProjection(db, delivery),
+    IConsumer<ReferralIdentified>, IConsumer<ReferralScreened>, IConsumer<ConsentRecorded>, IConsumer<HandoffOffered>,
+    IConsumer<HandoffAccepted>, IConsumer<HandoffDeclined>, IConsumer<HandoffWithdrawn>, IConsumer<HandoffExpired>,
+    IConsumer<NationalityVerified>, IConsumer<NationalityRejected>, IConsumer<ReturnPlanned>, IConsumer<ReturnConfirmed>,
+    IConsumer<ServiceRecorded>, IConsumer<EmergencyAccessOpened>, IConsumer<ReferralClosed>
+{
+    public Task Consume(ConsumeContext<ReferralIdentified> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<ReferralScreened> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<ConsentRecorded> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<HandoffOffered> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<HandoffAccepted> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<HandoffDeclined> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<HandoffWithdrawn> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<HandoffExpired> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<NationalityVerified> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<NationalityRejected> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<ReturnPlanned> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<ReturnConfirmed> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<ServiceRecorded> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<EmergencyAccessOpened> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<ReferralClosed> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
+
+    public override string Name => "referral-list";
+
+    private Task ApplyOnceAsync(IReferralEvent e, CancellationToken cancellationToken) => ApplyOnceAsync(e, () => ApplyAsync(e, cancellationToken), cancellationToken);
+
+    private async Task ApplyAsync(IReferralEvent e, CancellationToken cancellationToken)
+    {
+        var row = e is ReferralIdentified identified
+            ? Db.Referrals.Add(new ReferralListRow
+            {
+                Id = e.ReferralId, Stage = e.Stage, Holder = e.Holder, IdentifiedIn = identified.IdentifiedIn, Nationality = identified.Nationality,
+                IdentifiedAt = identified.IdentifiedAt, UpdatedAt = identified.OccurredAt, Version = e.Number,
+            }).Entity
+            : await Db.Referrals.SingleOrDefaultAsync(r => r.Id == e.ReferralId, cancellationToken)
+                // Ahead of its ReferralIdentified: the retry policy brings it back once that one is in.
+                ?? throw new InvalidOperationException($"Event {e.Number} of referral {e.ReferralId} arrived before the referral.");
+
+        if (e.Number > row.Version)
+        {
+            row.Stage = e.Stage;
+            row.Holder = e.Holder;
+            row.UpdatedAt = e.OccurredAt;
+            row.Version = e.Number;
+        }
+
+        await GrantAsync(e.ReferralId, e.Holder, cancellationToken);
+        switch (e)
+        {
+            case HandoffOffered offered:
+                await UpsertInboxAsync(offered.HandoffId, offered, HandoffStatus.Offered, cancellationToken);
+                break;
+            case HandoffAccepted accepted:
+                await GrantAsync(e.ReferralId, accepted.ToOrganizationId, cancellationToken);
+                await UpsertInboxAsync(accepted.HandoffId, null, HandoffStatus.Accepted, cancellationToken);
+                break;
+            case HandoffDeclined declined:
+                await UpsertInboxAsync(declined.HandoffId, null, HandoffStatus.Declined, cancellationToken);
+                break;
+            case HandoffWithdrawn withdrawn:
+                await UpsertInboxAsync(withdrawn.HandoffId, null, HandoffStatus.Withdrawn, cancellationToken);
+                break;
+            case HandoffExpired expired:
+                await UpsertInboxAsync(expired.HandoffId, null, HandoffStatus.Expired, cancellationToken);
+                break;
+        }
+    }
+
+    private async Task GrantAsync(Guid referralId, string organizationId, CancellationToken cancellationToken)
+    {
+        if (Db.ReferralAccess.Local.Any(a => a.ReferralId == referralId && a.OrganizationId == organizationId)
+            || await Db.ReferralAccess.AnyAsync(a => a.ReferralId == referralId && a.OrganizationId == organizationId, cancellationToken))
+        {
+            return;
+        }
+
+        Db.ReferralAccess.Add(new ReferralAccessRow { ReferralId = referralId, OrganizationId = organizationId });
+    }
+
+    /// <summary>An answered offer leaves the inbox whatever order its events arrive in: a resolution is never overwritten by the offer.</summary>
+    private async Task UpsertInboxAsync(Guid handoffId, HandoffOffered? offered, HandoffStatus status, CancellationToken cancellationToken)
+    {
+        var row = await Db.Inbox.SingleOrDefaultAsync(i => i.HandoffId == handoffId, cancellationToken);
+        if (row is null)
+        {
+            row = Db.Inbox.Add(new InboxRow { HandoffId = handoffId, Status = status }).Entity;
+        }
+        else if (status != HandoffStatus.Offered)
+        {
+            row.Status = status;
+        }
+
+        if (offered is not null)
+        {
+            row.ReferralId = offered.ReferralId;
+            row.Kind = offered.Kind;
+            row.FromOrganizationId = offered.FromOrganizationId;
+            row.ToOrganizationId = offered.ToOrganizationId;
+            row.Countries = string.Join(',', offered.Countries);
+            row.Stage = offered.Stage;
+            row.ScreeningOutcome = offered.ScreeningOutcome;
+            row.Services = string.Join(',', offered.Services);
+            row.OfferedAt = offered.OccurredAt;
+            row.RespondBy = offered.RespondBy;
+        }
+    }
+}
+
+/// <summary>
+/// A failing event is retried in place for about five minutes (a database restart or failover, an event
+/// overtaking the one before it) before it goes to the consumer's <c>_error</c> queue, from which an
+/// operator moves it back once the cause is fixed.
+/// </summary>
+public sealed class ReferralListProjectionDefinition : ConsumerDefinition<ReferralListProjection>
+{
+    protected override void ConfigureConsumer(
+        IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<ReferralListProjection> consumerConfigurator, IRegistrationContext context) =>
+        consumerConfigurator.UseMessageRetry(r =>
+            r.Exponential(retryLimit: 16, minInterval: TimeSpan.FromMilliseconds(100), maxInterval: TimeSpan.FromSeconds(30), intervalDelta: TimeSpan.FromMilliseconds(200)));
+}

@@ -1,0 +1,36 @@
+using ReferralNetwork.Hosting;
+using ReferralNetwork.Referrals.ReadModel;
+using ReferralNetwork.Referrals.Recovery;
+using ReferralNetwork.Storage;
+
+
+namespace ReferralNetwork.Referrals;
+
+/// <summary>Referrals and their workflow: the grain, its storage, the list and inbox read model, recovery, the routes.</summary>
+public static class ReferralsFeature
+{
+    public const string GrainStorage = "referrals";
+
+    public static WebApplicationBuilder AddReferrals(this WebApplicationBuilder builder)
+    {
+        builder.Services.Configure<WorkflowOptions>(builder.Configuration.GetSection(WorkflowOptions.Section));
+        builder.Services.Configure<EventRecoveryOptions>(builder.Configuration.GetSection(EventRecoveryOptions.Section));
+        builder.PlatformFeatures()
+            .ConfigureSilo(ConfigureSilo)
+            .AddProjection<ReferralListProjection, ReferralListProjectionDefinition>();
+        return builder;
+    }
+
+    /// <summary>What a silo needs of referrals (the grain test cluster uses it as the platform does).</summary>
+    public static void ConfigureSilo(ISiloBuilder silo, GrainStore store)
+    {
+        store.AddGrainStorage(silo, GrainStorage);
+        silo.Services.AddSingleton<ReferralIndex>();
+
+        // Events a dead process saved but did not publish go out at start and within a sweep period.
+        silo.AddStartupTask((services, _) => services.GetRequiredService<IGrainFactory>().GetGrain<IEventRecoveryGrain>(0).Start());
+    }
+
+    public static IEndpointRouteBuilder MapReferrals(this IEndpointRouteBuilder app) =>
+        app.MapReferralsApi().MapWorkflowApi().MapInboxApi();
+}

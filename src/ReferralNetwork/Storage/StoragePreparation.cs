@@ -1,0 +1,144 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql;
+using ReferralNetwork.Hosting;
+using ReferralNetwork.Storage.OrleansTables;
+
+namespace ReferralNetwork.Storage;
+
+public static class StoragePreparation
+{
+    public static WebApplicationBuilder AddPlatformDatabase(this WebApplicationBuilder builder, PlatformOptions platform)
+    {
+        var connectionString = platform.PlatformConnectionString(builder.Configuration);
+        if (platform.Profile == PlatformProfile.Embedded)
+        {
+            builder.Services.AddDbContext<PlatformDbContext, SqlitePlatformDbContext>(o => PlatformDbContext.Configure(o, platform.Profile, connectionString));
+        }
+        else
+        {
+            builder.Services.AddDbContext<PlatformDbContext>(o => PlatformDbContext.Configure(o, platform.Profile, connectionString));
+        }
+
+        return builder;
+    }
+
+    /// <summary>
+    /// Runs before the silo starts, since the silo needs its tables. Embedded: creates the data folder and
+    /// both databases (applying the SQLite migrations) and seeds the demo data. Production changes nothing (schema changes are the explicit
+    /// <c>migrate</c> step) and refuses to start on a schema that step has not brought up to date.
+    /// </summary>
+    public static async Task PrepareStorageAsync(this WebApplication app, PlatformOptions platform, CancellationToken cancellationToken = default)
+    {
+        if (platform.Profile == PlatformProfile.Embedded)
+        {
+            await PrepareEmbeddedStorageAsync(app, platform, cancellationToken);
+            return;
+        }
+
+        var refusals = new List<string>();
+        if (!await OrleansTablesExistAsync(platform.GrainsConnectionString(app.Configuration), cancellationToken))
+        {
+            refusals.Add("The Orleans tables do not exist in the ConnectionStrings:Orleans database.");
+        }
+
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
+            var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+            if (pending.Count > 0)
+            {
+                refusals.Add($"The ConnectionStrings:Platform database lacks the migrations {string.Join(", ", pending)}.");
+            }
+        }
+
+        if (refusals.Count > 0)
+        {
+            throw new StartupRefusedException(
+                "ReferralNetwork refuses to start: the production storage is not prepared.",
+                refusals,
+                "Run `dotnet ReferralNetwork.dll migrate` with the same settings first (the Helm chart runs it as a hook before every install and upgrade).");
+        }
+    }
+
+    /// <summary>
+    /// The <c>migrate</c> command. Production: creates or updates the Orleans tables and queries, then applies
+    /// the EF Core migrations; seeds nothing. Embedded: what a first start does. Idempotent, and safe to run
+    /// from several processes at once (both steps take a PostgreSQL lock).
+    /// </summary>
+    public static async Task MigrateAsync(this WebApplication app, PlatformOptions platform, CancellationToken cancellationToken = default)
+    {
+        if (platform.Profile == PlatformProfile.Embedded)
+        {
+            await PrepareEmbeddedStorageAsync(app, platform, cancellationToken);
+            return;
+        }
+
+        await OrleansSchema.EnsurePostgresAsync(platform.GrainsConnectionString(app.Configuration), cancellationToken);
+        await using var scope = app.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<PlatformDbContext>().Database.MigrateAsync(cancellationToken);
+    }
+
+    private static async Task PrepareEmbeddedStorageAsync(WebApplication app, PlatformOptions platform, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(platform.FullDataPath);
+        await OrleansSchema.EnsureSqliteAsync(platform.GrainsConnectionString(app.Configuration), cancellationToken);
+
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
+        await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        await AdoptUnversionedSqliteAsync(db, cancellationToken);
+        await db.Database.MigrateAsync(cancellationToken);
+        if (platform.SeedsDemoData)
+        {
+            await app.Services.GetRequiredService<PlatformFeatures>().SeedDemoDataAsync(scope.ServiceProvider, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Data folders made before the embedded profile had migrations were created from the model of the first
+    /// migration, with no migration history: record that one as applied, so that the later ones bring them up
+    /// to date instead of failing on tables that exist.
+    /// </summary>
+    private static async Task AdoptUnversionedSqliteAsync(PlatformDbContext db, CancellationToken cancellationToken)
+    {
+        var connection = db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await using var probe = connection.CreateCommand();
+            probe.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('ReferralList', '__EFMigrationsHistory')";
+            var tables = Convert.ToInt32(await probe.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+            probe.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'ReferralList'";
+            var hasModel = Convert.ToInt32(await probe.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) == 1;
+            if (hasModel && tables == 1)
+            {
+                var history = db.GetService<IHistoryRepository>();
+                await history.CreateIfNotExistsAsync(cancellationToken);
+                var first = db.Database.GetMigrations().First();
+                await db.Database.ExecuteSqlRawAsync(history.GetInsertScript(new HistoryRow(first, ProductInfo.GetVersion())), cancellationToken);
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private static async Task<bool> OrleansTablesExistAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        // The table of named queries is created first and filled by every provider's script.
+        await using var command = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM orleansquery)", connection);
+        try
+        {
+            return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,21 @@
+using ReferralNetwork.Hosting;
+using ReferralNetwork.Storage;
+
+
+namespace ReferralNetwork.Subjects;
+
+/// <summary>The subject compartment: the person's identity in a grain and storage of its own, and its route.</summary>
+public static class SubjectsFeature
+{
+    public const string GrainStorage = "subjects";
+
+    public static WebApplicationBuilder AddSubjects(this WebApplicationBuilder builder)
+    {
+        builder.PlatformFeatures().ConfigureSilo(ConfigureSilo);
+        return builder;
+    }
+
+    public static void ConfigureSilo(ISiloBuilder silo, GrainStore store) => store.AddGrainStorage(silo, GrainStorage);
+
+    public static IEndpointRouteBuilder MapSubjects(this IEndpointRouteBuilder app) => app.MapSubjectApi();
+}
