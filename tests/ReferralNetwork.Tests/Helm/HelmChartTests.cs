@@ -321,6 +321,31 @@ public sealed partial class HelmChartTests
     }
 
     [Fact]
+    public void ExtraConfig_ReachesTheSilosAndTheMigrationAsWritten()
+    {
+        // Helm reads the numbers of a values file as float64, and Go prints a float64 of a million or
+        // more as "1e+06", which .NET cannot bind to an integer setting: whole numbers keep their digits.
+        var manifests = Manifests(RenderChart(Overrides(
+            ("identity.issuer", Issuer),
+            ("extraConfig", Map(("Kestrel__Limits__MaxRequestBodySize", 10_485_760L), ("Features__Ratio", 0.25), ("Swagger__Enabled", false), ("Workflow__DefaultResponseDeadline", "2.00:00:00"))))));
+        var config = AsMap(Single(manifests, "ConfigMap").Document["data"]);
+        var jobEnv = Env(AsMap(Assert.Single(AsList(Get(Single(manifests, "Job").Document, "spec.template.spec.containers")))));
+
+        var expected = new Dictionary<string, string>
+        {
+            ["Kestrel__Limits__MaxRequestBodySize"] = "10485760",
+            ["Features__Ratio"] = "0.25",
+            ["Swagger__Enabled"] = "false",
+            ["Workflow__DefaultResponseDeadline"] = "2.00:00:00",
+        };
+        Assert.All(expected, setting =>
+        {
+            Assert.Equal(setting.Value, config[setting.Key]);
+            Assert.Equal(setting.Value, Get(jobEnv[setting.Key], "value"));
+        });
+    }
+
+    [Fact]
     public void MigrationJob_IsAPreInstallAndPreUpgradeHookRunningMigrate()
     {
         var manifests = Render("defaults");
