@@ -164,23 +164,6 @@ func toYAML(v interface{}) string {
 	return strings.TrimSuffix(string(data), "\n")
 }
 
-// fromYAML reports a parse error inside the result, under "Error", as Helm does.
-func fromYAML(s string) map[string]interface{} {
-	m := map[string]interface{}{}
-	if err := yaml.Unmarshal([]byte(s), &m); err != nil {
-		m["Error"] = err.Error()
-	}
-	return m
-}
-
-func fromYAMLArray(s string) []interface{} {
-	var a []interface{}
-	if err := yaml.Unmarshal([]byte(s), &a); err != nil {
-		a = []interface{}{err.Error()}
-	}
-	return a
-}
-
 func toJSON(v interface{}) string {
 	data, err := json.Marshal(v)
 	if err != nil {
@@ -189,20 +172,35 @@ func toJSON(v interface{}) string {
 	return string(data)
 }
 
-func fromJSON(s string) map[string]interface{} {
-	m := map[string]interface{}{}
-	if err := json.Unmarshal([]byte(s), &m); err != nil {
-		m["Error"] = err.Error()
+type unmarshalFunc func([]byte, interface{}) error
+
+var (
+	fromYAML      = fromMap(func(b []byte, v interface{}) error { return yaml.Unmarshal(b, v) })
+	fromYAMLArray = fromArray(func(b []byte, v interface{}) error { return yaml.Unmarshal(b, v) })
+	fromJSON      = fromMap(json.Unmarshal)
+	fromJSONArray = fromArray(json.Unmarshal)
+)
+
+// fromMap and fromArray never fail the render, as in Helm: a parse error becomes the result's
+// "Error" key, or its only item.
+func fromMap(unmarshal unmarshalFunc) func(string) map[string]interface{} {
+	return func(s string) map[string]interface{} {
+		m := map[string]interface{}{}
+		if err := unmarshal([]byte(s), &m); err != nil {
+			m["Error"] = err.Error()
+		}
+		return m
 	}
-	return m
 }
 
-func fromJSONArray(s string) []interface{} {
-	var a []interface{}
-	if err := json.Unmarshal([]byte(s), &a); err != nil {
-		a = []interface{}{err.Error()}
+func fromArray(unmarshal unmarshalFunc) func(string) []interface{} {
+	return func(s string) []interface{} {
+		var a []interface{}
+		if err := unmarshal([]byte(s), &a); err != nil {
+			a = []interface{}{err.Error()}
+		}
+		return a
 	}
-	return a
 }
 
 // parseError words a parse error as Helm does: "parse error at (<file>:<line>): <message>".
