@@ -2,7 +2,9 @@
 # Installs what the test suite needs on a fresh Debian 12 machine that already has the .NET SDK:
 #   - PostgreSQL 15 server binaries (tests start their own throwaway servers with initdb/pg_ctl),
 #   - rabbitmq-server (tests start their own nodes with their own ports and data folders),
-#   - chromium (browser tests drive Debian's build headless; browsers cannot be downloaded here).
+#   - chromium (browser tests drive Debian's build headless; browsers cannot be downloaded here),
+#   - Go with Debian's sprig and sigs.k8s.io/yaml sources (the Helm chart tests build tests/helm-render,
+#     Helm's template engine, because no Helm binary can be installed here).
 # Idempotent and quick when everything is present: apt is only touched when something is missing.
 # The packages' own system services are stopped and disabled: a system broker or database would
 # only take ports and CPU away from the servers the tests start.
@@ -36,13 +38,31 @@ have_chromium() {
     command -v chromium >/dev/null 2>&1
 }
 
+# tests/helm-render builds in GOPATH mode against Debian's source packages under /usr/share/gocode.
+gocode=/usr/share/gocode/src
+
+have_go() {
+    command -v go >/dev/null 2>&1
+}
+
+have_sprig() {
+    [[ -f "$gocode/github.com/Masterminds/sprig/functions.go" ]]
+}
+
+have_k8s_yaml() {
+    [[ -f "$gocode/sigs.k8s.io/yaml/yaml.go" ]]
+}
+
 missing=()
 have_postgres_binaries || missing+=(postgresql-15 postgresql-client-15)
 have_rabbitmq || missing+=(rabbitmq-server)
 have_chromium || missing+=(chromium)
+have_go || missing+=(golang-go)
+have_sprig || missing+=(golang-github-masterminds-sprig-dev)
+have_k8s_yaml || missing+=(golang-k8s-sigs-yaml-dev)
 
 if ((${#missing[@]} == 0)); then
-    log "PostgreSQL, RabbitMQ and Chromium are present; nothing to install."
+    log "PostgreSQL, RabbitMQ, Chromium and Go with sprig are present; nothing to install."
     exit 0
 fi
 
@@ -109,4 +129,7 @@ done
 have_postgres_binaries || { log "PostgreSQL server binaries still missing after install"; exit 1; }
 have_rabbitmq || { log "rabbitmq-server still missing after install"; exit 1; }
 have_chromium || { log "chromium still missing after install"; exit 1; }
+have_go || { log "go still missing after install"; exit 1; }
+have_sprig || { log "sprig sources still missing under $gocode after install"; exit 1; }
+have_k8s_yaml || { log "sigs.k8s.io/yaml sources still missing under $gocode after install"; exit 1; }
 log "done."

@@ -105,7 +105,13 @@ Cluster__Kubernetes: {{ .Values.cluster.kubernetesHosting | toString | quote }}
 Logging__LogLevel__{{ $category }}: {{ $level | quote }}
 {{- end }}
 {{- range $name, $value := .Values.extraConfig }}
+{{- /* Helm reads a values file's numbers as float64, which print as 1e+06 from a million on; .NET
+cannot bind that to an integer setting, so whole numbers are printed as integers. */}}
+{{- if and (kindIs "float64" $value) (eq $value (floor $value)) }}
+{{ $name }}: {{ int64 $value | toString | quote }}
+{{- else }}
 {{ $name }}: {{ $value | toString | quote }}
+{{- end }}
 {{- end }}
 {{- end }}
 

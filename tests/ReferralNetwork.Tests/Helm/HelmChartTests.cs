@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 using Xunit;
 
@@ -5,17 +6,23 @@ namespace ReferralNetwork.Tests.Helm;
 
 /// <summary>
 /// Checks the Helm chart in helm/referral-network without a Helm binary or a cluster: the YAML files
-/// parse, every value a template uses exists (and is documented), the templates render with
-/// <see cref="MiniHelm"/> into Kubernetes objects, and the objects honour the application's contract
-/// (health endpoints, Orleans Kubernetes hosting, migration hook, Secrets only by reference).
+/// parse, every value a template uses exists (and is documented), the templates render with Helm's
+/// own template engine (<see cref="HelmTemplate"/>: Go's text/template, sprig and Helm's functions)
+/// into Kubernetes objects, and the objects honour the application's contract (health endpoints,
+/// Orleans Kubernetes hosting, migration hook, Secrets only by reference).
 /// </summary>
 public sealed partial class HelmChartTests
 {
     private const string Issuer = "https://referrals.example.org/";
 
+    private const string ReleaseName = "rn";
+
+    private const string ReleaseNamespace = "referrals";
+
     private static readonly string ChartDirectory = FindChartDirectory();
 
-    private static readonly MiniHelm Chart = MiniHelm.Load(ChartDirectory);
+    // Several tests check the same scenario; one render each is enough.
+    private static readonly ConcurrentDictionary<string, Lazy<HelmRender>> Renders = new(StringComparer.Ordinal);
 
     /// <summary>Value sets the chart is rendered with: the defaults, everything optional on, and a minimal set-up.</summary>
     public static TheoryData<string> Scenarios => ["defaults", "everything-enabled", "single-silo"];
@@ -27,7 +34,7 @@ public sealed partial class HelmChartTests
     [Fact]
     public void ChartYaml_IsAnApiV2ApplicationChart()
     {
-        var chart = AsMap(MiniHelm.Yaml.ToObject(MiniHelm.Yaml.LoadSingle(ReadChartFile("Chart.yaml"))));
+        var chart = HelmYaml.LoadMap(ReadChartFile("Chart.yaml"));
 
         Assert.Equal("v2", chart["apiVersion"]);
         Assert.Equal("referral-network", chart["name"]);
@@ -131,28 +138,37 @@ public sealed partial class HelmChartTests
     // Rendering
     // ------------------------------------------------------------------------------------------------
 
-    [Fact]
-    public void RenderingTheDefaults_RequiresTheIssuer()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void RenderingTheDefaults_RequiresTheIssuer(bool nullIssuer)
     {
-        // identity.issuer has no usable default: installing without it must fail with a clear message.
-        var error = Assert.Throws<RequiredValueException>(() => Chart.RenderAll(DefaultValues()));
+        // identity.issuer has no usable default: installing without it (left empty, or removed with
+        // null) must fail, with the message `required` gives and Helm's wording around it.
+        var overrides = nullIssuer ? Overrides(("identity.issuer", null)) : [];
 
-        Assert.Contains("identity.issuer is required", error.Message, StringComparison.Ordinal);
+        var error = Assert.Throws<HelmTemplateException>(() => RenderChart(overrides));
+
+        Assert.Matches(
+            @"^Error: execution error at \(referral-network/templates/[a-z-]+\.yaml:\d+:\d+\): identity\.issuer is required: the public issuer URL of the OpenID Connect server",
+            error.Message);
     }
 
     [Theory]
     [MemberData(nameof(Scenarios))]
     public void EveryTemplate_RendersToKubernetesObjects(string scenario)
     {
-        var rendered = Chart.RenderAll(ScenarioValues(scenario));
+        var rendered = Rendered(scenario);
 
-        foreach (var (file, text) in rendered)
+        foreach (var text in rendered.Documents.Select(d => d.Text).Append(rendered.Notes ?? ""))
         {
             Assert.DoesNotContain("{{", text, StringComparison.Ordinal);
             Assert.DoesNotContain("<no value>", text, StringComparison.Ordinal);
         }
 
-        Assert.False(string.IsNullOrWhiteSpace(rendered["NOTES.txt"]));
+        Assert.False(string.IsNullOrWhiteSpace(rendered.Notes));
+        // Helm warns, and keeps going, when an override's shape does not match values.yaml.
+        Assert.Empty(rendered.Warnings);
         var manifests = Manifests(rendered);
         Assert.All(manifests, m =>
         {
@@ -178,7 +194,7 @@ public sealed partial class HelmChartTests
         // Kubernetes rejects numbers or booleans where it expects strings (a classic unquoted "true"
         // or port number in a ConfigMap or label); YAML decides the type, so check it after parsing.
         var offending = new List<string>();
-        foreach (var manifest in Manifests(Chart.RenderAll(ScenarioValues(scenario))))
+        foreach (var manifest in Render(scenario))
         {
             CollectNonStrings(manifest.Document, $"{manifest.Kind}/{manifest.Name}", offending);
         }
@@ -305,6 +321,31 @@ public sealed partial class HelmChartTests
     }
 
     [Fact]
+    public void ExtraConfig_ReachesTheSilosAndTheMigrationAsWritten()
+    {
+        // Helm reads the numbers of a values file as float64, and Go prints a float64 of a million or
+        // more as "1e+06", which .NET cannot bind to an integer setting: whole numbers keep their digits.
+        var manifests = Manifests(RenderChart(Overrides(
+            ("identity.issuer", Issuer),
+            ("extraConfig", Map(("Kestrel__Limits__MaxRequestBodySize", 10_485_760L), ("Features__Ratio", 0.25), ("Swagger__Enabled", false), ("Workflow__DefaultResponseDeadline", "2.00:00:00"))))));
+        var config = AsMap(Single(manifests, "ConfigMap").Document["data"]);
+        var jobEnv = Env(AsMap(Assert.Single(AsList(Get(Single(manifests, "Job").Document, "spec.template.spec.containers")))));
+
+        var expected = new Dictionary<string, string>
+        {
+            ["Kestrel__Limits__MaxRequestBodySize"] = "10485760",
+            ["Features__Ratio"] = "0.25",
+            ["Swagger__Enabled"] = "false",
+            ["Workflow__DefaultResponseDeadline"] = "2.00:00:00",
+        };
+        Assert.All(expected, setting =>
+        {
+            Assert.Equal(setting.Value, config[setting.Key]);
+            Assert.Equal(setting.Value, Get(jobEnv[setting.Key], "value"));
+        });
+    }
+
+    [Fact]
     public void MigrationJob_IsAPreInstallAndPreUpgradeHookRunningMigrate()
     {
         var manifests = Render("defaults");
@@ -387,82 +428,106 @@ public sealed partial class HelmChartTests
 
     private static string ReadChartFile(string name) => File.ReadAllText(Path.Combine(ChartDirectory, name));
 
-    private static Dictionary<string, object?> DefaultValues() => MiniHelm.ParseValues(ReadChartFile("values.yaml"));
+    private static Dictionary<string, object?> DefaultValues() => HelmYaml.LoadMap(ReadChartFile("values.yaml"));
 
-    private static Dictionary<string, string> TemplateTexts() =>
-        Chart.TemplateFiles.ToDictionary(f => f, f => File.ReadAllText(Path.Combine(ChartDirectory, "templates", f)), StringComparer.Ordinal);
-
-    private static Dictionary<string, object?> ScenarioValues(string scenario)
+    private static Dictionary<string, string> TemplateTexts()
     {
-        var values = DefaultValues();
-        MiniHelm.Set(values, "identity.issuer", Issuer);
-        switch (scenario)
-        {
-            case "defaults":
-                break;
-            case "everything-enabled":
-                MiniHelm.Set(values, "fullnameOverride", "referrals");
-                MiniHelm.Set(values, "image.tag", "1.2.3");
-                MiniHelm.Set(values, "imagePullSecrets", new List<object?> { Map(("name", "regcred")) });
-                MiniHelm.Set(values, "ingress.enabled", true);
-                MiniHelm.Set(values, "ingress.className", "nginx");
-                MiniHelm.Set(values, "ingress.tlsSecretName", "referrals-tls");
-                MiniHelm.Set(values, "ingress.annotations", Map(("cert-manager.io/cluster-issuer", "letsencrypt")));
-                MiniHelm.Set(values, "orleansService.enabled", true);
-                MiniHelm.Set(values, "service.annotations", Map(("example.org/scrape", "true")));
-                MiniHelm.Set(values, "serviceAccount.annotations", Map(("example.org/role", "referrals")));
-                MiniHelm.Set(values, "podLabels", Map(("team", "referrals")));
-                MiniHelm.Set(values, "podAnnotations", Map(("example.org/owner", "referrals")));
-                MiniHelm.Set(values, "nodeSelector", Map(("kubernetes.io/os", "linux")));
-                MiniHelm.Set(values, "tolerations", new List<object?> { Map(("key", "dedicated"), ("operator", "Equal"), ("value", "referrals"), ("effect", "NoSchedule")) });
-                MiniHelm.Set(values, "affinity", Map(("nodeAffinity", Map(("preferredDuringSchedulingIgnoredDuringExecution", new List<object?>
-                {
-                    Map(("weight", 1L), ("preference", Map(("matchExpressions", new List<object?> { Map(("key", "pool"), ("operator", "In"), ("values", new List<object?> { "apps" })) })))),
-                })))));
-                MiniHelm.Set(values, "extraConfig", Map(("Swagger__Enabled", false), ("Features__Limit", 10L)));
-                MiniHelm.Set(values, "extraEnv", new List<object?> { Map(("name", "DOTNET_gcServer"), ("value", "1")) });
-                break;
-            case "single-silo":
-                MiniHelm.Set(values, "replicaCount", 1L);
-                MiniHelm.Set(values, "cluster.kubernetesHosting", false);
-                MiniHelm.Set(values, "cluster.clusterId", "blue");
-                MiniHelm.Set(values, "serviceAccount.create", false);
-                MiniHelm.Set(values, "migration.enabled", false);
-                break;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(scenario), scenario, null);
-        }
-
-        return values;
+        var templates = Path.Combine(ChartDirectory, "templates");
+        return Directory.GetFiles(templates, "*", SearchOption.AllDirectories)
+            .ToDictionary(f => Path.GetRelativePath(templates, f).Replace('\\', '/'), File.ReadAllText, StringComparer.Ordinal);
     }
 
-    private static List<Manifest> Render(string scenario) => Manifests(Chart.RenderAll(ScenarioValues(scenario)));
+    /// <summary>What each scenario sets over values.yaml, as a values file given to helm with -f would.</summary>
+    private static Dictionary<string, object?> ScenarioOverrides(string scenario) => scenario switch
+    {
+        "defaults" => Overrides(("identity.issuer", Issuer)),
+        "everything-enabled" => Overrides(
+            ("identity.issuer", Issuer),
+            ("fullnameOverride", "referrals"),
+            ("image.tag", "1.2.3"),
+            ("imagePullSecrets", new List<object?> { Map(("name", "regcred")) }),
+            ("ingress.enabled", true),
+            ("ingress.className", "nginx"),
+            ("ingress.tlsSecretName", "referrals-tls"),
+            ("ingress.annotations", Map(("cert-manager.io/cluster-issuer", "letsencrypt"))),
+            ("orleansService.enabled", true),
+            ("service.annotations", Map(("example.org/scrape", "true"))),
+            ("serviceAccount.annotations", Map(("example.org/role", "referrals"))),
+            ("podLabels", Map(("team", "referrals"))),
+            ("podAnnotations", Map(("example.org/owner", "referrals"))),
+            ("nodeSelector", Map(("kubernetes.io/os", "linux"))),
+            ("tolerations", new List<object?> { Map(("key", "dedicated"), ("operator", "Equal"), ("value", "referrals"), ("effect", "NoSchedule")) }),
+            ("affinity", Map(("nodeAffinity", Map(("preferredDuringSchedulingIgnoredDuringExecution", new List<object?>
+            {
+                Map(("weight", 1L), ("preference", Map(("matchExpressions", new List<object?> { Map(("key", "pool"), ("operator", "In"), ("values", new List<object?> { "apps" })) })))),
+            }))))),
+            ("extraConfig", Map(("Swagger__Enabled", false), ("Features__Limit", 10L))),
+            ("extraEnv", new List<object?> { Map(("name", "DOTNET_gcServer"), ("value", "1")) })),
+        "single-silo" => Overrides(
+            ("identity.issuer", Issuer),
+            ("replicaCount", 1L),
+            ("cluster.kubernetesHosting", false),
+            ("cluster.clusterId", "blue"),
+            ("serviceAccount.create", false),
+            ("migration.enabled", false)),
+        _ => throw new ArgumentOutOfRangeException(nameof(scenario), scenario, null),
+    };
 
-    private static List<Manifest> Manifests(Dictionary<string, string> rendered)
+    /// <summary>A values tree from dotted paths, like <c>helm --set a.b=c</c> (each value keeps its .NET type).</summary>
+    private static Dictionary<string, object?> Overrides(params (string Path, object? Value)[] settings)
+    {
+        var root = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var (path, value) in settings)
+        {
+            var parts = path.Split('.');
+            var current = root;
+            foreach (var part in parts[..^1])
+            {
+                if (!current.TryGetValue(part, out var next) || next is not Dictionary<string, object?> map)
+                {
+                    map = new Dictionary<string, object?>(StringComparer.Ordinal);
+                    current[part] = map;
+                }
+
+                current = map;
+            }
+
+            current[parts[^1]] = value;
+        }
+
+        return root;
+    }
+
+    private static HelmRender RenderChart(Dictionary<string, object?> overrides) =>
+        HelmTemplate.Render(ChartDirectory, overrides, ReleaseName, ReleaseNamespace);
+
+    private static HelmRender Rendered(string scenario) =>
+        Renders.GetOrAdd(scenario, s => new Lazy<HelmRender>(() => RenderChart(ScenarioOverrides(s)))).Value;
+
+    private static List<Manifest> Render(string scenario) => Manifests(Rendered(scenario));
+
+    private static List<Manifest> Manifests(HelmRender rendered)
     {
         var manifests = new List<Manifest>();
-        foreach (var (file, text) in rendered.Where(r => r.Key.EndsWith(".yaml", StringComparison.Ordinal)))
+        foreach (var rendering in rendered.Documents)
         {
-            List<YamlDotNet.RepresentationModel.YamlNode> documents;
+            object? parsed;
             try
             {
-                documents = MiniHelm.Yaml.LoadAll(text);
+                parsed = HelmYaml.Load(rendering.Text);
             }
             catch (YamlDotNet.Core.YamlException e)
             {
-                throw new Xunit.Sdk.XunitException($"{file} does not render to valid YAML: {e.Message}\n{text}");
+                throw new Xunit.Sdk.XunitException($"{rendering.File} does not render to valid YAML: {e.Message}\n{rendering.Text}");
             }
 
-            foreach (var node in documents)
-            {
-                var document = MiniHelm.Yaml.ToObject(node) as Dictionary<string, object?>
-                    ?? throw new Xunit.Sdk.XunitException($"{file} renders a YAML document that is not a mapping:\n{text}");
-                var kind = document.GetValueOrDefault("kind") as string;
-                var name = Get(document, "metadata.name") as string;
-                Assert.False(string.IsNullOrEmpty(kind), $"{file}: a document has no kind");
-                Assert.False(string.IsNullOrEmpty(name), $"{file}: {kind} has no metadata.name");
-                manifests.Add(new Manifest(file, kind!, name!, document));
-            }
+            var document = parsed as Dictionary<string, object?>
+                ?? throw new Xunit.Sdk.XunitException($"{rendering.File} renders a YAML document that is not a mapping:\n{rendering.Text}");
+            var kind = document.GetValueOrDefault("kind") as string;
+            var name = Get(document, "metadata.name") as string;
+            Assert.False(string.IsNullOrEmpty(kind), $"{rendering.File}: a document has no kind");
+            Assert.False(string.IsNullOrEmpty(name), $"{rendering.File}: {kind} has no metadata.name");
+            manifests.Add(new Manifest(rendering.File, kind!, name!, document));
         }
 
         return manifests;
