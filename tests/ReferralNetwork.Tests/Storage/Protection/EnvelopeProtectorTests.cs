@@ -1,9 +1,9 @@
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
-using ReferralNetwork.Subjects.Protection;
+using ReferralNetwork.Storage.Protection;
 
-namespace ReferralNetwork.Tests.Subjects.Protection;
+namespace ReferralNetwork.Tests.Storage.Protection;
 
 public sealed class EnvelopeProtectorTests
 {

@@ -1,9 +1,9 @@
 using System.Text;
 using System.Text.Json;
-using ReferralNetwork.Subjects.Protection;
+using ReferralNetwork.Storage.Protection;
 using ReferralNetwork.Tests.Support;
 
-namespace ReferralNetwork.Tests.Subjects.Protection;
+namespace ReferralNetwork.Tests.Storage.Protection;
 
 public sealed class KeyRingFileTests : IDisposable
 {

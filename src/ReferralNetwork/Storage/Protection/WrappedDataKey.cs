@@ -1,4 +1,4 @@
-namespace ReferralNetwork.Subjects.Protection;
+namespace ReferralNetwork.Storage.Protection;
 
 /// <summary>
 /// A data key as it is stored beside what it protects: encrypted (AES-256-GCM) under a country's key-encryption key.

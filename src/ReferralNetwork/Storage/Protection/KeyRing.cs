@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 
-namespace ReferralNetwork.Subjects.Protection;
+namespace ReferralNetwork.Storage.Protection;
 
 /// <summary>
 /// The key-encryption keys (KEKs) of every country: one ring per country (ISO 3166 alpha-2 code, or the pseudo-country

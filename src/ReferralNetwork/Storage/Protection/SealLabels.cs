@@ -1,4 +1,4 @@
-namespace ReferralNetwork.Subjects.Protection;
+namespace ReferralNetwork.Storage.Protection;
 
 /// <summary>
 /// Labels (purposes) bound into sealed values, so that a ciphertext cannot be moved from one field to another. Any

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Security.Cryptography;
 using System.Text.Json;
 
-namespace ReferralNetwork.Subjects.Protection;
+namespace ReferralNetwork.Storage.Protection;
 
 /// <summary>
 /// The key ring file: JSON, UTF-8.

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace ReferralNetwork.Subjects.Protection;
+namespace ReferralNetwork.Storage.Protection;
 
 /// <summary>
 /// An unwrapped data key of one owner (a referral), for the few lines that seal or open its values. Dispose it as soon

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace ReferralNetwork.Subjects.Protection;
+namespace ReferralNetwork.Storage.Protection;
 
 /// <summary>
 /// A key ring file that cannot be used: missing, not JSON, or keys that are short, duplicated or not where

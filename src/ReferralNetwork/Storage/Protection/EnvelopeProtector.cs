@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace ReferralNetwork.Subjects.Protection;
+namespace ReferralNetwork.Storage.Protection;
 
 /// <summary>
 /// Envelope encryption of the identities kept by the platform. Each owner (a referral) gets its own random 256-bit data

@@ -1,4 +1,4 @@
-namespace ReferralNetwork.Subjects.Protection;
+namespace ReferralNetwork.Storage.Protection;
 
 /// <summary>
 /// A free-text value sealed under a data key (see <see cref="EnvelopeProtector.SealText"/>): format version byte (1),
