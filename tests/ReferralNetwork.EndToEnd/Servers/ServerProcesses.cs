@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace ReferralNetwork.Tests.Infrastructure.Servers;
+namespace ReferralNetwork.EndToEnd.Servers;
 
 /// <summary>A server binary the tests need is not installed on this machine.</summary>
 public sealed class ServerBinaryNotFoundException(string message) : Exception(message);

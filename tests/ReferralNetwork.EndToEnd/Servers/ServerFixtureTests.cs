@@ -5,7 +5,7 @@ using Npgsql;
 using RabbitMQ.Client;
 using Xunit;
 
-namespace ReferralNetwork.Tests.Infrastructure.Servers;
+namespace ReferralNetwork.EndToEnd.Servers;
 
 /// <summary>The throwaway servers really serve, keep what they promised to keep, and leave nothing behind.</summary>
 [Collection(BackendServersCollection.Name)]

@@ -2,9 +2,9 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using ReferralNetwork.Tests.Infrastructure.Servers;
+using ReferralNetwork.EndToEnd.Servers;
 
-namespace ReferralNetwork.Tests.Production;
+namespace ReferralNetwork.EndToEnd.Production;
 
 /// <summary>
 /// The built platform (<c>ReferralNetwork.dll</c>, copied next to the test assembly by the project reference)

@@ -1,4 +1,4 @@
-namespace ReferralNetwork.Tests.Infrastructure.Servers;
+namespace ReferralNetwork.EndToEnd.Servers;
 
 /// <summary>
 /// A server's private folder under the temp folder, marked in use by a lock held for its lifetime.

@@ -2,10 +2,9 @@ using System.Security.Cryptography.X509Certificates;
 using Npgsql;
 using ReferralNetwork.Identity;
 using ReferralNetwork.Infrastructure;
-using ReferralNetwork.Tests.Infrastructure.Servers;
-using ReferralNetwork.Tests.Support;
+using ReferralNetwork.EndToEnd.Servers;
 
-namespace ReferralNetwork.Tests.Production;
+namespace ReferralNetwork.EndToEnd.Production;
 
 /// <summary>
 /// The production profile as an operator meets it: the executable refuses a configuration that is not fit
@@ -14,7 +13,7 @@ namespace ReferralNetwork.Tests.Production;
 [Collection(ProductionCollection.Name)]
 public sealed class ProductionProfileTests(PostgresFixture postgres, ITestOutputHelper output) : IDisposable
 {
-    private readonly TempFolder _folder = new();
+    private readonly ServerFolder _folder = ServerFolder.Create("rn-profile");
 
     [Fact]
     public async Task Started_with_demo_settings_it_refuses_to_run_and_says_why()

@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 
-namespace ReferralNetwork.Tests.Infrastructure.Servers;
+namespace ReferralNetwork.EndToEnd.Servers;
 
 /// <summary>
 /// A throwaway RabbitMQ node started from Debian's rabbitmq-server: a node name of its own, AMQP,

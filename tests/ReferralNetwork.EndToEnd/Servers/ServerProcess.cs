@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace ReferralNetwork.Tests.Infrastructure.Servers;
+namespace ReferralNetwork.EndToEnd.Servers;
 
 /// <summary>
 /// A server process started in a session and process group of its own (away from the terminal's

@@ -1,6 +1,6 @@
 using Xunit;
 
-namespace ReferralNetwork.Tests.Infrastructure.Servers;
+namespace ReferralNetwork.EndToEnd.Servers;
 
 /// <summary>
 /// One throwaway server for a test collection. Where its binaries are missing, tests that use it are

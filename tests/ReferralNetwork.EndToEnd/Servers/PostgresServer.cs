@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using Npgsql;
 
-namespace ReferralNetwork.Tests.Infrastructure.Servers;
+namespace ReferralNetwork.EndToEnd.Servers;
 
 /// <summary>
 /// A throwaway PostgreSQL server started from the machine's binaries: its own data folder under

@@ -6,10 +6,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
 using Orleans.Configuration;
-using ReferralNetwork.Tests.Infrastructure.Servers;
-using ReferralNetwork.Tests.Support;
+using ReferralNetwork.EndToEnd.Servers;
+using ReferralNetwork.Infrastructure;
 
-namespace ReferralNetwork.Tests.Production;
+namespace ReferralNetwork.EndToEnd.Production;
 
 /// <summary>
 /// Two silos of the production profile as two OS processes on loopback, sharing the collection's PostgreSQL
@@ -24,7 +24,7 @@ public sealed class ProductionCluster(PostgresFixture postgres, RabbitMqFixture 
     /// <summary>Organizations of the test directory; each has an OAuth client of the same id.</summary>
     public static readonly string[] Organizations = ["th-focal-point", "th-shelter-bangkok", "vn-focal-point"];
 
-    private readonly TempFolder _folder = new();
+    private readonly ServerFolder _folder = ServerFolder.Create("rn-cluster");
     private readonly Dictionary<string, string> _tokens = [];
     private IHost? _orleansClient;
 
@@ -173,7 +173,7 @@ public sealed class ProductionCluster(PostgresFixture postgres, RabbitMqFixture 
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(organization));
         if (body is not null)
         {
-            request.Content = JsonContent.Create(body, body.GetType(), options: PlatformFactory.JsonOptions);
+            request.Content = JsonContent.Create(body, body.GetType(), options: Json.Options);
         }
 
         if (ifMatch is { } version)
@@ -270,7 +270,7 @@ public sealed class ProductionCluster(PostgresFixture postgres, RabbitMqFixture 
                         o.Invariant = "Npgsql";
                         o.ConnectionString = OrleansConnectionString;
                     });
-                    client.Configure<ClusterOptions>(o =>
+                    client.Configure<Orleans.Configuration.ClusterOptions>(o =>
                     {
                         o.ServiceId = Settings["Cluster__ServiceId"]!;
                         o.ClusterId = ClusterId;
