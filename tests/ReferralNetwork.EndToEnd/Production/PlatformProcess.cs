@@ -226,7 +226,7 @@ public sealed class SiloProcess : IAsyncDisposable
 
     private static (int, int, int) Ports()
     {
-        var ports = ServerProcesses.FreeLoopbackPorts(3);
+        var ports = FreePorts.OnLoopback(3);
         return (ports[0], ports[1], ports[2]);
     }
 }

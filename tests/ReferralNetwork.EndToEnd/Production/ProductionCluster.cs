@@ -25,7 +25,7 @@ public sealed class ProductionCluster(PostgresFixture postgres, RabbitMqFixture 
     public static readonly string[] Organizations = ["th-focal-point", "th-shelter-bangkok", "vn-focal-point"];
 
     private readonly ServerFolder _folder = ServerFolder.Create("rn-cluster");
-    private readonly Dictionary<string, string> _tokens = [];
+    private TokenClient _tokens = null!;
     private IHost? _orleansClient;
 
     public PostgresServer Postgres => postgres.Server;
@@ -72,6 +72,7 @@ public sealed class ProductionCluster(PostgresFixture postgres, RabbitMqFixture 
         watch.Restart();
         A = new SiloProcess("silo-a", Settings, Folder);
         B = new SiloProcess("silo-b", Settings, Folder);
+        _tokens = new TokenClient(() => (A.IsRunning ? A : B).Http);
         await Task.WhenAll(A.StartAsync(), B.StartAsync());
         Timings.Add($"two silos ready: {watch.ElapsedMilliseconds} ms");
     }
@@ -185,33 +186,7 @@ public sealed class ProductionCluster(PostgresFixture postgres, RabbitMqFixture 
     }
 
     /// <summary>A token from silo A's token endpoint, or B's while A is down: both sign with the same key and issuer.</summary>
-    public async Task<string> TokenAsync(string clientId)
-    {
-        lock (_tokens)
-        {
-            if (_tokens.TryGetValue(clientId, out var cached))
-            {
-                return cached;
-            }
-        }
-
-        var silo = A.IsRunning ? A : B;
-        using var response = await silo.Http.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "client_credentials",
-            ["client_id"] = clientId,
-            ["client_secret"] = ClientSecret,
-        }));
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.True(response.IsSuccessStatusCode, $"Token request for {clientId} at {silo.Name} failed: {body}");
-        var token = body.GetProperty("access_token").GetString()!;
-        lock (_tokens)
-        {
-            _tokens[clientId] = token;
-        }
-
-        return token;
-    }
+    public Task<string> TokenAsync(string clientId) => _tokens.AccessTokenAsync(clientId, ClientSecret);
 
     /// <summary>Where each referral grain is active now, by referral id, as the cluster's management grain reports it.</summary>
     public async Task<Dictionary<Guid, int>> ReferralSilosAsync()

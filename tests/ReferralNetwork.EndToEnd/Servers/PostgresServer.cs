@@ -296,7 +296,7 @@ public sealed class PostgresServer : IAsyncDisposable
     {
         for (var attempt = 1; ; attempt++)
         {
-            Port = ServerProcesses.FreeLoopbackPorts(1)[0];
+            Port = FreePorts.OnLoopback(1)[0];
             _connectionStrings.Clear();
             try
             {

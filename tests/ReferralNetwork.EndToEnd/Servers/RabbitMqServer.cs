@@ -282,7 +282,7 @@ public sealed class RabbitMqServer : IAsyncDisposable
     {
         for (var attempt = 1; ; attempt++)
         {
-            var ports = ServerProcesses.FreeLoopbackPorts(3);
+            var ports = FreePorts.OnLoopback(3);
             (Port, DistributionPort, EpmdPort) = (ports[0], ports[1], ports[2]);
             try
             {

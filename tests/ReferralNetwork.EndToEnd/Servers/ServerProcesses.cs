@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -9,7 +7,7 @@ namespace ReferralNetwork.EndToEnd.Servers;
 /// <summary>A server binary the tests need is not installed on this machine.</summary>
 public sealed class ServerBinaryNotFoundException(string message) : Exception(message);
 
-/// <summary>Process plumbing shared by the throwaway servers: commands, signals, ports.</summary>
+/// <summary>Process plumbing shared by the throwaway servers: commands, signals, the process table.</summary>
 internal static class ServerProcesses
 {
     public const int SigInt = 2;
@@ -37,34 +35,6 @@ internal static class ServerProcesses
 
     public static bool IsExecutable(string path) =>
         !OperatingSystem.IsWindows() && File.Exists(path) && (File.GetUnixFileMode(path) & (UnixFileMode.UserExecute | UnixFileMode.OtherExecute)) != 0;
-
-    /// <summary>
-    /// Ports from the kernel's ephemeral range, held open together so they differ, then released.
-    /// Another process may take one before the server binds it; the servers retry a first start
-    /// on fresh ports when that happens.
-    /// </summary>
-    public static int[] FreeLoopbackPorts(int count)
-    {
-        var listeners = new List<TcpListener>();
-        try
-        {
-            for (var i = 0; i < count; i++)
-            {
-                var listener = new TcpListener(IPAddress.Loopback, 0);
-                listener.Start();
-                listeners.Add(listener);
-            }
-
-            return listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
-        }
-        finally
-        {
-            foreach (var listener in listeners)
-            {
-                listener.Stop();
-            }
-        }
-    }
 
     public static void DeleteFolder(string path)
     {
