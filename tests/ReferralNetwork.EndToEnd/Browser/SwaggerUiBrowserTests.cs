@@ -1,6 +1,6 @@
 using Microsoft.Playwright;
 using ReferralNetwork.EndToEnd.Production;
-using ReferralNetwork.EndToEnd.Servers;
+using ReferralNetwork.EndToEnd.Processes;
 
 namespace ReferralNetwork.EndToEnd.Browser;
 
@@ -16,7 +16,7 @@ public sealed class SwaggerUiBrowserTests
     public async Task A_partner_authorizes_with_client_credentials_and_tries_a_call()
     {
         Assert.True(File.Exists(Chromium), "chromium is missing: run .ci/install-deps.sh (./test.sh does)");
-        using var folder = ServerFolder.Create("rn-embedded");
+        using var folder = ThrowawayFolder.Create("rn-embedded");
         await using var platform = new SiloProcess("embedded", new Dictionary<string, string?>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Development",

@@ -1,8 +1,7 @@
-using System.Diagnostics;
+using System.Globalization;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
-using ReferralNetwork.EndToEnd.Servers;
+using ReferralNetwork.EndToEnd.Processes;
 
 namespace ReferralNetwork.EndToEnd.Production;
 
@@ -21,61 +20,16 @@ public static class PlatformExecutable
     public static string Dotnet =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host)
             ? host
-            : ServerProcesses.FindOnPath("dotnet") ?? throw new InvalidOperationException("The dotnet host was not found on PATH.");
+            : LinuxProcesses.FindOnPath("dotnet") ?? throw new InvalidOperationException("The dotnet host was not found on PATH.");
 
     /// <summary>Runs a command (<c>migrate</c>, <c>import-directory</c>) to completion; answers its exit code and output.</summary>
-    public static async Task<(int ExitCode, string Output)> RunAsync(IReadOnlyDictionary<string, string?> settings, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(Dotnet)
-        {
-            WorkingDirectory = Folder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        ApplyEnvironment(start.Environment, settings);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the platform.");
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"`dotnet ReferralNetwork.dll {string.Join(' ', arguments)}` did not exit within 2 minutes:\n{await stdout}{await stderr}");
-        }
-
-        return (process.ExitCode, new StringBuilder().Append(await stdout).Append(await stderr).ToString());
-    }
+    public static Task<CommandResult> RunAsync(IReadOnlyDictionary<string, string?> settings, params string[] arguments) =>
+        CommandLine.RunAsync([Dotnet, Path, .. arguments], TimeSpan.FromMinutes(2), Folder, CleanEnvironment(settings));
 
     /// <summary>
     /// A clean environment for the platform: nothing of the test runner's own ASP.NET Core or .NET settings
     /// (a developer's ASPNETCORE_ENVIRONMENT, say) leaks in; then <paramref name="settings"/>.
     /// </summary>
-    public static void ApplyEnvironment(IDictionary<string, string?> environment, IReadOnlyDictionary<string, string?> settings)
-    {
-        foreach (var name in environment.Keys.Where(IsPlatformSetting).ToList())
-        {
-            environment.Remove(name);
-        }
-
-        foreach (var (name, value) in settings)
-        {
-            environment[name] = value;
-        }
-    }
-
     public static Dictionary<string, string?> CleanEnvironment(IReadOnlyDictionary<string, string?> settings)
     {
         var environment = Environment.GetEnvironmentVariables().Keys.Cast<string>()
@@ -96,23 +50,21 @@ public static class PlatformExecutable
 }
 
 /// <summary>One silo: the platform as a long-running process with its own HTTP, silo and gateway ports on loopback.</summary>
-public sealed class SiloProcess : IAsyncDisposable
+public sealed class SiloProcess : ManagedProcess
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
-
     private readonly IReadOnlyDictionary<string, string?> _settings;
-    private ServerProcess? _process;
 
     public SiloProcess(string name, IReadOnlyDictionary<string, string?> settings, string logFolder)
+        : base(System.IO.Path.Combine(logFolder, $"{name}.log"))
     {
         Name = name;
-        (HttpPort, SiloPort, GatewayPort) = Ports();
-        LogPath = System.IO.Path.Combine(logFolder, $"{name}.log");
+        var ports = FreePorts.OnLoopback(3);
+        (HttpPort, SiloPort, GatewayPort) = (ports[0], ports[1], ports[2]);
         _settings = new Dictionary<string, string?>(settings)
         {
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{HttpPort}",
-            ["Cluster__SiloPort"] = SiloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Cluster__GatewayPort"] = GatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Cluster__SiloPort"] = SiloPort.ToString(CultureInfo.InvariantCulture),
+            ["Cluster__GatewayPort"] = GatewayPort.ToString(CultureInfo.InvariantCulture),
             ["Cluster__AdvertisedIPAddress"] = "127.0.0.1",
         };
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}"), Timeout = TimeSpan.FromSeconds(60) };
@@ -126,51 +78,14 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public int GatewayPort { get; }
 
-    public string LogPath { get; }
-
     /// <summary>An anonymous client of this silo's API; callers add their own Authorization header per request.</summary>
     public HttpClient Http { get; }
 
-    public bool IsRunning => _process is { HasExited: false };
+    public override string Description => $"Silo {Name} (HTTP {HttpPort}, silo {SiloPort}, gateway {GatewayPort})";
 
-    public int? ProcessId => IsRunning ? _process!.Id : null;
-
-    /// <summary>Starts the process (again, on the same ports) and waits until /health/ready answers Healthy.</summary>
-    public async Task StartAsync()
-    {
-        if (IsRunning)
-        {
-            return;
-        }
-
-        var logOffset = ServerProcesses.LogLength(LogPath);
-        _process?.Dispose();
-        _process = ServerProcess.Start(
-            [PlatformExecutable.Dotnet, PlatformExecutable.Path], LogPath, PlatformExecutable.Folder, PlatformExecutable.CleanEnvironment(_settings));
-        var started = Stopwatch.StartNew();
-        while (true)
-        {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"Silo {Name} exited with code {_process.ExitCode} while starting:\n{ServerProcesses.ReadLog(LogPath, logOffset)}");
-            }
-
-            if (await ReadinessAsync() == "Healthy")
-            {
-                LastStartDuration = started.Elapsed;
-                return;
-            }
-
-            if (started.Elapsed > StartTimeout)
-            {
-                throw new TimeoutException($"Silo {Name} was not ready within {StartTimeout.TotalSeconds:0} s:\n{ServerProcesses.ReadLog(LogPath, logOffset)}");
-            }
-
-            await Task.Delay(200);
-        }
-    }
-
-    public TimeSpan LastStartDuration { get; private set; }
+    // Ready means /health/ready answers Healthy. A stop is SIGTERM, as Kubernetes stops a pod: the silo
+    // leaves the cluster and hands its grains over. A kill leaves the others to find out for themselves.
+    protected override TimeSpan ReadinessPollInterval => TimeSpan.FromMilliseconds(200);
 
     /// <summary>The status /health/ready reports, or null while the process does not answer.</summary>
     public async Task<string?> ReadinessAsync()
@@ -188,45 +103,19 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>kill -9: no shutdown, no leaving the cluster; the others must find out for themselves.</summary>
-    public async Task KillAsync()
+    protected override ProcessLaunch Launch() =>
+        new([PlatformExecutable.Dotnet, PlatformExecutable.Path], PlatformExecutable.Folder, PlatformExecutable.CleanEnvironment(_settings));
+
+    protected override async Task<bool> IsReadyAsync(CancellationToken cancellationToken)
     {
-        if (_process is { HasExited: false })
-        {
-            await _process.KillGroupAsync(TimeSpan.FromSeconds(30));
-        }
+        var status = await ReadinessAsync();
+        NotReadyBecause = $"/health/ready: {status ?? "no answer"}";
+        return status == "Healthy";
     }
 
-    /// <summary>SIGTERM, as Kubernetes stops a pod: the silo leaves the cluster and hands its grains over.</summary>
-    public async Task StopAsync()
+    protected override ValueTask ReleaseResourcesAsync()
     {
-        if (_process is { HasExited: false })
-        {
-            _process.Signal(ServerProcesses.SigTerm);
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            try
-            {
-                await _process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                await KillAsync();
-            }
-        }
-    }
-
-    public string ReadLog() => ServerProcesses.ReadLog(LogPath);
-
-    public async ValueTask DisposeAsync()
-    {
-        await KillAsync();
-        _process?.Dispose();
         Http.Dispose();
-    }
-
-    private static (int, int, int) Ports()
-    {
-        var ports = FreePorts.OnLoopback(3);
-        return (ports[0], ports[1], ports[2]);
+        return ValueTask.CompletedTask;
     }
 }

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
 using Orleans.Configuration;
+using ReferralNetwork.EndToEnd.Processes;
 using ReferralNetwork.EndToEnd.Servers;
 using ReferralNetwork.Infrastructure;
 
@@ -24,7 +25,7 @@ public sealed class ProductionCluster(PostgresFixture postgres, RabbitMqFixture 
     /// <summary>Organizations of the test directory; each has an OAuth client of the same id.</summary>
     public static readonly string[] Organizations = ["th-focal-point", "th-shelter-bangkok", "vn-focal-point"];
 
-    private readonly ServerFolder _folder = ServerFolder.Create("rn-cluster");
+    private readonly ThrowawayFolder _folder = ThrowawayFolder.Create("rn-cluster");
     private TokenClient _tokens = null!;
     private IHost? _orleansClient;
 
@@ -260,11 +261,8 @@ public sealed class ProductionCluster(PostgresFixture postgres, RabbitMqFixture 
         return _orleansClient.Services;
     }
 
-    private async Task RunOrThrowAsync(params string[] arguments)
-    {
-        var (exitCode, output) = await PlatformExecutable.RunAsync(Settings, arguments);
-        Assert.True(exitCode == 0, $"`{string.Join(' ', arguments)}` exited with {exitCode}:\n{output}");
-    }
+    private async Task RunOrThrowAsync(params string[] arguments) =>
+        (await PlatformExecutable.RunAsync(Settings, arguments)).EnsureSucceeded();
 
     /// <summary>
     /// The test's own view of the databases: unpooled, since a pooled connection would not survive the

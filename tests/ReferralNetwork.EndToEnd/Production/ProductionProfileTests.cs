@@ -2,6 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 using Npgsql;
 using ReferralNetwork.Identity;
 using ReferralNetwork.Infrastructure;
+using ReferralNetwork.EndToEnd.Processes;
 using ReferralNetwork.EndToEnd.Servers;
 
 namespace ReferralNetwork.EndToEnd.Production;
@@ -13,7 +14,7 @@ namespace ReferralNetwork.EndToEnd.Production;
 [Collection(ProductionCollection.Name)]
 public sealed class ProductionProfileTests(PostgresFixture postgres, ITestOutputHelper output) : IDisposable
 {
-    private readonly ServerFolder _folder = ServerFolder.Create("rn-profile");
+    private readonly ThrowawayFolder _folder = ThrowawayFolder.Create("rn-profile");
 
     [Fact]
     public async Task Started_with_demo_settings_it_refuses_to_run_and_says_why()

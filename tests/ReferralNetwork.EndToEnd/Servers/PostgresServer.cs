@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Security.Cryptography;
 using Npgsql;
+using ReferralNetwork.EndToEnd.Processes;
 
 namespace ReferralNetwork.EndToEnd.Servers;
 
@@ -11,28 +13,24 @@ namespace ReferralNetwork.EndToEnd.Servers;
 /// postmaster is a child of the test process (run as the <c>postgres</c> OS user when the tests run
 /// as root, since PostgreSQL refuses root) and is removed, data and all, on dispose.
 /// </summary>
-public sealed class PostgresServer : IAsyncDisposable
+public sealed class PostgresServer : ManagedProcess
 {
     private const string OsUser = "postgres";
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
-    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(60);
 
     private readonly string _binDirectory;
-    private readonly ServerFolder _folder;
+    private readonly ThrowawayFolder _folder;
     private readonly string _rootDirectory;
     private readonly string _socketDirectory;
     private readonly ConcurrentDictionary<string, string> _connectionStrings = new();
-    private ServerProcess? _postmaster;
-    private bool _disposed;
 
-    private PostgresServer(string binDirectory)
+    private PostgresServer(string binDirectory, ThrowawayFolder folder)
+        : base(Path.Combine(folder.Path, "server.log"))
     {
         _binDirectory = binDirectory;
-        _folder = ServerFolder.Create("rn-pg");
+        _folder = folder;
         _rootDirectory = _folder.Path;
         _socketDirectory = Path.Combine(_rootDirectory, "socket");
         DataDirectory = Path.Combine(_rootDirectory, "data");
-        LogPath = Path.Combine(_rootDirectory, "server.log");
         Password = Convert.ToHexString(RandomNumberGenerator.GetBytes(12)).ToLowerInvariant();
     }
 
@@ -46,27 +44,32 @@ public sealed class PostgresServer : IAsyncDisposable
 
     public string DataDirectory { get; }
 
-    public string LogPath { get; }
-
-    public bool IsRunning => _postmaster is { HasExited: false };
-
-    /// <summary>Process id of the postmaster while it runs.</summary>
-    public int? ProcessId => IsRunning ? _postmaster!.Id : null;
-
     public TimeSpan InitDbDuration { get; private set; }
 
-    /// <summary>From launching the postmaster until it accepted a connection, for the last start.</summary>
-    public TimeSpan LastStartDuration { get; private set; }
+    public override string Description => $"PostgreSQL on {Host}:{Port}";
+
+    // Fast shutdown: open transactions roll back, clients are disconnected, a checkpoint is written.
+    protected override int StopSignal => LinuxProcesses.SigInt;
+
+    // Dialing before postmaster.pid says ready only fills the log with "the database system is starting up".
+    protected override TimeSpan ReadinessPollInterval => TimeSpan.FromMilliseconds(20);
 
     /// <summary>Creates the data folder with initdb and starts the server on a free port.</summary>
     public static async Task<PostgresServer> StartNewAsync(CancellationToken cancellationToken = default)
     {
         var binDirectory = await FindBinDirectoryAsync(cancellationToken);
-        var server = new PostgresServer(binDirectory);
+        var server = new PostgresServer(binDirectory, ThrowawayFolder.Create("rn-pg"));
         try
         {
             await server.InitDbAsync(cancellationToken);
-            await server.StartOnFreePortAsync(cancellationToken);
+            await server.StartOnFreePortsAsync(
+                _ =>
+                {
+                    server.Port = FreePorts.OnLoopback(1)[0];
+                    server._connectionStrings.Clear();
+                    return Task.CompletedTask;
+                },
+                cancellationToken);
             return server;
         }
         catch
@@ -96,102 +99,48 @@ public sealed class PostgresServer : IAsyncDisposable
         return ConnectionString(name);
     }
 
-    /// <summary>Starts the server again on the same data folder and port.</summary>
-    public async Task StartAsync(CancellationToken cancellationToken = default)
+    protected override ProcessLaunch Launch() =>
+        new(AsServerUser([Path.Combine(_binDirectory, "postgres"), .. ServerArguments()]), _rootDirectory);
+
+    protected override async Task<bool> IsReadyAsync(CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (IsRunning)
+        if (!PostmasterSaysReady())
         {
-            return;
+            NotReadyBecause = "postmaster.pid does not say ready";
+            return false;
         }
 
-        var logOffset = ServerProcesses.LogLength(LogPath);
-        var started = Stopwatch.StartNew();
-        _postmaster = ServerProcess.Start(AsServerUser([Path.Combine(_binDirectory, "postgres"), .. ServerArguments()]), LogPath, _rootDirectory);
+        var probe = new NpgsqlConnectionStringBuilder(ConnectionString()) { Pooling = false, Timeout = 5 }.ConnectionString;
         try
         {
-            await WaitUntilAcceptingAsync(cancellationToken);
+            await using var connection = new NpgsqlConnection(probe);
+            await connection.OpenAsync(cancellationToken);
+            return true;
         }
-        catch (Exception e)
+        catch (Exception e) when (e is NpgsqlException or TimeoutException)
         {
-            await KillAsync();
-            if (e is OperationCanceledException && cancellationToken.IsCancellationRequested)
-            {
-                throw;
-            }
-
-            var log = ServerProcesses.ReadLog(LogPath, logOffset);
-            throw new PostgresStartException(
-                $"PostgreSQL on 127.0.0.1:{Port} did not accept connections: {e.Message}\n--- server log ({LogPath}) ---\n{log}",
-                portInUse: log.Contains("could not bind", StringComparison.Ordinal),
-                e);
+            // Not listening yet, or "the database system is starting up" while it replays the WAL.
+            NotReadyBecause = e.Message;
+            return false;
         }
-
-        LastStartDuration = started.Elapsed;
     }
 
-    /// <summary>Fast shutdown: open transactions roll back, clients are disconnected, a checkpoint is written.</summary>
-    public async Task StopAsync(CancellationToken cancellationToken = default)
+    protected override bool SaysAddressInUse(string logs) => logs.Contains("could not bind", StringComparison.Ordinal);
+
+    protected override void OnGone()
     {
-        if (_postmaster is null)
+        // Pooled connections to the old postmaster are dead; drop them so the next open dials anew.
+        foreach (var connectionString in _connectionStrings.Values)
         {
-            return;
+            using var connection = new NpgsqlConnection(connectionString);
+            NpgsqlConnection.ClearPool(connection);
         }
-
-        if (!_postmaster.HasExited)
-        {
-            _postmaster.Signal(ServerProcesses.SigInt);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(StopTimeout);
-            try
-            {
-                await _postmaster.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                await KillAsync();
-                throw new TimeoutException($"PostgreSQL did not shut down within {StopTimeout.TotalSeconds:0} s; it was killed.\n{ServerProcesses.ReadLog(LogPath)}");
-            }
-        }
-
-        ForgetProcess();
     }
 
-    /// <summary>SIGKILL of the postmaster and all its children at once: a crash, recovered from the WAL on the next start.</summary>
-    public async Task KillAsync()
+    protected override ValueTask ReleaseResourcesAsync()
     {
-        if (_postmaster is null)
-        {
-            return;
-        }
-
-        if (!_postmaster.HasExited)
-        {
-            await _postmaster.KillGroupAsync(TimeSpan.FromSeconds(30));
-        }
-
-        ForgetProcess();
-    }
-
-    public string ReadLog() => ServerProcesses.ReadLog(LogPath);
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_disposed)
-        {
-            return;
-        }
-
-        _disposed = true;
-        try
-        {
-            // The data is thrown away, so a clean shutdown would only cost a checkpoint.
-            await KillAsync();
-        }
-        finally
-        {
-            _folder.Dispose();
-        }
+        _folder.Dispose();
+        return ValueTask.CompletedTask;
     }
 
     private static async Task<string> FindBinDirectoryAsync(CancellationToken cancellationToken)
@@ -202,12 +151,12 @@ public sealed class PostgresServer : IAsyncDisposable
             candidates.Add(configured);
         }
 
-        if (ServerProcesses.FindOnPath("pg_config") is { } pgConfig)
+        if (LinuxProcesses.FindOnPath("pg_config") is { } pgConfig)
         {
-            var (exitCode, output) = await ServerProcesses.RunAsync(pgConfig, ["--bindir"], TimeSpan.FromSeconds(10), cancellationToken: cancellationToken);
-            if (exitCode == 0)
+            var bindir = await CommandLine.RunAsync([pgConfig, "--bindir"], TimeSpan.FromSeconds(10), cancellationToken: cancellationToken);
+            if (bindir.ExitCode == 0)
             {
-                candidates.Add(output.Trim());
+                candidates.Add(bindir.Output.Trim());
             }
         }
 
@@ -219,20 +168,20 @@ public sealed class PostgresServer : IAsyncDisposable
                 .Select(folder => Path.Combine(folder, "bin")));
         }
 
-        if (ServerProcesses.FindOnPath("initdb") is { } initdb)
+        if (LinuxProcesses.FindOnPath("initdb") is { } initdb)
         {
             candidates.Add(Path.GetDirectoryName(new FileInfo(initdb).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? initdb)!);
         }
 
         var found = candidates.FirstOrDefault(folder =>
-            ServerProcesses.IsExecutable(Path.Combine(folder, "initdb")) && ServerProcesses.IsExecutable(Path.Combine(folder, "postgres")));
+            LinuxProcesses.IsExecutable(Path.Combine(folder, "initdb")) && LinuxProcesses.IsExecutable(Path.Combine(folder, "postgres")));
         if (found is null)
         {
             throw new ServerBinaryNotFoundException(
-                $"PostgreSQL server binaries (initdb, postgres) were not found (looked in: {string.Join(", ", candidates.DefaultIfEmpty("PG_BINDIR, pg_config --bindir, /usr/lib/postgresql/*/bin, PATH"))}). {ServerProcesses.InstallHint}");
+                $"PostgreSQL server binaries (initdb, postgres) were not found (looked in: {string.Join(", ", candidates.DefaultIfEmpty("PG_BINDIR, pg_config --bindir, /usr/lib/postgresql/*/bin, PATH"))}). {LinuxProcesses.InstallHint}");
         }
 
-        if (ServerProcesses.IsRoot && ServerProcesses.FindOnPath("setpriv") is null)
+        if (LinuxProcesses.IsRoot && LinuxProcesses.FindOnPath("setpriv") is null)
         {
             throw new ServerBinaryNotFoundException("Running as root, PostgreSQL must be started as another user, which needs setpriv (Debian package util-linux).");
         }
@@ -251,14 +200,10 @@ public sealed class PostgresServer : IAsyncDisposable
             File.SetUnixFileMode(_rootDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
 
-        if (ServerProcesses.IsRoot)
+        if (LinuxProcesses.IsRoot)
         {
-            var (chownExit, chownOutput) = await ServerProcesses.RunAsync(
-                "chown", ["-R", $"{OsUser}:{OsUser}", _rootDirectory], TimeSpan.FromSeconds(10), cancellationToken: cancellationToken);
-            if (chownExit != 0)
-            {
-                throw new InvalidOperationException($"chown of {_rootDirectory} to the {OsUser} user failed (does the user exist?): {chownOutput}");
-            }
+            (await CommandLine.RunAsync(["chown", "-R", $"{OsUser}:{OsUser}", _rootDirectory], TimeSpan.FromSeconds(10), cancellationToken: cancellationToken))
+                .EnsureSucceeded($"does the {OsUser} user exist?");
         }
 
         string[] initdb = AsServerUser(
@@ -277,37 +222,15 @@ public sealed class PostgresServer : IAsyncDisposable
             "--no-sync",
             "--no-instructions",
         ]);
-        var (exitCode, output) = await ServerProcesses.RunAsync(
-            initdb[0],
-            initdb[1..],
+        var result = await CommandLine.RunAsync(
+            initdb,
             TimeSpan.FromMinutes(2),
-            new Dictionary<string, string?> { ["LC_ALL"] = "C.UTF-8", ["TZ"] = "UTC" },
-            cancellationToken);
+            environment: new Dictionary<string, string?> { ["LC_ALL"] = "C.UTF-8", ["TZ"] = "UTC" },
+            cancellationToken: cancellationToken);
         File.Delete(passwordFile);
-        if (exitCode != 0)
-        {
-            throw new InvalidOperationException($"initdb failed with exit code {exitCode}:\n{output}");
-        }
+        result.EnsureSucceeded();
 
         InitDbDuration = started.Elapsed;
-    }
-
-    private async Task StartOnFreePortAsync(CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            Port = FreePorts.OnLoopback(1)[0];
-            _connectionStrings.Clear();
-            try
-            {
-                await StartAsync(cancellationToken);
-                return;
-            }
-            catch (PostgresStartException e) when (e.PortInUse && attempt < 3)
-            {
-                // Another process took the port between our probe and the bind.
-            }
-        }
     }
 
     private IEnumerable<string> ServerArguments()
@@ -344,47 +267,6 @@ public sealed class PostgresServer : IAsyncDisposable
         }
     }
 
-    private async Task WaitUntilAcceptingAsync(CancellationToken cancellationToken)
-    {
-        var probe = new NpgsqlConnectionStringBuilder(ConnectionString())
-        {
-            Pooling = false,
-            Timeout = 5,
-        }.ConnectionString;
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            if (_postmaster!.HasExited)
-            {
-                throw new InvalidOperationException($"the postmaster exited with code {_postmaster.ExitCode}");
-            }
-
-            if (!PostmasterSaysReady() && deadline.Elapsed < StartTimeout)
-            {
-                // Dialing before then only fills the log with "the database system is starting up".
-                await Task.Delay(20, cancellationToken);
-                continue;
-            }
-
-            try
-            {
-                await using var connection = new NpgsqlConnection(probe);
-                await connection.OpenAsync(cancellationToken);
-                return;
-            }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException && deadline.Elapsed < StartTimeout)
-            {
-                // Not listening yet, or "the database system is starting up" while it replays the WAL.
-            }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException)
-            {
-                throw new TimeoutException($"not ready after {StartTimeout.TotalSeconds:0} s (last error: {e.Message})", e);
-            }
-
-            await Task.Delay(100, cancellationToken);
-        }
-    }
-
     /// <summary>The status line of postmaster.pid, which pg_ctl waits on too.</summary>
     private bool PostmasterSaysReady()
     {
@@ -392,7 +274,7 @@ public sealed class PostgresServer : IAsyncDisposable
         {
             var lines = File.ReadAllLines(Path.Combine(DataDirectory, "postmaster.pid"));
             return lines.Length > 7
-                && lines[0].Trim() == _postmaster!.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                && lines[0].Trim() == ProcessId?.ToString(CultureInfo.InvariantCulture)
                 && lines[7].Trim() == "ready";
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -402,25 +284,7 @@ public sealed class PostgresServer : IAsyncDisposable
     }
 
     private string[] AsServerUser(string[] command) =>
-        ServerProcesses.IsRoot
-            ? [ServerProcesses.FindOnPath("setpriv")!, $"--reuid={OsUser}", $"--regid={OsUser}", "--init-groups", "--", .. command]
+        LinuxProcesses.IsRoot
+            ? [LinuxProcesses.FindOnPath("setpriv")!, $"--reuid={OsUser}", $"--regid={OsUser}", "--init-groups", "--", .. command]
             : command;
-
-    private void ForgetProcess()
-    {
-        _postmaster?.Dispose();
-        _postmaster = null;
-
-        // Pooled connections to the old postmaster are dead; drop them so the next open dials anew.
-        foreach (var connectionString in _connectionStrings.Values)
-        {
-            using var connection = new NpgsqlConnection(connectionString);
-            NpgsqlConnection.ClearPool(connection);
-        }
-    }
-}
-
-public sealed class PostgresStartException(string message, bool portInUse, Exception inner) : Exception(message, inner)
-{
-    public bool PortInUse { get; } = portInUse;
 }

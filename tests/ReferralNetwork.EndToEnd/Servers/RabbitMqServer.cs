@@ -1,8 +1,9 @@
-using System.Diagnostics;
+using System.Globalization;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
+using ReferralNetwork.EndToEnd.Processes;
 
 namespace ReferralNetwork.EndToEnd.Servers;
 
@@ -13,28 +14,23 @@ namespace ReferralNetwork.EndToEnd.Servers;
 /// is started by us as well and lives as long as this object, as a machine's epmd outlives a crashed
 /// broker. Everything is removed on dispose.
 /// </summary>
-public sealed class RabbitMqServer : IAsyncDisposable
+public sealed class RabbitMqServer : ManagedProcess
 {
     private const string DebianServerScript = "/usr/lib/rabbitmq/bin/rabbitmq-server";
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
-    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(60);
 
     private readonly string _serverScript;
-    private readonly string _epmd;
-    private readonly ServerFolder _folder;
+    private readonly string _epmdBinary;
+    private readonly ThrowawayFolder _folder;
     private readonly string _rootDirectory;
-    private readonly string _outputPath;
-    private ServerProcess? _node;
-    private ServerProcess? _epmdProcess;
-    private bool _disposed;
+    private EpmdProcess? _epmd;
 
-    private RabbitMqServer(string serverScript, string epmd)
+    private RabbitMqServer(string serverScript, string epmdBinary, ThrowawayFolder folder)
+        : base(Path.Combine(folder.Path, "node.out"))
     {
         _serverScript = serverScript;
-        _epmd = epmd;
-        _folder = ServerFolder.Create("rn-rabbitmq");
+        _epmdBinary = epmdBinary;
+        _folder = folder;
         _rootDirectory = _folder.Path;
-        _outputPath = Path.Combine(_rootDirectory, "node.out");
         NodeName = $"rn-test-{Guid.NewGuid().ToString("N")[..12]}@localhost";
         Password = Convert.ToHexString(RandomNumberGenerator.GetBytes(12)).ToLowerInvariant();
     }
@@ -56,21 +52,22 @@ public sealed class RabbitMqServer : IAsyncDisposable
 
     public int EpmdPort { get; private set; }
 
-    public string LogPath => Path.Combine(_rootDirectory, "log", $"{NodeName}.log");
+    /// <summary>The node's own log; its start script's output goes to <see cref="ManagedProcess.OutputPath"/>.</summary>
+    public override string LogPath => Path.Combine(_rootDirectory, "log", $"{NodeName}.log");
 
-    public bool IsRunning => _node is { HasExited: false };
+    public override string Description =>
+        $"RabbitMQ node {NodeName} (AMQP {Host}:{Port}, distribution {DistributionPort}, epmd {EpmdPort})";
 
-    /// <summary>From launching the node until it accepted an AMQP connection, for the last start.</summary>
-    public TimeSpan LastStartDuration { get; private set; }
+    protected override TimeSpan StartTimeout => TimeSpan.FromSeconds(120);
 
     public static async Task<RabbitMqServer> StartNewAsync(CancellationToken cancellationToken = default)
     {
         var (serverScript, epmd) = FindBinaries();
-        var server = new RabbitMqServer(serverScript, epmd);
+        var server = new RabbitMqServer(serverScript, epmd, ThrowawayFolder.Create("rn-rabbitmq"));
         try
         {
             server.WriteConfiguration();
-            await server.StartOnFreePortsAsync(cancellationToken);
+            await server.StartOnFreePortsAsync(server.StartEpmdOnFreePortsAsync, cancellationToken);
             return server;
         }
         catch
@@ -87,107 +84,44 @@ public sealed class RabbitMqServer : IAsyncDisposable
         UserName = Username,
         Password = Password,
         VirtualHost = VirtualHost,
-        ClientProvidedName = "ReferralNetwork.Tests",
+        ClientProvidedName = "ReferralNetwork.EndToEnd",
     };
 
-    /// <summary>Starts the node again with the same name, ports and data: durable queues and persistent messages are back.</summary>
-    public async Task StartAsync(CancellationToken cancellationToken = default)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (IsRunning)
-        {
-            return;
-        }
+    // A restart (StartAsync again) keeps the name, ports and data: durable queues and persistent messages
+    // are back. A stop is SIGTERM, which the start script forwards to the Erlang VM and waits on; a kill
+    // takes the script, the VM and its helpers, while epmd runs on, as a machine's epmd outlives a crash.
+    protected override ProcessLaunch Launch() => new([_serverScript], _rootDirectory, NodeEnvironment());
 
-        var outputOffset = ServerProcesses.LogLength(_outputPath);
-        var logOffset = ServerProcesses.LogLength(LogPath);
-        var started = Stopwatch.StartNew();
-        _node = ServerProcess.Start([_serverScript], _outputPath, _rootDirectory, NodeEnvironment());
+    protected override async Task<bool> IsReadyAsync(CancellationToken cancellationToken)
+    {
+        var factory = CreateConnectionFactory();
+        factory.RequestedConnectionTimeout = TimeSpan.FromSeconds(5);
+        factory.AutomaticRecoveryEnabled = false;
+        factory.ClientProvidedName = "ReferralNetwork.EndToEnd readiness probe";
         try
         {
-            await WaitUntilAcceptingAsync(cancellationToken);
+            // The AMQP listener opens as the last boot step, so a real connection means the node is ready.
+            await using var connection = await factory.CreateConnectionAsync(cancellationToken);
+            await connection.CloseAsync(cancellationToken);
+            return true;
         }
-        catch (Exception e)
+        catch (BrokerUnreachableException e)
         {
-            await KillAsync();
-            if (e is OperationCanceledException && cancellationToken.IsCancellationRequested)
-            {
-                throw;
-            }
-
-            var output = ServerProcesses.ReadLog(_outputPath, outputOffset, maxChars: 4000);
-            var log = ServerProcesses.ReadLog(LogPath, logOffset);
-            throw new RabbitMqStartException(
-                $"RabbitMQ node {NodeName} (AMQP 127.0.0.1:{Port}, distribution {DistributionPort}, epmd {EpmdPort}) did not accept connections: {e.Message}\n" +
-                $"--- output ({_outputPath}) ---\n{output}\n--- node log ({LogPath}) ---\n{log}",
-                portInUse: output.Contains("eaddrinuse", StringComparison.Ordinal) || log.Contains("eaddrinuse", StringComparison.Ordinal),
-                e);
+            NotReadyBecause = e.InnerException?.Message ?? e.Message;
+            return false;
         }
-
-        LastStartDuration = started.Elapsed;
     }
 
-    /// <summary>A clean shutdown (SIGTERM), as a service manager does it.</summary>
-    public async Task StopAsync(CancellationToken cancellationToken = default)
+    protected override bool SaysAddressInUse(string logs) => logs.Contains("eaddrinuse", StringComparison.Ordinal);
+
+    protected override async ValueTask ReleaseResourcesAsync()
     {
-        if (_node is null)
-        {
-            return;
-        }
-
-        if (!_node.HasExited)
-        {
-            // The start script forwards SIGTERM to the Erlang VM and waits for it.
-            _node.Signal(ServerProcesses.SigTerm);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(StopTimeout);
-            try
-            {
-                await _node.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                await KillAsync();
-                throw new TimeoutException($"RabbitMQ did not shut down within {StopTimeout.TotalSeconds:0} s; it was killed.\n{ServerProcesses.ReadLog(LogPath)}");
-            }
-        }
-
-        _node.Dispose();
-        _node = null;
-    }
-
-    /// <summary>SIGKILL of the start script, the Erlang VM and its helpers at once: a crash. Its epmd keeps running.</summary>
-    public async Task KillAsync()
-    {
-        if (_node is null)
-        {
-            return;
-        }
-
-        if (!_node.HasExited)
-        {
-            await _node.KillGroupAsync(TimeSpan.FromSeconds(30));
-        }
-
-        _node.Dispose();
-        _node = null;
-    }
-
-    public string ReadLog() => ServerProcesses.ReadLog(LogPath);
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_disposed)
-        {
-            return;
-        }
-
-        _disposed = true;
         try
         {
-            // The data is thrown away, so there is nothing a clean shutdown would save.
-            await KillAsync();
-            await StopEpmdAsync();
+            if (_epmd is not null)
+            {
+                await _epmd.DisposeAsync();
+            }
         }
         finally
         {
@@ -202,14 +136,14 @@ public sealed class RabbitMqServer : IAsyncDisposable
         var serverScript = Environment.GetEnvironmentVariable("RABBITMQ_SERVER_SCRIPT") is { Length: > 0 } configured
             ? configured
             : DebianServerScript;
-        if (!ServerProcesses.IsExecutable(serverScript))
+        if (!LinuxProcesses.IsExecutable(serverScript))
         {
             throw new ServerBinaryNotFoundException(
-                $"The RabbitMQ server script {serverScript} was not found (Debian package rabbitmq-server). {ServerProcesses.InstallHint}");
+                $"The RabbitMQ server script {serverScript} was not found (Debian package rabbitmq-server). {LinuxProcesses.InstallHint}");
         }
 
-        var epmd = ServerProcesses.FindOnPath("epmd")
-            ?? throw new ServerBinaryNotFoundException($"epmd (Debian package erlang-base, a dependency of rabbitmq-server) was not found. {ServerProcesses.InstallHint}");
+        var epmd = LinuxProcesses.FindOnPath("epmd")
+            ?? throw new ServerBinaryNotFoundException($"epmd (Debian package erlang-base, a dependency of rabbitmq-server) was not found. {LinuxProcesses.InstallHint}");
         return (serverScript, epmd);
     }
 
@@ -261,9 +195,9 @@ public sealed class RabbitMqServer : IAsyncDisposable
         environment["RABBITMQ_NODENAME"] = NodeName;
         environment["RABBITMQ_USE_LONGNAME"] = "false";
         environment["RABBITMQ_NODE_IP_ADDRESS"] = Host;
-        environment["RABBITMQ_NODE_PORT"] = Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        environment["RABBITMQ_DIST_PORT"] = DistributionPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        environment["ERL_EPMD_PORT"] = EpmdPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        environment["RABBITMQ_NODE_PORT"] = Port.ToString(CultureInfo.InvariantCulture);
+        environment["RABBITMQ_DIST_PORT"] = DistributionPort.ToString(CultureInfo.InvariantCulture);
+        environment["ERL_EPMD_PORT"] = EpmdPort.ToString(CultureInfo.InvariantCulture);
         environment["ERL_EPMD_ADDRESS"] = Host;
         environment["RABBITMQ_MNESIA_BASE"] = Path.Combine(_rootDirectory, "mnesia");
         environment["RABBITMQ_LOG_BASE"] = Path.Combine(_rootDirectory, "log");
@@ -278,111 +212,49 @@ public sealed class RabbitMqServer : IAsyncDisposable
         return environment;
     }
 
-    private async Task StartOnFreePortsAsync(CancellationToken cancellationToken)
+    /// <summary>Picks the node's three ports and starts its epmd on one of them, anew for each try of a first start.</summary>
+    private async Task StartEpmdOnFreePortsAsync(CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
+        if (_epmd is not null)
         {
-            var ports = FreePorts.OnLoopback(3);
-            (Port, DistributionPort, EpmdPort) = (ports[0], ports[1], ports[2]);
-            try
-            {
-                await StartEpmdAsync(cancellationToken);
-                await StartAsync(cancellationToken);
-                return;
-            }
-            catch (RabbitMqStartException e) when (e.PortInUse && attempt < 3)
-            {
-                // Another process took a port between our probe and the bind.
-                await StopEpmdAsync();
-            }
+            await _epmd.DisposeAsync();
         }
+
+        var ports = FreePorts.OnLoopback(3);
+        (Port, DistributionPort, EpmdPort) = (ports[0], ports[1], ports[2]);
+        _epmd = new EpmdProcess(_epmdBinary, Host, EpmdPort, _rootDirectory);
+        await _epmd.StartAsync(cancellationToken);
     }
 
-    private async Task StartEpmdAsync(CancellationToken cancellationToken)
+    /// <summary>The Erlang port mapper the node registers with, on a port of its own.</summary>
+    private sealed class EpmdProcess(string binary, string host, int port, string folder)
+        : ManagedProcess(Path.Combine(folder, "epmd.out"))
     {
-        var epmdLog = Path.Combine(_rootDirectory, "epmd.out");
-        var logOffset = ServerProcesses.LogLength(epmdLog);
-        _epmdProcess = ServerProcess.Start(
-            [_epmd, "-port", EpmdPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "-address", Host],
-            epmdLog,
-            _rootDirectory);
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            if (_epmdProcess.HasExited)
-            {
-                var output = ServerProcesses.ReadLog(epmdLog, logOffset);
-                throw new RabbitMqStartException(
-                    $"epmd on 127.0.0.1:{EpmdPort} exited with code {_epmdProcess.ExitCode}: {output}",
-                    portInUse: true,
-                    new InvalidOperationException(output));
-            }
+        public override string Description => $"epmd on {host}:{port}";
 
+        protected override TimeSpan StartTimeout => TimeSpan.FromSeconds(10);
+
+        protected override TimeSpan ReadinessPollInterval => TimeSpan.FromMilliseconds(20);
+
+        protected override ProcessLaunch Launch() =>
+            new([binary, "-port", port.ToString(CultureInfo.InvariantCulture), "-address", host], folder);
+
+        protected override async Task<bool> IsReadyAsync(CancellationToken cancellationToken)
+        {
             try
             {
                 using var client = new TcpClient();
-                await client.ConnectAsync(Host, EpmdPort, cancellationToken);
-                return;
+                await client.ConnectAsync(host, port, cancellationToken);
+                return true;
             }
-            catch (SocketException) when (deadline.Elapsed < TimeSpan.FromSeconds(10))
+            catch (SocketException e)
             {
-                await Task.Delay(20, cancellationToken);
+                NotReadyBecause = e.Message;
+                return false;
             }
         }
+
+        // epmd says little more than that it exited; a port taken in the meantime is by far the likeliest cause.
+        protected override bool SaysAddressInUse(string logs) => true;
     }
-
-    private async Task StopEpmdAsync()
-    {
-        if (_epmdProcess is null)
-        {
-            return;
-        }
-
-        if (!_epmdProcess.HasExited)
-        {
-            await _epmdProcess.KillGroupAsync(TimeSpan.FromSeconds(10));
-        }
-
-        _epmdProcess.Dispose();
-        _epmdProcess = null;
-    }
-
-    private async Task WaitUntilAcceptingAsync(CancellationToken cancellationToken)
-    {
-        var factory = CreateConnectionFactory();
-        factory.RequestedConnectionTimeout = TimeSpan.FromSeconds(5);
-        factory.AutomaticRecoveryEnabled = false;
-        factory.ClientProvidedName = "ReferralNetwork.Tests readiness probe";
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            if (_node!.HasExited)
-            {
-                throw new InvalidOperationException($"the node exited with code {_node.ExitCode}");
-            }
-
-            try
-            {
-                // The AMQP listener opens as the last boot step, so a real connection means the node is ready.
-                await using var connection = await factory.CreateConnectionAsync(cancellationToken);
-                await connection.CloseAsync(cancellationToken);
-                return;
-            }
-            catch (BrokerUnreachableException) when (deadline.Elapsed < StartTimeout)
-            {
-                // Still booting.
-            }
-            catch (BrokerUnreachableException e)
-            {
-                throw new TimeoutException($"not ready after {StartTimeout.TotalSeconds:0} s (last error: {e.InnerException?.Message ?? e.Message})", e);
-            }
-
-            await Task.Delay(100, cancellationToken);
-        }
-    }
-}
-
-public sealed class RabbitMqStartException(string message, bool portInUse, Exception inner) : Exception(message, inner)
-{
-    public bool PortInUse { get; } = portInUse;
 }

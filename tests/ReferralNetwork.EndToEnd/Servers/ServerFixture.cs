@@ -1,4 +1,4 @@
-using Xunit;
+using ReferralNetwork.EndToEnd.Processes;
 
 namespace ReferralNetwork.EndToEnd.Servers;
 
@@ -37,7 +37,7 @@ public abstract class ServerFixture<TServer> : IAsyncLifetime where TServer : cl
             _server = await StartAsync(TestContext.Current.CancellationToken);
             StartupDuration = started.Elapsed;
         }
-        catch (ServerBinaryNotFoundException e) when (!ServerProcesses.IsCi)
+        catch (ServerBinaryNotFoundException e) when (!LinuxProcesses.IsCi)
         {
             _unavailableReason = e.Message;
         }
