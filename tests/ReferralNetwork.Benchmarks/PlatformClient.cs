@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using ReferralNetwork.Testing;
 
 namespace ReferralNetwork.Benchmarks;
 
@@ -47,24 +48,11 @@ public sealed class PlatformClient : IDisposable
     /// <summary>A client-credentials token for each organization (demo clients: client id = organization id).</summary>
     public async Task<IReadOnlyDictionary<string, string>> TokensAsync(IEnumerable<string> organizations, CancellationToken cancellationToken)
     {
+        var client = new TokenClient(() => _clients[0]);
         var tokens = new Dictionary<string, string>();
         foreach (var organization in organizations.Distinct())
         {
-            using var form = new FormUrlEncodedContent(new Dictionary<string, string>
-            {
-                ["grant_type"] = "client_credentials",
-                ["client_id"] = organization,
-                ["client_secret"] = DemoSecret,
-            });
-            using var response = await _clients[0].PostAsync(new Uri("/connect/token", UriKind.Relative), form, cancellationToken);
-            var body = await response.Content.ReadAsStringAsync(cancellationToken);
-            if (!response.IsSuccessStatusCode)
-            {
-                throw new InvalidOperationException($"No token for {organization}: {(int)response.StatusCode} {body}");
-            }
-
-            using var json = JsonDocument.Parse(body);
-            tokens[organization] = json.RootElement.GetProperty("access_token").GetString()!;
+            tokens[organization] = await client.AccessTokenAsync(organization, DemoSecret, cancellationToken: cancellationToken);
         }
 
         return tokens;

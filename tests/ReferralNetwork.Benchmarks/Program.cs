@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using ReferralNetwork.Benchmarks;
+using ReferralNetwork.Testing;
 
 // The load generator of ./bench.sh. Each command is one step of the benchmark; bench.sh starts and stops the
 // servers around them. Run without arguments for the usage.
@@ -50,13 +49,9 @@ static int Usage()
 
 static int Ports(Arguments arguments)
 {
-    // Bound all at once so that no two are the same; the OS picks them from its ephemeral range.
-    var listeners = Enumerable.Range(0, arguments.Int("count", 1)).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
-    listeners.ForEach(l => l.Start());
-    foreach (var listener in listeners)
+    foreach (var port in FreePorts.OnLoopback(arguments.Int("count", 1)))
     {
-        Console.WriteLine(((IPEndPoint)listener.LocalEndpoint).Port);
-        listener.Stop();
+        Console.WriteLine(port);
     }
 
     return 0;

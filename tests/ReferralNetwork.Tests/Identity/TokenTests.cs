@@ -38,13 +38,7 @@ public sealed class TokenTests(SharedPlatform platform)
     [Fact]
     public async Task Wrong_secret_is_invalid_client()
     {
-        using var client = Factory.CreateClient();
-        using var response = await client.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "client_credentials",
-            ["client_id"] = "th-focal-point",
-            ["client_secret"] = "not-the-secret",
-        }));
+        using var response = await Factory.Tokens.RequestAsync("th-focal-point", "not-the-secret");
 
         Assert.False(response.IsSuccessStatusCode);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -54,14 +48,7 @@ public sealed class TokenTests(SharedPlatform platform)
     [Fact]
     public async Task A_client_gets_only_the_scopes_it_is_permitted()
     {
-        using var client = Factory.CreateClient();
-        using var response = await client.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "client_credentials",
-            ["client_id"] = "regional-secretariat",
-            ["client_secret"] = "demo-secret",
-            ["scope"] = "referrals.read",
-        }));
+        using var response = await Factory.Tokens.RequestAsync("regional-secretariat", PlatformFactory.DemoSecret, scope: "referrals.read");
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();

@@ -1,5 +1,5 @@
+using System.Globalization;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -11,13 +11,21 @@ namespace ReferralNetwork.Tests.Support;
 /// The real platform in its embedded profile, in process: its own data folder, its own silo ports and
 /// cluster id, tokens from its own /connect/token.
 /// </summary>
-public sealed class PlatformFactory(string dataPath) : WebApplicationFactory<Program>
+public sealed class PlatformFactory : WebApplicationFactory<Program>
 {
     public const string Issuer = "http://localhost/";
+    public const string DemoSecret = "demo-secret";
 
-    private readonly Dictionary<string, string> _tokens = [];
+    public PlatformFactory(string dataPath)
+    {
+        DataPath = dataPath;
+        Tokens = new TokenClient(CreateClient);
+    }
 
-    public string DataPath { get; } = dataPath;
+    public string DataPath { get; }
+
+    /// <summary>Tokens from this platform's /connect/token; the clients it makes are disposed with the factory.</summary>
+    public TokenClient Tokens { get; }
 
     public static JsonSerializerOptions JsonOptions { get; } = Json.Options;
 
@@ -25,42 +33,15 @@ public sealed class PlatformFactory(string dataPath) : WebApplicationFactory<Pro
     {
         builder.UseEnvironment("Development");
         builder.UseSetting("ReferralNetwork:DataPath", DataPath);
-        builder.UseSetting("Cluster:SiloPort", FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture));
-        builder.UseSetting("Cluster:GatewayPort", FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var ports = FreePorts.OnLoopback(2);
+        builder.UseSetting("Cluster:SiloPort", ports[0].ToString(CultureInfo.InvariantCulture));
+        builder.UseSetting("Cluster:GatewayPort", ports[1].ToString(CultureInfo.InvariantCulture));
         builder.UseSetting("Cluster:ClusterId", $"test-{Guid.NewGuid():N}");
         builder.UseSetting("Identity:Issuer", Issuer);
     }
 
-    /// <summary>Obtains a token the way a partner does: client credentials at /connect/token.</summary>
-    public async Task<string> TokenAsync(string clientId, string? scope = null, string secret = "demo-secret")
-    {
-        var cacheKey = $"{clientId} {scope} {secret}";
-        if (_tokens.TryGetValue(cacheKey, out var cached))
-        {
-            return cached;
-        }
-
-        using var client = CreateClient();
-        var form = new Dictionary<string, string>
-        {
-            ["grant_type"] = "client_credentials",
-            ["client_id"] = clientId,
-            ["client_secret"] = secret,
-        };
-        if (scope is not null)
-        {
-            form["scope"] = scope;
-        }
-
-        using var response = await client.PostAsync("/connect/token", new FormUrlEncodedContent(form));
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new InvalidOperationException($"Token request for {clientId} failed: {body}");
-        }
-
-        return _tokens[cacheKey] = body.GetProperty("access_token").GetString()!;
-    }
+    /// <summary>A token as a demo organization's system gets it: client credentials at /connect/token.</summary>
+    public Task<string> TokenAsync(string clientId, string? scope = null) => Tokens.AccessTokenAsync(clientId, DemoSecret, scope);
 
     /// <summary>An HTTP client acting as the named demo organization.</summary>
     public async Task<HttpClient> ClientForAsync(string organizationId, string? scope = null)

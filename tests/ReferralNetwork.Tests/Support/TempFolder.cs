@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-
 namespace ReferralNetwork.Tests.Support;
 
 /// <summary>A fresh folder under the system temp folder, removed on dispose.</summary>
@@ -18,15 +15,5 @@ public sealed class TempFolder : IDisposable
         {
             // A file still held open by a finishing process; the OS temp cleaner takes it.
         }
-    }
-}
-
-public static class FreePort
-{
-    public static int Next()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

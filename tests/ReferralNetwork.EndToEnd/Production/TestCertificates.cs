@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace ReferralNetwork.Tests.Production;
+namespace ReferralNetwork.EndToEnd.Production;
 
 /// <summary>Token signing and encryption certificates made for one test run, as an operator makes them for a deployment.</summary>
 public sealed record TestCertificates(string SigningPath, string EncryptionPath, string Password)

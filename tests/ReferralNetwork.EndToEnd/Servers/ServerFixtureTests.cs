@@ -3,9 +3,9 @@ using System.Net.Sockets;
 using System.Text;
 using Npgsql;
 using RabbitMQ.Client;
-using Xunit;
+using ReferralNetwork.EndToEnd.Processes;
 
-namespace ReferralNetwork.Tests.Infrastructure.Servers;
+namespace ReferralNetwork.EndToEnd.Servers;
 
 /// <summary>The throwaway servers really serve, keep what they promised to keep, and leave nothing behind.</summary>
 [Collection(BackendServersCollection.Name)]
@@ -68,12 +68,12 @@ public sealed class ServerFixtureTests(PostgresFixture postgres, RabbitMqFixture
             await insert.ExecuteNonQueryAsync(Cancellation);
         }
 
-        var backends = ServerProcesses.ProcessesWith(postmaster, byParent: true);
+        var backends = LinuxProcesses.ProcessesWith(postmaster, byParent: true);
         Assert.NotEmpty(backends);
 
         await server.KillAsync();
-        Assert.False(ServerProcesses.IsAlive(postmaster));
-        Assert.DoesNotContain(backends, ServerProcesses.IsAlive);
+        Assert.False(LinuxProcesses.IsAlive(postmaster));
+        Assert.DoesNotContain(backends, LinuxProcesses.IsAlive);
         await Assert.ThrowsAnyAsync<Exception>(() => transaction.CommitAsync(Cancellation));
         await open.DisposeAsync();
 
@@ -91,12 +91,13 @@ public sealed class ServerFixtureTests(PostgresFixture postgres, RabbitMqFixture
     public async Task Postgres_server_leaves_no_process_port_or_folder_behind()
     {
         _ = postgres.Server; // skips, as the fixture does, where PostgreSQL is not installed
-        var server = await PostgresServer.StartNewAsync(Cancellation);
+        // Disposed again below, where the test looks at what disposal left; this one covers a failed assertion.
+        await using var server = await PostgresServer.StartNewAsync(Cancellation);
         var (postmaster, port, data) = (server.ProcessId!.Value, server.Port, server.DataDirectory);
 
         await server.DisposeAsync();
 
-        Assert.False(ServerProcesses.IsAlive(postmaster));
+        Assert.False(LinuxProcesses.IsAlive(postmaster));
         Assert.False(Directory.Exists(data));
         AssertPortIsFree(port);
     }
@@ -123,61 +124,32 @@ public sealed class ServerFixtureTests(PostgresFixture postgres, RabbitMqFixture
     {
         var server = rabbitMq.Server;
         var queue = $"durable-{Guid.NewGuid():N}";
-        await using (var connection = await server.CreateConnectionFactory().CreateConnectionAsync(Cancellation))
-        {
-            // With confirmation tracking, each publish returns only once the broker has taken the message.
-            await using var channel = await connection.CreateChannelAsync(
-                new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true),
-                Cancellation);
-            await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, cancellationToken: Cancellation);
-            await channel.BasicPublishAsync("", queue, mandatory: true, new BasicProperties { Persistent = true }, Encoding.UTF8.GetBytes("persistent"), Cancellation);
-            // The broker drops a transient message on restart: its absence proves the restart was real.
-            await channel.BasicPublishAsync("", queue, mandatory: true, new BasicProperties { Persistent = false }, Encoding.UTF8.GetBytes("transient"), Cancellation);
-        }
+        // The broker drops a transient message on restart: its absence proves the restart was real.
+        await PublishConfirmedAsync(server, queue, ("persistent", Persistent: true), ("transient", Persistent: false));
 
         await server.StopAsync(Cancellation);
         Assert.False(server.IsRunning);
         await server.StartAsync(Cancellation);
         output.WriteLine($"RabbitMQ restart after a clean stop: {server.LastStartDuration.TotalMilliseconds:0} ms");
 
-        await using (var connection = await server.CreateConnectionFactory().CreateConnectionAsync(Cancellation))
-        {
-            await using var channel = await connection.CreateChannelAsync(cancellationToken: Cancellation);
-            var survivor = await channel.BasicGetAsync(queue, autoAck: true, Cancellation);
-            Assert.NotNull(survivor);
-            Assert.Equal("persistent", Encoding.UTF8.GetString(survivor.Body.Span));
-            Assert.Null(await channel.BasicGetAsync(queue, autoAck: true, Cancellation));
-            await channel.QueueDeleteAsync(queue, cancellationToken: Cancellation);
-        }
+        Assert.Equal(["persistent"], await TakeAllAndDeleteAsync(server, queue));
     }
 
     [Fact]
     public async Task RabbitMq_node_recovers_from_a_kill_and_leaves_no_process_port_or_folder_behind()
     {
         _ = rabbitMq.Server; // skips, as the fixture does, where RabbitMQ is not installed
-        var server = await RabbitMqServer.StartNewAsync(Cancellation);
+        // Disposed again below, where the test looks at what disposal left; this one covers a failed assertion.
+        await using var server = await RabbitMqServer.StartNewAsync(Cancellation);
         output.WriteLine($"RabbitMQ first start (second node): {server.LastStartDuration.TotalMilliseconds:0} ms");
         var queue = $"durable-{Guid.NewGuid():N}";
-        await using (var connection = await server.CreateConnectionFactory().CreateConnectionAsync(Cancellation))
-        {
-            await using var channel = await connection.CreateChannelAsync(
-                new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true),
-                Cancellation);
-            await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, cancellationToken: Cancellation);
-            await channel.BasicPublishAsync("", queue, mandatory: true, new BasicProperties { Persistent = true }, Encoding.UTF8.GetBytes("confirmed"), Cancellation);
-        }
+        await PublishConfirmedAsync(server, queue, ("confirmed", Persistent: true));
 
         await server.KillAsync();
         Assert.False(server.IsRunning);
         await server.StartAsync(Cancellation);
         output.WriteLine($"RabbitMQ restart after SIGKILL: {server.LastStartDuration.TotalMilliseconds:0} ms");
-        await using (var connection = await server.CreateConnectionFactory().CreateConnectionAsync(Cancellation))
-        {
-            await using var channel = await connection.CreateChannelAsync(cancellationToken: Cancellation);
-            var survivor = await channel.BasicGetAsync(queue, autoAck: true, Cancellation);
-            Assert.NotNull(survivor);
-            Assert.Equal("confirmed", Encoding.UTF8.GetString(survivor.Body.Span));
-        }
+        Assert.Equal(["confirmed"], await TakeAllAndDeleteAsync(server, queue));
 
         var (amqp, distribution, epmd, log) = (server.Port, server.DistributionPort, server.EpmdPort, server.LogPath);
         await server.DisposeAsync();
@@ -186,6 +158,35 @@ public sealed class ServerFixtureTests(PostgresFixture postgres, RabbitMqFixture
         AssertPortIsFree(amqp);
         AssertPortIsFree(distribution);
         AssertPortIsFree(epmd);
+    }
+
+    /// <summary>Publishes to a durable queue, declaring it; each publish returns once the broker has confirmed the message.</summary>
+    private static async Task PublishConfirmedAsync(RabbitMqServer server, string queue, params (string Body, bool Persistent)[] messages)
+    {
+        await using var connection = await server.CreateConnectionFactory().CreateConnectionAsync(Cancellation);
+        await using var channel = await connection.CreateChannelAsync(
+            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true),
+            Cancellation);
+        await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, cancellationToken: Cancellation);
+        foreach (var (body, persistent) in messages)
+        {
+            await channel.BasicPublishAsync("", queue, mandatory: true, new BasicProperties { Persistent = persistent }, Encoding.UTF8.GetBytes(body), Cancellation);
+        }
+    }
+
+    /// <summary>Every message the queue holds, in order; then the queue is deleted.</summary>
+    private static async Task<List<string>> TakeAllAndDeleteAsync(RabbitMqServer server, string queue)
+    {
+        await using var connection = await server.CreateConnectionFactory().CreateConnectionAsync(Cancellation);
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: Cancellation);
+        var taken = new List<string>();
+        while (await channel.BasicGetAsync(queue, autoAck: true, Cancellation) is { } message)
+        {
+            taken.Add(Encoding.UTF8.GetString(message.Body.Span));
+        }
+
+        await channel.QueueDeleteAsync(queue, cancellationToken: Cancellation);
+        return taken;
     }
 
     private static string Unpooled(string connectionString) =>

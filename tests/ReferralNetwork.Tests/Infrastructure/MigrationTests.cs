@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using ReferralNetwork.Storage;
 
-namespace ReferralNetwork.Tests.Production;
+namespace ReferralNetwork.Tests.Infrastructure;
 
 public sealed class MigrationTests
 {

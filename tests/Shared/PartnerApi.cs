@@ -1,8 +1,9 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using ReferralNetwork.Contracts.Api;
+using ReferralNetwork.Http;
 
-namespace ReferralNetwork.Tests.Support;
+namespace ReferralNetwork.Testing;
 
 /// <summary>Calls to the partner API as an organization would make them, with If-Match where the caller knows the version.</summary>
 public static class PartnerApi
@@ -11,7 +12,7 @@ public static class PartnerApi
     {
         var request = new HttpRequestMessage(HttpMethod.Post, path)
         {
-            Content = JsonContent.Create(body ?? new { }, body?.GetType() ?? typeof(object), options: PlatformFactory.JsonOptions),
+            Content = JsonContent.Create(body ?? new { }, body?.GetType() ?? typeof(object), options: Json.Options),
         };
         if (ifMatch is { } version)
         {
@@ -27,19 +28,19 @@ public static class PartnerApi
         using var response = await PostAsync(client, path, body, ifMatch);
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"POST {path} answered {(int)response.StatusCode}: {text}");
-        return JsonSerializer.Deserialize<ReferralView>(text, PlatformFactory.JsonOptions)!;
+        return JsonSerializer.Deserialize<ReferralView>(text, Json.Options)!;
     }
 
     public static async Task<T> ReadAsync<T>(HttpResponseMessage response)
     {
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {text}");
-        return JsonSerializer.Deserialize<T>(text, PlatformFactory.JsonOptions)!;
+        return JsonSerializer.Deserialize<T>(text, Json.Options)!;
     }
 
     public static Task<ReferralView?> GetReferralAsync(HttpClient client, Guid id) =>
-        client.GetFromJsonAsync<ReferralView>($"/api/v1/referrals/{id}", PlatformFactory.JsonOptions);
+        client.GetFromJsonAsync<ReferralView>($"/api/v1/referrals/{id}", Json.Options);
 
     public static async Task<List<InboxItem>> InboxAsync(HttpClient client) =>
-        (await client.GetFromJsonAsync<List<InboxItem>>("/api/v1/inbox", PlatformFactory.JsonOptions))!;
+        (await client.GetFromJsonAsync<List<InboxItem>>("/api/v1/inbox", Json.Options))!;
 }

@@ -1,16 +1,13 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
-using System.Text;
 
-namespace ReferralNetwork.Tests.Infrastructure.Servers;
+namespace ReferralNetwork.EndToEnd.Processes;
 
 /// <summary>A server binary the tests need is not installed on this machine.</summary>
 public sealed class ServerBinaryNotFoundException(string message) : Exception(message);
 
-/// <summary>Process plumbing shared by the throwaway servers: commands, signals, ports.</summary>
-internal static class ServerProcesses
+/// <summary>What the managed processes need of Linux: PATH look-ups, signals, the process table in /proc.</summary>
+internal static class LinuxProcesses
 {
     public const int SigInt = 2;
     public const int SigKill = 9;
@@ -38,34 +35,6 @@ internal static class ServerProcesses
     public static bool IsExecutable(string path) =>
         !OperatingSystem.IsWindows() && File.Exists(path) && (File.GetUnixFileMode(path) & (UnixFileMode.UserExecute | UnixFileMode.OtherExecute)) != 0;
 
-    /// <summary>
-    /// Ports from the kernel's ephemeral range, held open together so they differ, then released.
-    /// Another process may take one before the server binds it; the servers retry a first start
-    /// on fresh ports when that happens.
-    /// </summary>
-    public static int[] FreeLoopbackPorts(int count)
-    {
-        var listeners = new List<TcpListener>();
-        try
-        {
-            for (var i = 0; i < count; i++)
-            {
-                var listener = new TcpListener(IPAddress.Loopback, 0);
-                listener.Start();
-                listeners.Add(listener);
-            }
-
-            return listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
-        }
-        finally
-        {
-            foreach (var listener in listeners)
-            {
-                listener.Stop();
-            }
-        }
-    }
-
     public static void DeleteFolder(string path)
     {
         for (var attempt = 0; ; attempt++)
@@ -86,70 +55,6 @@ internal static class ServerProcesses
             }
         }
     }
-
-    /// <summary>Runs a short command to completion and returns its exit code and combined output.</summary>
-    public static async Task<(int ExitCode, string Output)> RunAsync(
-        string fileName,
-        IEnumerable<string> arguments,
-        TimeSpan timeout,
-        IReadOnlyDictionary<string, string?>? environment = null,
-        CancellationToken cancellationToken = default)
-    {
-        var startInfo = new ProcessStartInfo(fileName)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-
-        ApplyEnvironment(startInfo, environment);
-
-        using var process = Process.Start(startInfo)
-            ?? throw new InvalidOperationException($"Could not start {fileName}.");
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-
-        using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeoutSource.CancelAfter(timeout);
-        try
-        {
-            await process.WaitForExitAsync(timeoutSource.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException(
-                $"`{fileName} {string.Join(' ', startInfo.ArgumentList)}` did not finish within {timeout.TotalSeconds:0} s.");
-        }
-
-        var output = new StringBuilder().Append(await stdout).Append(await stderr).ToString();
-        return (process.ExitCode, output);
-    }
-
-    /// <summary>The end of a log file (from <paramref name="fromOffset"/> on, if given), for error messages.</summary>
-    public static string ReadLog(string path, long fromOffset = 0, int maxChars = 8000)
-    {
-        try
-        {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            var start = Math.Max(fromOffset, stream.Length - (maxChars * 4L));
-            stream.Seek(Math.Clamp(start, 0, stream.Length), SeekOrigin.Begin);
-            var text = new StreamReader(stream).ReadToEnd();
-            return start > fromOffset || text.Length > maxChars ? "…" + text[^Math.Min(maxChars, text.Length)..] : text;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return $"(no log at {path}: {e.Message})";
-        }
-    }
-
-    public static long LogLength(string path) => File.Exists(path) ? new FileInfo(path).Length : 0;
 
     /// <summary>A process is gone once it has exited; an unreaped zombie no longer runs either.</summary>
     public static bool IsAlive(int pid)

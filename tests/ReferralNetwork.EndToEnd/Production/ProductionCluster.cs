@@ -6,11 +6,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
 using Orleans.Configuration;
+using ReferralNetwork.EndToEnd.Processes;
+using ReferralNetwork.EndToEnd.Servers;
 using ReferralNetwork.Hosting;
-using ReferralNetwork.Tests.Infrastructure.Servers;
-using ReferralNetwork.Tests.Support;
+using ReferralNetwork.Http;
 
-namespace ReferralNetwork.Tests.Production;
+namespace ReferralNetwork.EndToEnd.Production;
 
 /// <summary>
 /// Two silos of the production profile as two OS processes on loopback, sharing the collection's PostgreSQL
@@ -25,8 +26,8 @@ public sealed class ProductionCluster(PostgresFixture postgres, RabbitMqFixture 
     /// <summary>Organizations of the test directory; each has an OAuth client of the same id.</summary>
     public static readonly string[] Organizations = ["th-focal-point", "th-shelter-bangkok", "vn-focal-point"];
 
-    private readonly TempFolder _folder = new();
-    private readonly Dictionary<string, string> _tokens = [];
+    private readonly ThrowawayFolder _folder = ThrowawayFolder.Create("rn-cluster");
+    private TokenClient _tokens = null!;
     private IHost? _orleansClient;
 
     public PostgresServer Postgres => postgres.Server;
@@ -73,6 +74,7 @@ public sealed class ProductionCluster(PostgresFixture postgres, RabbitMqFixture 
         watch.Restart();
         A = new SiloProcess("silo-a", Settings, Folder);
         B = new SiloProcess("silo-b", Settings, Folder);
+        _tokens = new TokenClient(() => (A.IsRunning ? A : B).Http);
         await Task.WhenAll(A.StartAsync(), B.StartAsync());
         Timings.Add($"two silos ready: {watch.ElapsedMilliseconds} ms");
     }
@@ -174,7 +176,7 @@ public sealed class ProductionCluster(PostgresFixture postgres, RabbitMqFixture 
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(organization));
         if (body is not null)
         {
-            request.Content = JsonContent.Create(body, body.GetType(), options: PlatformFactory.JsonOptions);
+            request.Content = JsonContent.Create(body, body.GetType(), options: Json.Options);
         }
 
         if (ifMatch is { } version)
@@ -186,33 +188,7 @@ public sealed class ProductionCluster(PostgresFixture postgres, RabbitMqFixture 
     }
 
     /// <summary>A token from silo A's token endpoint, or B's while A is down: both sign with the same key and issuer.</summary>
-    public async Task<string> TokenAsync(string clientId)
-    {
-        lock (_tokens)
-        {
-            if (_tokens.TryGetValue(clientId, out var cached))
-            {
-                return cached;
-            }
-        }
-
-        var silo = A.IsRunning ? A : B;
-        using var response = await silo.Http.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "client_credentials",
-            ["client_id"] = clientId,
-            ["client_secret"] = ClientSecret,
-        }));
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.True(response.IsSuccessStatusCode, $"Token request for {clientId} at {silo.Name} failed: {body}");
-        var token = body.GetProperty("access_token").GetString()!;
-        lock (_tokens)
-        {
-            _tokens[clientId] = token;
-        }
-
-        return token;
-    }
+    public Task<string> TokenAsync(string clientId) => _tokens.AccessTokenAsync(clientId, ClientSecret);
 
     /// <summary>Where each referral grain is active now, by referral id, as the cluster's management grain reports it.</summary>
     public async Task<Dictionary<Guid, int>> ReferralSilosAsync()
@@ -271,7 +247,7 @@ public sealed class ProductionCluster(PostgresFixture postgres, RabbitMqFixture 
                         o.Invariant = "Npgsql";
                         o.ConnectionString = OrleansConnectionString;
                     });
-                    client.Configure<ClusterOptions>(o =>
+                    client.Configure<Orleans.Configuration.ClusterOptions>(o =>
                     {
                         o.ServiceId = Settings["Cluster__ServiceId"]!;
                         o.ClusterId = ClusterId;
@@ -286,11 +262,8 @@ public sealed class ProductionCluster(PostgresFixture postgres, RabbitMqFixture 
         return _orleansClient.Services;
     }
 
-    private async Task RunOrThrowAsync(params string[] arguments)
-    {
-        var (exitCode, output) = await PlatformExecutable.RunAsync(Settings, arguments);
-        Assert.True(exitCode == 0, $"`{string.Join(' ', arguments)}` exited with {exitCode}:\n{output}");
-    }
+    private async Task RunOrThrowAsync(params string[] arguments) =>
+        (await PlatformExecutable.RunAsync(Settings, arguments)).EnsureSucceeded();
 
     /// <summary>
     /// The test's own view of the databases: unpooled, since a pooled connection would not survive the

@@ -1,6 +1,6 @@
-using ReferralNetwork.Tests.Infrastructure.Servers;
+using ReferralNetwork.EndToEnd.Servers;
 
-namespace ReferralNetwork.Tests.Production;
+namespace ReferralNetwork.EndToEnd.Production;
 
 /// <summary>
 /// The production-profile tests share one PostgreSQL server and one RabbitMQ node of their own (other

@@ -4,9 +4,9 @@ using System.Net;
 using System.Text.Json;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.Contracts.Api;
-using ReferralNetwork.Tests.Support;
+using ReferralNetwork.Http;
 
-namespace ReferralNetwork.Tests.Production;
+namespace ReferralNetwork.EndToEnd.Production;
 
 /// <summary>
 /// Partner traffic spread over the silos that are up: a few workers, each creating a referral and then
@@ -182,7 +182,7 @@ public sealed class ClusterTraffic : IAsyncDisposable
         var text = await response.Content.ReadAsStringAsync();
         if (response.IsSuccessStatusCode)
         {
-            return JsonSerializer.Deserialize<T>(text, PlatformFactory.JsonOptions);
+            return JsonSerializer.Deserialize<T>(text, Json.Options);
         }
 
         // A refusal (4xx) is an answer, not a failure of the platform; it is kept for the test output all the same.

@@ -1,6 +1,6 @@
 using Xunit;
 
-namespace ReferralNetwork.Tests.Infrastructure.Servers;
+namespace ReferralNetwork.EndToEnd.Servers;
 
 // Tests in one collection run one after another and share its servers; collections run in
 // parallel, each with servers of its own. A test that stops or kills a shared server must leave it

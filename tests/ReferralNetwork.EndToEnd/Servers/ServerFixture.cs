@@ -1,6 +1,6 @@
-using Xunit;
+using ReferralNetwork.EndToEnd.Processes;
 
-namespace ReferralNetwork.Tests.Infrastructure.Servers;
+namespace ReferralNetwork.EndToEnd.Servers;
 
 /// <summary>
 /// One throwaway server for a test collection. Where its binaries are missing, tests that use it are
@@ -37,7 +37,7 @@ public abstract class ServerFixture<TServer> : IAsyncLifetime where TServer : cl
             _server = await StartAsync(TestContext.Current.CancellationToken);
             StartupDuration = started.Elapsed;
         }
-        catch (ServerBinaryNotFoundException e) when (!ServerProcesses.IsCi)
+        catch (ServerBinaryNotFoundException e) when (!LinuxProcesses.IsCi)
         {
             _unavailableReason = e.Message;
         }

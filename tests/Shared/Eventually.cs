@@ -1,4 +1,4 @@
-namespace ReferralNetwork.Tests.Support;
+namespace ReferralNetwork.Testing;
 
 public static class Eventually
 {

@@ -1,16 +1,17 @@
-namespace ReferralNetwork.Tests.Infrastructure.Servers;
+namespace ReferralNetwork.EndToEnd.Processes;
 
 /// <summary>
-/// A server's private folder under the temp folder, marked in use by a lock held for its lifetime.
+/// A private folder under the temp folder for a server, a cluster or a test: data, logs, certificates.
+/// It is marked in use by a lock held for its lifetime.
 /// A test run that was killed leaves its folders behind (its servers die with it, through their
 /// watchdogs); the next run deletes every folder of the kind whose lock nobody holds any more.
 /// </summary>
-internal sealed class ServerFolder : IDisposable
+internal sealed class ThrowawayFolder : IDisposable
 {
     private const string LockFileName = ".in-use";
     private readonly FileStream _lock;
 
-    private ServerFolder(string path, FileStream @lock)
+    private ThrowawayFolder(string path, FileStream @lock)
     {
         Path = path;
         _lock = @lock;
@@ -18,18 +19,18 @@ internal sealed class ServerFolder : IDisposable
 
     public string Path { get; }
 
-    public static ServerFolder Create(string prefix)
+    public static ThrowawayFolder Create(string prefix)
     {
         DeleteAbandoned(prefix);
         var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"{prefix}-{Guid.NewGuid().ToString("N")[..12]}");
         Directory.CreateDirectory(path);
-        return new ServerFolder(path, Lock(path));
+        return new ThrowawayFolder(path, Lock(path));
     }
 
     public void Dispose()
     {
         _lock.Dispose();
-        ServerProcesses.DeleteFolder(Path);
+        LinuxProcesses.DeleteFolder(Path);
     }
 
     // FileShare.None takes an exclusive flock() on Linux, released by the kernel when the process dies.
@@ -48,7 +49,7 @@ internal sealed class ServerFolder : IDisposable
                 }
 
                 Lock(folder).Dispose();
-                ServerProcesses.DeleteFolder(folder);
+                LinuxProcesses.DeleteFolder(folder);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

@@ -1,20 +1,20 @@
 using System.Diagnostics;
 
-namespace ReferralNetwork.Tests.Infrastructure.Servers;
+namespace ReferralNetwork.EndToEnd.Processes;
 
 /// <summary>
-/// A server process started in a session and process group of its own (away from the terminal's
+/// The OS side of a <see cref="ManagedProcess"/>: a process started in a session and process group of its own (away from the terminal's
 /// Ctrl+C and from the test runner's group), with a watchdog that kills that group if the test
 /// process dies without disposing it: a crashed or timed-out test run leaves no server holding
 /// ports and CPU. (PostgreSQL backends, in sessions of their own, exit by themselves once their
 /// postmaster is gone.)
 /// </summary>
-internal sealed class ServerProcess : IDisposable
+internal sealed class ProcessGroup : IDisposable
 {
     private readonly Process _process;
     private Process? _watchdog;
 
-    private ServerProcess(Process process, Process watchdog)
+    private ProcessGroup(Process process, Process watchdog)
     {
         _process = process;
         _watchdog = watchdog;
@@ -31,13 +31,13 @@ internal sealed class ServerProcess : IDisposable
     /// The shell and setsid exec in place, so <see cref="Id"/> is the server's own process id,
     /// and also its process group id.
     /// </summary>
-    public static ServerProcess Start(
+    public static ProcessGroup Start(
         IReadOnlyList<string> command,
         string logPath,
         string workingDirectory,
         IReadOnlyDictionary<string, string?>? environment = null)
     {
-        var setsid = ServerProcesses.FindOnPath("setsid")
+        var setsid = LinuxProcesses.FindOnPath("setsid")
             ?? throw new ServerBinaryNotFoundException("setsid (Debian package util-linux) was not found.");
         var startInfo = new ProcessStartInfo("/bin/sh")
         {
@@ -50,7 +50,7 @@ internal sealed class ServerProcess : IDisposable
             startInfo.ArgumentList.Add(argument);
         }
 
-        ServerProcesses.ApplyEnvironment(startInfo, environment);
+        LinuxProcesses.ApplyEnvironment(startInfo, environment);
         var process = Process.Start(startInfo) ?? throw new InvalidOperationException($"Could not start {command[0]}.");
         // A server must not read the test runner's input; a closed stdin is what a service gets.
         process.StandardInput.Close();
@@ -69,12 +69,12 @@ internal sealed class ServerProcess : IDisposable
         }
 
         var watchdog = Process.Start(watchdogStart) ?? throw new InvalidOperationException("Could not start the server's watchdog.");
-        return new ServerProcess(process, watchdog);
+        return new ProcessGroup(process, watchdog);
     }
 
     public Task WaitForExitAsync(CancellationToken cancellationToken = default) => _process.WaitForExitAsync(cancellationToken);
 
-    public void Signal(int signal) => ServerProcesses.Signal(_process.Id, signal);
+    public void Signal(int signal) => LinuxProcesses.Signal(_process.Id, signal);
 
     /// <summary>
     /// SIGKILL of the server and everything it started, as a machine crash or the OOM killer would.
@@ -82,30 +82,30 @@ internal sealed class ServerProcess : IDisposable
     /// group is frozen first (nothing can fork unseen), then its members and the leader's
     /// descendants are listed and killed together.
     /// </summary>
-    public async Task KillGroupAsync(TimeSpan timeout)
+    public async Task KillAsync(TimeSpan timeout)
     {
         var group = _process.Id;
-        ServerProcesses.Signal(-group, ServerProcesses.SigStop);
-        var doomed = new HashSet<int>(ServerProcesses.ProcessesWith(group, byParent: false)) { group };
+        LinuxProcesses.Signal(-group, LinuxProcesses.SigStop);
+        var doomed = new HashSet<int>(LinuxProcesses.ProcessesWith(group, byParent: false)) { group };
         var pending = new Queue<int>(doomed);
         while (pending.TryDequeue(out var parent))
         {
-            foreach (var child in ServerProcesses.ProcessesWith(parent, byParent: true).Where(doomed.Add))
+            foreach (var child in LinuxProcesses.ProcessesWith(parent, byParent: true).Where(doomed.Add))
             {
-                ServerProcesses.Signal(child, ServerProcesses.SigStop);
+                LinuxProcesses.Signal(child, LinuxProcesses.SigStop);
                 pending.Enqueue(child);
             }
         }
 
         foreach (var pid in doomed)
         {
-            ServerProcesses.Signal(pid, ServerProcesses.SigKill);
+            LinuxProcesses.Signal(pid, LinuxProcesses.SigKill);
         }
 
         await _process.WaitForExitAsync();
         // The leader's children are reparented as it dies; wait until none runs, so that a restart
         // finds ports, files and shared memory released.
-        await ServerProcesses.WaitUntilGoneAsync(doomed, timeout);
+        await LinuxProcesses.WaitUntilGoneAsync(doomed, timeout);
     }
 
     /// <summary>Releases the watchdog; call once the server has exited.</summary>

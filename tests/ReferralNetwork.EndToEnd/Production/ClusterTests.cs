@@ -1,9 +1,8 @@
 using System.Net;
 using Npgsql;
 using ReferralNetwork.Contracts.Api;
-using ReferralNetwork.Tests.Support;
 
-namespace ReferralNetwork.Tests.Production;
+namespace ReferralNetwork.EndToEnd.Production;
 
 /// <summary>
 /// Two silos of the production profile (two OS processes) on one PostgreSQL server and one RabbitMQ node,

@@ -1,10 +1,10 @@
 using System.Security.Cryptography.X509Certificates;
 using Npgsql;
+using ReferralNetwork.EndToEnd.Processes;
+using ReferralNetwork.EndToEnd.Servers;
 using ReferralNetwork.Identity;
-using ReferralNetwork.Tests.Infrastructure.Servers;
-using ReferralNetwork.Tests.Support;
 
-namespace ReferralNetwork.Tests.Production;
+namespace ReferralNetwork.EndToEnd.Production;
 
 /// <summary>
 /// The production profile as an operator meets it: the executable refuses a configuration that is not fit
@@ -13,7 +13,7 @@ namespace ReferralNetwork.Tests.Production;
 [Collection(ProductionCollection.Name)]
 public sealed class ProductionProfileTests(PostgresFixture postgres, ITestOutputHelper output) : IDisposable
 {
-    private readonly TempFolder _folder = new();
+    private readonly ThrowawayFolder _folder = ThrowawayFolder.Create("rn-profile");
 
     [Fact]
     public async Task Started_with_demo_settings_it_refuses_to_run_and_says_why()

@@ -1,10 +1,11 @@
 using System.Net.Http.Json;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.Contracts.Api;
+using ReferralNetwork.Http;
 using ReferralNetwork.Identity;
 using ReferralNetwork.Referrals;
 
-namespace ReferralNetwork.Tests.Support;
+namespace ReferralNetwork.Testing;
 
 public static class ReferralRequests
 {
@@ -28,11 +29,11 @@ public static class ReferralRequests
 
     public static async Task<ReferralView> CreateAsync(HttpClient client, CreateReferralRequest? request = null)
     {
-        using var response = await client.PostAsJsonAsync("/api/v1/referrals", request ?? VietnameseWoman(), PlatformFactory.JsonOptions);
+        using var response = await client.PostAsJsonAsync("/api/v1/referrals", request ?? VietnameseWoman(), Json.Options);
         response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<ReferralView>(PlatformFactory.JsonOptions))!;
+        return (await response.Content.ReadFromJsonAsync<ReferralView>(Json.Options))!;
     }
 
     public static Task<PagedList<ReferralSummary>?> ListAsync(HttpClient client, string query = "") =>
-        client.GetFromJsonAsync<PagedList<ReferralSummary>>($"/api/v1/referrals{query}", PlatformFactory.JsonOptions);
+        client.GetFromJsonAsync<PagedList<ReferralSummary>>($"/api/v1/referrals{query}", Json.Options);
 }
