@@ -151,3 +151,20 @@ public sealed record ReferralClosed(
     Guid ReferralId, int Number, DateTimeOffset OccurredAt, string ActingOrganizationId, IReadOnlyList<string> Countries, Stage Stage, string Holder,
     ClosureReason Reason,
     IReadOnlyList<string> ReportTo) : IReportedOutcome;
+
+/// <summary>
+/// The holder corrected or completed the subject. Says which fields changed (their names, never their values) and
+/// what the workflow derives from them: nationality (it routes repatriation), sex and age band.
+/// </summary>
+public sealed record SubjectCorrected(
+    Guid ReferralId, int Number, DateTimeOffset OccurredAt, string ActingOrganizationId, IReadOnlyList<string> Countries, Stage Stage, string Holder,
+    IReadOnlyList<string> ChangedFields,
+    string Nationality,
+    Sex Sex,
+    AgeBand AgeBand) : IReferralEvent;
+
+/// <summary>A document (passport scan, photo) was added to the subject compartment; its content stays there.</summary>
+public sealed record SubjectDocumentAdded(
+    Guid ReferralId, int Number, DateTimeOffset OccurredAt, string ActingOrganizationId, IReadOnlyList<string> Countries, Stage Stage, string Holder,
+    Guid DocumentId,
+    DocumentKind Kind) : IReferralEvent;

@@ -182,3 +182,24 @@ public enum ClosureReason
     NotAVictim,
     Duplicate,
 }
+
+/// <summary>Why someone reads the subject compartment: a fixed list, so that no free text goes into a URL (a note goes in the <c>Access-Note</c> header).</summary>
+public enum AccessPurpose
+{
+    CaseWork,
+    NationalityVerification,
+    ReturnPlanning,
+    ServiceDelivery,
+    FamilyTracing,
+    LegalAssistance,
+    Emergency,
+}
+
+/// <summary>What a document in the subject compartment is.</summary>
+public enum DocumentKind
+{
+    PassportScan,
+    IdentityCard,
+    Photo,
+    Other,
+}

@@ -4,6 +4,7 @@ using ReferralNetwork.Identity;
 using ReferralNetwork.Organizations;
 using ReferralNetwork.Referrals;
 using ReferralNetwork.Storage;
+using ReferralNetwork.Storage.Protection;
 using ReferralNetwork.Subjects;
 
 // One executable, three uses: the platform (no command), `migrate` (the schema step, then exit) and
@@ -25,6 +26,7 @@ try
     // then the silo and the bus, built from what the features recorded. Demo seeds run in this order: the
     // directory before the OAuth clients of its organizations.
     builder.AddPlatformDatabase(platform)
+        .AddStorageProtection(platform)
         .AddPlatformApi(platform)
         .AddOrganizations()
         .AddPlatformIdentity(platform)
@@ -46,6 +48,10 @@ try
         case PlatformCommand.Migrate:
             await app.MigrateAsync(platform);
             Console.WriteLine($"ReferralNetwork: the {platform.Profile} storage is up to date.");
+            return 0;
+        case PlatformCommand.RotateKeys:
+            var ring = KeyRing.RotateFile(StorageProtection.RingPath(app.Configuration, platform), command.Argument);
+            Console.WriteLine($"ReferralNetwork: the {ring} has new current keys; old keys still open old data. Restart every silo with this file: each reseals every referral under the new keys.");
             return 0;
         case PlatformCommand.ImportDirectory:
             await DirectoryImport.RunAsync(app.Services, command.Argument!, Console.Out);

@@ -53,10 +53,27 @@ public sealed record SubjectView(
     string Nationality,
     IReadOnlyList<string> Languages,
     string? Summary,
-    IReadOnlyList<SubjectAccessView> Accesses);
+    IReadOnlyList<DocumentView> Documents);
 
-/// <summary>One recorded read of the subject compartment: who, when and why.</summary>
-public sealed record SubjectAccessView(string OrganizationId, DateTimeOffset At, string Reason);
+/// <summary>The holder's correction of the subject (a full replacement; the same fields as at creation, and the summary).</summary>
+public sealed record SubjectCorrectionRequest(
+    string? GivenName,
+    string? FamilyName,
+    Sex? Sex,
+    DateOnly? DateOfBirth,
+    string? Nationality,
+    IReadOnlyList<string>? Languages,
+    string? Summary);
+
+/// <summary>A document of the subject compartment, as listed with the subject (its content is read on its own).</summary>
+public sealed record DocumentView(Guid Id, DocumentKind Kind, string ContentType, long Length, DateTimeOffset AddedAt, string AddedBy);
+
+/// <summary>
+/// One read of the subject compartment (or of one of its documents), for the holder's access log: who (organization, and
+/// the person once people sign in), when, for what purpose, with what note, and whether it was emergency access.
+/// </summary>
+public sealed record AccessLogEntry(
+    string OrganizationId, string? Person, DateTimeOffset At, AccessPurpose? Purpose, string? Note, bool EmergencyAccess, Guid? DocumentId);
 
 /// <summary>One numbered entry of a referral's history; <see cref="Event"/> is the published event itself.</summary>
 public sealed record HistoryEntry(int Number, string Type, DateTimeOffset OccurredAt, string ActingOrganizationId, object Event);

@@ -8,17 +8,21 @@ public sealed record PlatformCommand(string? Name, string? Argument, string[] Ho
 {
     public const string Migrate = "migrate";
     public const string ImportDirectory = "import-directory";
+    public const string RotateKeys = "rotate-keys";
     public const string Help = "help";
 
     private const string HelpText = """
         usage: ReferralNetwork [--Section:Key=value ...]                            run the platform
                ReferralNetwork migrate [--Section:Key=value ...]                    create or update the storage schema, then exit
                ReferralNetwork import-directory <file.json> [--Section:Key=value ...]  add countries, organizations and OAuth clients, then exit
+               ReferralNetwork rotate-keys [country] [--Section:Key=value ...]      add a new current key to the key ring (one country's, or all), then exit
         """;
 
     public static PlatformCommand Parse(string[] args) => args switch
     {
         [Migrate, .. var rest] => new(Migrate, null, rest),
+        [RotateKeys, var country, .. var rest] when !country.StartsWith('-') => new(RotateKeys, country, rest),
+        [RotateKeys, .. var rest] => new(RotateKeys, null, rest),
         [ImportDirectory, var file, .. var rest] when !file.StartsWith('-') => new(ImportDirectory, file, rest),
         [ImportDirectory, ..] => new(ImportDirectory, null, [], $"import-directory needs the path of a directory file.\n{HelpText}"),
         [Help or "--help" or "-h" or "-?", ..] => new(Help, null, [], Usage: HelpText),

@@ -1,3 +1,4 @@
+using ReferralNetwork.Storage.Protection;
 
 namespace ReferralNetwork.Hosting;
 
@@ -37,6 +38,7 @@ public static class ProductionChecks
             refusals.Add($"{ClusterSettings.Section}:{nameof(ClusterSettings.AdvertisedIPAddress)} is '{advertised}', which is not an IP address.");
         }
 
+        refusals.AddRange(StorageProtection.ProductionRefusals(configuration));
         refusals.AddRange(features.ProductionRefusals(configuration));
         return refusals;
     }

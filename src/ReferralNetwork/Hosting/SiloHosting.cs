@@ -4,7 +4,9 @@ using Orleans.Configuration;
 using Orleans.Serialization;
 using Orleans.Serialization.Cloning;
 using ReferralNetwork.Http;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using ReferralNetwork.Storage;
+using ReferralNetwork.Storage.Protection;
 using ReferralNetwork.Storage.OrleansTables;
 
 namespace ReferralNetwork.Hosting;
@@ -44,7 +46,7 @@ public static class SiloHosting
     public static WebApplicationBuilder AddPlatformSilo(this WebApplicationBuilder builder, PlatformOptions platform)
     {
         var cluster = builder.Configuration.GetSection(ClusterSettings.Section).Get<ClusterSettings>() ?? new ClusterSettings();
-        var store = new GrainStore(Invariant(platform.Profile), platform.GrainsConnectionString(builder.Configuration));
+        var store = new GrainStore(Invariant(platform.Profile), platform.GrainsConnectionString(builder.Configuration), StorageProtection.Of(builder));
         var features = builder.PlatformFeatures();
 
         builder.UseOrleans(silo =>
@@ -121,6 +123,7 @@ public static class SiloHosting
         // a codec error), so that the API can tell an unavailable database from a fault.
         silo.Services.Configure<ExceptionSerializationOptions>(o => o.SupportedNamespacePrefixes.Add("Npgsql"));
         silo.Services.AddSingleton(TimeProvider.System);
+        silo.Services.TryAddSingleton(store.Protector);
     }
 
     /// <summary>

@@ -10,10 +10,11 @@ using ReferralNetwork.Storage;
 namespace ReferralNetwork.Http;
 
 /// <summary>What every endpoint inherits: JSON dialect, problem details, size limit, OpenAPI, health.</summary>
-public static class ApiHosting
+public static class HttpConventions
 {
     public static WebApplicationBuilder AddPlatformApi(this WebApplicationBuilder builder, PlatformOptions platform)
     {
+        builder.Services.AddSingleton(platform);
         builder.Services.Configure<JsonOptions>(o => Json.Configure(o.SerializerOptions));
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.Customize);
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();

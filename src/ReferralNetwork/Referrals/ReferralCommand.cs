@@ -2,6 +2,7 @@ using ReferralNetwork.Contracts;
 using ReferralNetwork.Contracts.Api;
 using ReferralNetwork.Http;
 using ReferralNetwork.Identity;
+using ReferralNetwork.Subjects;
 
 namespace ReferralNetwork.Referrals;
 
@@ -61,24 +62,7 @@ public static class ReferralCommand
 
             if (request.Subject is { } subject)
             {
-                errors.Required("subject.givenName", subject.GivenName)
-                    .MaxLength("subject.givenName", subject.GivenName, 200)
-                    .MaxLength("subject.familyName", subject.FamilyName, 200)
-                    .Required("subject.sex", subject.Sex)
-                    .Required("subject.nationality", subject.Nationality)
-                    .CountryCode("subject.nationality", subject.Nationality);
-                if (subject.DateOfBirth is { } born && (born > DateOnly.FromDateTime(now.UtcDateTime) || born.Year < 1900))
-                {
-                    errors.Add("subject.dateOfBirth", "Not a plausible date of birth.");
-                }
-
-                foreach (var (language, index) in (subject.Languages ?? []).Select((l, i) => (l, i)))
-                {
-                    if (language is null || !FieldErrors.LanguagePattern().IsMatch(language))
-                    {
-                        errors.Add($"subject.languages[{index}]", "A BCP 47 language tag, such as vi or km.");
-                    }
-                }
+                ValidateSubject(errors, "subject.", subject, now);
             }
 
             errors.ThrowIfAny();
@@ -91,6 +75,30 @@ public static class ReferralCommand
                 request.Summary,
                 requestHash);
         }
+    }
+
+    private static FieldErrors ValidateSubject(FieldErrors errors, string prefix, SubjectInput subject, DateTimeOffset now)
+    {
+        errors.Required($"{prefix}givenName", subject.GivenName)
+            .MaxLength($"{prefix}givenName", subject.GivenName, 200)
+            .MaxLength($"{prefix}familyName", subject.FamilyName, 200)
+            .Required($"{prefix}sex", subject.Sex)
+            .Required($"{prefix}nationality", subject.Nationality)
+            .CountryCode($"{prefix}nationality", subject.Nationality);
+        if (subject.DateOfBirth is { } born && (born > DateOnly.FromDateTime(now.UtcDateTime) || born.Year < 1900))
+        {
+            errors.Add($"{prefix}dateOfBirth", "Not a plausible date of birth.");
+        }
+
+        foreach (var (language, index) in (subject.Languages ?? []).Select((l, i) => (l, i)))
+        {
+            if (language is null || !FieldErrors.LanguagePattern().IsMatch(language))
+            {
+                errors.Add($"{prefix}languages[{index}]", "A BCP 47 language tag, such as vi or km.");
+            }
+        }
+
+        return errors;
     }
 
     [GenerateSerializer, Immutable, Alias("command.screen")]
@@ -261,6 +269,47 @@ public static class ReferralCommand
         {
             new FieldErrors().Required("reason", request.Reason).MaxLength("reason", request.Reason, MaxText).ThrowIfAny();
             return new OpenEmergencyAccess(request.Reason!);
+        }
+    }
+
+    [GenerateSerializer, Immutable, Alias("command.correct-subject")]
+    public sealed record CorrectSubject([property: Id(0)] SubjectIdentity Identity)
+    {
+        public static CorrectSubject From(SubjectCorrectionRequest request, DateTimeOffset now)
+        {
+            var errors = ValidateSubject(new FieldErrors(), "", new SubjectInput(
+                request.GivenName, request.FamilyName, request.Sex, request.DateOfBirth, request.Nationality, request.Languages), now)
+                .MaxLength("summary", request.Summary, 4000);
+            errors.ThrowIfAny();
+            return new CorrectSubject(new SubjectIdentity(
+                request.GivenName!.Trim(), request.FamilyName?.Trim() ?? "", request.Sex!.Value, request.DateOfBirth,
+                request.Nationality!.ToUpperInvariant(), [.. request.Languages ?? []], request.Summary));
+        }
+    }
+
+    /// <summary>A document for the subject compartment; its type is what its bytes show, not what the request said.</summary>
+    [GenerateSerializer, Immutable, Alias("command.add-document")]
+    public sealed record AddDocument([property: Id(0)] DocumentKind Kind, [property: Id(1)] string ContentType, [property: Id(2)] byte[] Content)
+    {
+        public static AddDocument From(DocumentKind? kind, byte[] content, long maxBytes)
+        {
+            var errors = new FieldErrors().Required("kind", kind);
+            var contentType = DocumentTypes.Sniff(content);
+            if (content.Length == 0)
+            {
+                errors.Add("body", "The document is empty.");
+            }
+            else if (content.LongLength > maxBytes)
+            {
+                errors.Add("body", $"At most {maxBytes} bytes.");
+            }
+            else if (contentType is null)
+            {
+                errors.Add("body", "Not a JPEG, PNG or PDF document (judged by its content, not its Content-Type).");
+            }
+
+            errors.ThrowIfAny();
+            return new AddDocument(kind!.Value, contentType!, content);
         }
     }
 

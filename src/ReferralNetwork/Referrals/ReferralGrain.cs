@@ -20,7 +20,17 @@ public interface IReferralGrain : IGrainWithGuidKey
     [Alias("create")] Task<ReferralView> Create(Caller caller, ReferralCommand.Create command);
     [Alias("get")] Task<ReferralView> Get(Caller caller);
     [Alias("history")] Task<IReadOnlyList<HistoryEntry>> GetHistory(Caller caller);
-    [Alias("subject")] Task<SubjectView> ReadSubject(Caller caller, string reason);
+    [Alias("subject")] Task<SubjectView> ReadSubject(Caller caller, AccessPurpose purpose, string? note);
+    [Alias("correct-subject")] Task<ReferralView> CorrectSubject(Caller caller, int? expectedVersion, ReferralCommand.CorrectSubject command);
+    [Alias("add-document")] Task<DocumentView> AddDocument(Caller caller, int? expectedVersion, ReferralCommand.AddDocument command);
+    [Alias("read-document")] Task<(DocumentView Document, byte[] Content)> ReadDocument(Caller caller, Guid documentId, AccessPurpose purpose, string? note);
+    [Alias("access-log")] Task<IReadOnlyList<AccessLogEntry>> GetAccessLog(Caller caller);
+
+    /// <summary>Writes the referral and its compartment again: sealed under the current keys, nothing left in plain text.</summary>
+    [Alias("reseal")] Task Reseal();
+
+    /// <summary>Destroys the compartment's data key (retention): the person is erased; the workflow and its aggregates stay.</summary>
+    [Alias("erase-subject")] Task EraseSubject();
     [Alias("screen")] Task<ReferralView> Screen(Caller caller, int? expectedVersion, ReferralCommand.Screen command);
     [Alias("consent")] Task<ReferralView> RecordConsent(Caller caller, int? expectedVersion, ReferralCommand.RecordConsent command);
     [Alias("offer")] Task<HandoffView> Offer(Caller caller, int? expectedVersion, ReferralCommand.Offer command);
@@ -66,6 +76,12 @@ public sealed class ReferralGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        // The storage seal does not bind a row to its grain: a row copied under another referral's key is refused here.
+        if (State.Exists && State.Id != this.GetPrimaryKey())
+        {
+            throw new InvalidOperationException($"The stored state of referral {this.GetPrimaryKey()} belongs to another referral.");
+        }
+
         // Events saved by an activation that died before publishing them go out now.
         if (State.Unpublished.Any())
         {
@@ -101,7 +117,9 @@ public sealed class ReferralGrain(
         }
 
         // The compartment is written first: a referral never exists without its subject.
-        await GrainFactory.GetGrain<ISubjectGrain>(this.GetPrimaryKey()).Record(SubjectState.From(command));
+        var subject = command.Subject;
+        await Subject.Record(command.IdentifiedIn, new SubjectIdentity(
+            subject.GivenName, subject.FamilyName, subject.Sex, subject.DateOfBirth, subject.Nationality, subject.Languages, command.Summary));
         await ChangeAsync(() => State.Identify(this.GetPrimaryKey(), caller, command, Now));
         return State.ToView();
     }
@@ -110,7 +128,66 @@ public sealed class ReferralGrain(
 
     public Task<IReadOnlyList<HistoryEntry>> GetHistory(Caller caller) => Task.FromResult(VisibleTo(caller).ToHistory());
 
-    public async Task<SubjectView> ReadSubject(Caller caller, string reason)
+    public async Task<SubjectView> ReadSubject(Caller caller, AccessPurpose purpose, string? note) =>
+        await Subject.Read(Reader(caller, purpose, note));
+
+    public async Task<ReferralView> CorrectSubject(Caller caller, int? expectedVersion, ReferralCommand.CorrectSubject command)
+    {
+        EnsureMayAct(caller, expectedVersion);
+        State.EnsureMayCorrectSubject(caller, command.Identity.Nationality);
+        var changed = await Subject.Correct(State.IdentifiedIn, command.Identity);
+        if (changed.Count > 0)
+        {
+            await ChangeAsync(() => State.CorrectSubject(caller, changed, command.Identity.Nationality, command.Identity.Sex, command.Identity.DateOfBirth, Now));
+        }
+
+        return State.ToView();
+    }
+
+    public async Task<DocumentView> AddDocument(Caller caller, int? expectedVersion, ReferralCommand.AddDocument command)
+    {
+        EnsureMayAct(caller, expectedVersion);
+        State.EnsureMayAddDocument(caller);
+        var documentId = Guid.CreateVersion7();
+        var document = await Subject.AddDocument(State.IdentifiedIn, documentId, command.Kind, command.ContentType, command.Content, caller.OrganizationId);
+        await ChangeAsync(() => State.AddDocument(caller, documentId, command.Kind, Now));
+        return document;
+    }
+
+    public async Task<(DocumentView Document, byte[] Content)> ReadDocument(Caller caller, Guid documentId, AccessPurpose purpose, string? note) =>
+        await Subject.ReadDocument(Reader(caller, purpose, note), documentId);
+
+    public async Task<IReadOnlyList<AccessLogEntry>> GetAccessLog(Caller caller)
+    {
+        if (VisibleTo(caller).Holder != caller.OrganizationId)
+        {
+            throw ProblemException.OnlyMay("Only the holder sees who read the subject.");
+        }
+
+        return await Subject.AccessLog();
+    }
+
+    public async Task Reseal()
+    {
+        if (State.Exists)
+        {
+            await Subject.Reseal(State.IdentifiedIn);
+            await referral.WriteStateAsync();
+        }
+    }
+
+    public async Task EraseSubject()
+    {
+        if (State.Exists)
+        {
+            await Subject.Erase();
+        }
+    }
+
+    private ISubjectGrain Subject => GrainFactory.GetGrain<ISubjectGrain>(this.GetPrimaryKey());
+
+    /// <summary>Who reads, and whether only emergency access lets them: the compartment records both.</summary>
+    private SubjectReader Reader(Caller caller, AccessPurpose purpose, string? note)
     {
         if (!VisibleTo(caller).MayReadSubject(caller, Now))
         {
@@ -118,7 +195,7 @@ public sealed class ReferralGrain(
             throw ProblemException.NotFound();
         }
 
-        return await GrainFactory.GetGrain<ISubjectGrain>(State.Id).Read(caller.OrganizationId, reason);
+        return new SubjectReader(caller.OrganizationId, null, purpose, note, State.ReadsByEmergencyAccess(caller, Now));
     }
 
     public Task<ReferralView> Screen(Caller caller, int? expectedVersion, ReferralCommand.Screen command) =>
@@ -206,6 +283,13 @@ public sealed class ReferralGrain(
 
     private async Task<ReferralView> ChangeAsync(Caller caller, int? expectedVersion, Func<object> rule, Guid? answeringHandoff = null)
     {
+        EnsureMayAct(caller, expectedVersion, answeringHandoff);
+        await ChangeAsync(rule);
+        return State.ToView();
+    }
+
+    private void EnsureMayAct(Caller caller, int? expectedVersion, Guid? answeringHandoff = null)
+    {
         var mayAct = State.IsVisibleTo(caller.OrganizationId)
             || answeringHandoff is { } handoff && State.IsOfferedTo(caller.OrganizationId, handoff);
         if (!mayAct)
@@ -214,8 +298,6 @@ public sealed class ReferralGrain(
         }
 
         Preconditions.Check(expectedVersion, State.Version);
-        await ChangeAsync(rule);
-        return State.ToView();
     }
 
     /// <summary>

@@ -401,6 +401,45 @@ public sealed class ReferralState
         return events;
     }
 
+    // ---- the subject compartment -----------------------------------------------------------------
+
+    /// <summary>The holder corrects the subject; a new nationality re-routes repatriation, so it is refused once one is under way.</summary>
+    public void EnsureMayCorrectSubject(Caller caller, string nationality)
+    {
+        EnsureOpen();
+        EnsureHolder(caller, "Only the holder corrects the subject.");
+        if (nationality != Nationality && Stage is not (Stage.Identified or Stage.Screened or Stage.InProtection))
+        {
+            throw ProblemException.NotNow($"The nationality cannot change at stage '{Stage}': a repatriation to {Nationality} is under way or done.");
+        }
+    }
+
+    public SubjectCorrected CorrectSubject(Caller caller, IReadOnlyList<string> changedFields, string nationality, Sex sex, DateOnly? dateOfBirth, DateTimeOffset now)
+    {
+        EnsureMayCorrectSubject(caller, nationality);
+        Nationality = nationality;
+        Sex = sex;
+        AgeBand = AgeBands.At(dateOfBirth, DateOnly.FromDateTime(IdentifiedAt.UtcDateTime));
+        return Record(n => new SubjectCorrected(Id, n, now, caller.OrganizationId, Countries(), Stage, Holder, [.. changedFields], Nationality, Sex, AgeBand));
+    }
+
+    public void EnsureMayAddDocument(Caller caller)
+    {
+        EnsureOpen();
+        EnsureHolder(caller, "Only the holder adds documents to the subject.");
+    }
+
+    public SubjectDocumentAdded AddDocument(Caller caller, Guid documentId, DocumentKind kind, DateTimeOffset now)
+    {
+        EnsureMayAddDocument(caller);
+        return Record(n => new SubjectDocumentAdded(Id, n, now, caller.OrganizationId, Countries(), Stage, Holder, documentId, kind));
+    }
+
+    /// <summary>A participant that reads only because it broke the glass: the read is flagged in the access log.</summary>
+    public bool ReadsByEmergencyAccess(Caller caller, DateTimeOffset now) =>
+        caller.OrganizationId != Holder && !HasConsent(ConsentPurpose.Share, caller.OrganizationId)
+        && EmergencyAccess.Any(e => e.OrganizationId == caller.OrganizationId && e.Until > now);
+
     /// <summary>The holder; a participant whose latest share consent covers it; or one with emergency access still open.</summary>
     public bool MayReadSubject(Caller caller, DateTimeOffset now) =>
         caller.Has(Scopes.SubjectRead) && IsVisibleTo(caller.OrganizationId) && (

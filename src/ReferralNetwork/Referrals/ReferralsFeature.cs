@@ -29,6 +29,9 @@ public static class ReferralsFeature
 
         // Events a dead process saved but did not publish go out at start and within a sweep period.
         silo.AddStartupTask((services, _) => services.GetRequiredService<IGrainFactory>().GetGrain<IEventRecoveryGrain>(0).Start());
+
+        // Rows written before encryption, or under keys rotated since, are sealed under the current keys.
+        silo.AddStartupTask((services, _) => services.GetRequiredService<IGrainFactory>().GetGrain<IResealGrain>(0).Start());
     }
 
     public static IEndpointRouteBuilder MapReferrals(this IEndpointRouteBuilder app) =>

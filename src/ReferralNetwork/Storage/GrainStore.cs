@@ -3,17 +3,17 @@ using Orleans.Configuration;
 using Orleans.Serialization;
 using Orleans.Storage;
 using ReferralNetwork.Storage.OrleansTables;
+using ReferralNetwork.Storage.Protection;
 
 namespace ReferralNetwork.Storage;
 
 /// <summary>The database of grain state and reminders (Orleans' ADO.NET providers), as features add storage to it.</summary>
-public sealed record GrainStore(string Invariant, string ConnectionString)
+/// <remarks>Every row is sealed by <see cref="Protector"/> (<see cref="ProtectedStateSerializer"/>): nothing is stored readable.</remarks>
+public sealed record GrainStore(string Invariant, string ConnectionString, EnvelopeProtector Protector)
 {
-    public static GrainStore Sqlite(string connectionString) => new(OrleansSchema.SqliteInvariant, connectionString);
+    public static GrainStore Sqlite(string connectionString, EnvelopeProtector protector) => new(OrleansSchema.SqliteInvariant, connectionString, protector);
 
-    public static GrainStore Postgres(string connectionString) => new(OrleansSchema.PostgresInvariant, connectionString);
-
-    /// <summary>A named grain storage provider on this store, in Orleans' own binary format.</summary>
+    /// <summary>A named grain storage provider on this store, in Orleans' own binary format, sealed.</summary>
     public void AddGrainStorage(ISiloBuilder silo, string name) =>
         // Orleans' own format (version-tolerant through [Id]s) rather than the provider's default
         // Newtonsoft JSON with embedded type names.
@@ -21,6 +21,6 @@ public sealed record GrainStore(string Invariant, string ConnectionString)
         {
             o.Invariant = Invariant;
             o.ConnectionString = ConnectionString;
-            o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+            o.GrainStorageSerializer = new ProtectedStateSerializer(new OrleansGrainStorageSerializer(serializer), Protector);
         }));
 }

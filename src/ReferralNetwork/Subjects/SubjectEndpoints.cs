@@ -1,33 +1,117 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using ReferralNetwork.Contracts;
 using ReferralNetwork.Contracts.Api;
+using ReferralNetwork.Hosting;
 using ReferralNetwork.Http;
 using ReferralNetwork.Identity;
 using ReferralNetwork.Referrals;
 
 namespace ReferralNetwork.Subjects;
 
+/// <summary>
+/// The subject compartment's routes. Every read names its purpose from a fixed list in the query and may add a note in
+/// the <c>Access-Note</c> header: free text never goes into a URL, where proxies and logs would keep it.
+/// </summary>
 public static class SubjectEndpoints
 {
+    public const string AccessNoteHeader = "Access-Note";
+    private const int MaxNote = 500;
+
     public static IEndpointRouteBuilder MapSubjectApi(this IEndpointRouteBuilder app)
     {
-        app.MapApiGroup("referrals", "Referrals")
-            .MapGet("/{id:guid}/subject", SubjectAsync)
+        var api = app.MapApiGroup("referrals/{id:guid}", "Subjects").ProducesProblem(StatusCodes.Status404NotFound).ProducesValidationProblem();
+
+        api.MapGet("/subject", ReadAsync)
             .RequireAuthorization(Scopes.SubjectRead)
             .WithName("GetReferralSubject")
-            .WithSummary("The subject compartment. Every read is recorded with who, when and why.")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .WithSummary("The subject compartment, for a purpose (?purpose=); an optional note goes in the Access-Note header. Every read is recorded.");
+
+        api.MapPut("/subject", CorrectAsync)
+            .RequireAuthorization(Scopes.ReferralsWrite)
+            .WithName("CorrectReferralSubject")
+            .WithSummary("The holder corrects or completes the subject; the history records which fields changed, never their values.")
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed);
+
+        api.MapPost("/subject/documents", AddDocumentAsync)
+            .RequireAuthorization(Scopes.ReferralsWrite)
+            .WithName("AddSubjectDocument")
+            .WithSummary("Add a passport scan, identity card or photo (JPEG, PNG or PDF, judged by content) to the compartment; the body is the file.")
+            .Accepts<byte[]>("image/jpeg", "image/png", "application/pdf", "application/octet-stream")
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+
+        api.MapGet("/subject/documents/{documentId:guid}", ReadDocumentAsync)
+            .RequireAuthorization(Scopes.SubjectRead)
+            .WithName("GetSubjectDocument")
+            .WithSummary("A document's content, for a purpose (?purpose=), under the subject's rules; every read is recorded.");
+
+        api.MapGet("/access-log", AccessLogAsync)
+            .RequireAuthorization(Scopes.ReferralsRead)
+            .WithName("GetSubjectAccessLog")
+            .WithSummary("Who read the subject and its documents, when, for what purpose, and which reads were emergency access (holder only).");
         return app;
     }
 
-    private static async Task<Ok<SubjectView>> SubjectAsync(Guid id, string? reason, HttpContext http, IGrainFactory grains)
+    private static async Task<Ok<SubjectView>> ReadAsync(Guid id, HttpContext http, IGrainFactory grains)
     {
-        if (reason is { Length: > 500 })
-        {
-            throw ProblemException.Invalid("reason", "At most 500 characters.");
-        }
-
-        var view = await grains.GetGrain<IReferralGrain>(id).ReadSubject(Caller.From(http.User), string.IsNullOrWhiteSpace(reason) ? "case-work" : reason);
+        var (purpose, note) = Purpose(http);
+        var view = await grains.GetGrain<IReferralGrain>(id).ReadSubject(Caller.From(http.User), purpose, note);
         http.Response.Headers.CacheControl = "no-store";
         return TypedResults.Ok(view);
+    }
+
+    private static async Task<Ok<ReferralView>> CorrectAsync(Guid id, SubjectCorrectionRequest request, HttpContext http, IGrainFactory grains, TimeProvider time)
+    {
+        var command = ReferralCommand.CorrectSubject.From(request, time.GetUtcNow());
+        var view = await grains.GetGrain<IReferralGrain>(id).CorrectSubject(Caller.From(http.User), http.Request.ExpectedVersion(), command);
+        http.Response.SetETag(view.Version);
+        return TypedResults.Ok(view);
+    }
+
+    private static async Task<Created<DocumentView>> AddDocumentAsync(
+        Guid id, [FromQuery] string? kind, HttpContext http, IGrainFactory grains, PlatformOptions platform)
+    {
+        using var buffer = new MemoryStream();
+        await http.Request.Body.CopyToAsync(buffer, http.RequestAborted);
+        var command = ReferralCommand.AddDocument.From(ApiGroups.ParseQuery<DocumentKind>(kind, "kind"), buffer.ToArray(), platform.MaxRequestBodyBytes);
+        var document = await grains.GetGrain<IReferralGrain>(id).AddDocument(Caller.From(http.User), http.Request.ExpectedVersion(), command);
+        return TypedResults.Created($"/api/v1/referrals/{id}/subject/documents/{document.Id}", document);
+    }
+
+    private static async Task<FileContentHttpResult> ReadDocumentAsync(Guid id, Guid documentId, HttpContext http, IGrainFactory grains)
+    {
+        var (purpose, note) = Purpose(http);
+        var (document, content) = await grains.GetGrain<IReferralGrain>(id).ReadDocument(Caller.From(http.User), documentId, purpose, note);
+        http.Response.Headers.CacheControl = "no-store";
+        return TypedResults.File(content, document.ContentType);
+    }
+
+    private static async Task<Ok<IReadOnlyList<AccessLogEntry>>> AccessLogAsync(Guid id, HttpContext http, IGrainFactory grains)
+    {
+        var log = await grains.GetGrain<IReferralGrain>(id).GetAccessLog(Caller.From(http.User));
+        http.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Ok(log);
+    }
+
+    /// <summary>The purpose (required, from the fixed list) and the note; a free-text reason in the query is refused.</summary>
+    private static (AccessPurpose Purpose, string? Note) Purpose(HttpContext http)
+    {
+        var errors = new FieldErrors();
+        foreach (var freeText in new[] { "reason", "note" })
+        {
+            if (http.Request.Query.ContainsKey(freeText))
+            {
+                errors.Add(freeText, $"Free text never goes into a URL: name a purpose (?purpose=) and put a note in the {AccessNoteHeader} header.");
+            }
+        }
+
+        var note = http.Request.Headers[AccessNoteHeader].ToString();
+        errors.MaxLength(AccessNoteHeader, note, MaxNote);
+        errors.Required("purpose", http.Request.Query["purpose"].ToString());
+        errors.ThrowIfAny();
+        var purpose = ApiGroups.ParseQuery<AccessPurpose>(http.Request.Query["purpose"], "purpose")!.Value;
+        return (purpose, note.Length == 0 ? null : Uri.UnescapeDataString(note));
     }
 }

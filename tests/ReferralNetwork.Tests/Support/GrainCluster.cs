@@ -10,6 +10,7 @@ using ReferralNetwork.Referrals;
 using ReferralNetwork.Referrals.Recovery;
 using ReferralNetwork.Storage;
 using ReferralNetwork.Storage.OrleansTables;
+using ReferralNetwork.Storage.Protection;
 using ReferralNetwork.Subjects;
 
 namespace ReferralNetwork.Tests.Support;
@@ -37,7 +38,9 @@ public sealed class GrainCluster : IAsyncDisposable
 
     public static async Task<GrainCluster> StartAsync(string dataPath, bool busUp = true)
     {
-        var store = GrainStore.Sqlite($"Data Source={Path.Combine(dataPath, "grains.db")}");
+        // The next "process" on the same folder loads the same development key ring, as the embedded profile does.
+        var ring = KeyRing.GenerateDevelopment(Path.Combine(dataPath, "keys", StorageProtection.DevelopmentRingFile));
+        var store = GrainStore.Sqlite($"Data Source={Path.Combine(dataPath, "grains.db")}", new EnvelopeProtector(ring));
         await OrleansSchema.EnsureSqliteAsync(store.ConnectionString);
 
         // The referral index lives in the platform database, as in the embedded profile.

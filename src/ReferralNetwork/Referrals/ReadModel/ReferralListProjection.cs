@@ -15,7 +15,8 @@ public sealed class ReferralListProjection(PlatformDbContext db, EventDelivery d
     IConsumer<ReferralIdentified>, IConsumer<ReferralScreened>, IConsumer<ConsentRecorded>, IConsumer<HandoffOffered>,
     IConsumer<HandoffAccepted>, IConsumer<HandoffDeclined>, IConsumer<HandoffWithdrawn>, IConsumer<HandoffExpired>,
     IConsumer<NationalityVerified>, IConsumer<NationalityRejected>, IConsumer<ReturnPlanned>, IConsumer<ReturnConfirmed>,
-    IConsumer<ServiceRecorded>, IConsumer<EmergencyAccessOpened>, IConsumer<ReferralClosed>
+    IConsumer<ServiceRecorded>, IConsumer<EmergencyAccessOpened>, IConsumer<ReferralClosed>,
+    IConsumer<SubjectCorrected>, IConsumer<SubjectDocumentAdded>
 {
     public Task Consume(ConsumeContext<ReferralIdentified> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
     public Task Consume(ConsumeContext<ReferralScreened> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
@@ -32,6 +33,8 @@ public sealed class ReferralListProjection(PlatformDbContext db, EventDelivery d
     public Task Consume(ConsumeContext<ServiceRecorded> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
     public Task Consume(ConsumeContext<EmergencyAccessOpened> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
     public Task Consume(ConsumeContext<ReferralClosed> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<SubjectCorrected> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<SubjectDocumentAdded> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
 
     public override string Name => "referral-list";
 
@@ -51,6 +54,11 @@ public sealed class ReferralListProjection(PlatformDbContext db, EventDelivery d
 
         if (e.Number > row.Version)
         {
+            if (e is SubjectCorrected corrected)
+            {
+                row.Nationality = corrected.Nationality;
+            }
+
             row.Stage = e.Stage;
             row.Holder = e.Holder;
             row.UpdatedAt = e.OccurredAt;

@@ -13,7 +13,7 @@ public sealed class ReferralListRow
     public Stage Stage { get; set; }
     public required string Holder { get; set; }
     public required string IdentifiedIn { get; init; }
-    public required string Nationality { get; init; }
+    public required string Nationality { get; set; }
     public DateTimeOffset IdentifiedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; set; }
 

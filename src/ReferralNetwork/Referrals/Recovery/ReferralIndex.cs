@@ -84,6 +84,15 @@ public sealed class ReferralIndex : IAsyncDisposable
             .Take(limit)
             .ToListAsync(cancellationToken);
 
+    /// <summary>Every referral, in pages of ids: how rebuilding a read model or rotating keys enumerates them.</summary>
+    public static async Task<List<Guid>> AllAsync(PlatformDbContext db, Guid? after, int limit, CancellationToken cancellationToken) =>
+        await db.Set<ReferralIndexRow>().AsNoTracking()
+            .Where(r => after == null || r.ReferralId.CompareTo(after.Value) > 0)
+            .OrderBy(r => r.ReferralId)
+            .Select(r => r.ReferralId)
+            .Take(limit)
+            .ToListAsync(cancellationToken);
+
     public async ValueTask DisposeAsync()
     {
         _entries.Writer.TryComplete();

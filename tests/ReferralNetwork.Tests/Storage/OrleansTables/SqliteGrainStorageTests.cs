@@ -1,7 +1,7 @@
 using Orleans.Storage;
 using Xunit;
 
-namespace ReferralNetwork.Tests.Infrastructure.Orleans;
+namespace ReferralNetwork.Tests.Storage.OrleansTables;
 
 public sealed class SqliteGrainStorageTests
 {

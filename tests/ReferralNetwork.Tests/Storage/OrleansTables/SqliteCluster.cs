@@ -6,7 +6,7 @@ using ReferralNetwork.Hosting;
 using ReferralNetwork.Storage.OrleansTables;
 using Xunit;
 
-namespace ReferralNetwork.Tests.Infrastructure.Orleans;
+namespace ReferralNetwork.Tests.Storage.OrleansTables;
 
 /// <summary>
 /// A SQLite database in a fresh temporary folder, prepared by <see cref="OrleansSchema"/>, and

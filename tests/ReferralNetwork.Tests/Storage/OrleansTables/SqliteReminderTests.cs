@@ -1,6 +1,6 @@
 using Xunit;
 
-namespace ReferralNetwork.Tests.Infrastructure.Orleans;
+namespace ReferralNetwork.Tests.Storage.OrleansTables;
 
 public sealed class SqliteReminderTests
 {

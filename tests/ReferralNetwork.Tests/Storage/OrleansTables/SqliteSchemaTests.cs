@@ -2,7 +2,7 @@ using Microsoft.Data.Sqlite;
 using ReferralNetwork.Storage.OrleansTables;
 using Xunit;
 
-namespace ReferralNetwork.Tests.Infrastructure.Orleans;
+namespace ReferralNetwork.Tests.Storage.OrleansTables;
 
 public sealed class SqliteSchemaTests
 {

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Orleans.Runtime;
 
-namespace ReferralNetwork.Tests.Infrastructure.Orleans;
+namespace ReferralNetwork.Tests.Storage.OrleansTables;
 
 [GenerateSerializer, Alias("ReferralNetwork.Tests.Orleans.CounterState")]
 public sealed class CounterState

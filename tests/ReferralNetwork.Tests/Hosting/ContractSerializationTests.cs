@@ -3,7 +3,7 @@ using Orleans.Serialization;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.Hosting;
 
-namespace ReferralNetwork.Tests.Infrastructure;
+namespace ReferralNetwork.Tests.Hosting;
 
 public sealed class ContractSerializationTests
 {

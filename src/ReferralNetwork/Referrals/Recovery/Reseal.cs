@@ -1,0 +1,119 @@
+using System.Security.Cryptography;
+using System.Text;
+using ReferralNetwork.Storage;
+using ReferralNetwork.Storage.Protection;
+
+namespace ReferralNetwork.Referrals.Recovery;
+
+[Alias("reseal")]
+public interface IResealGrain : IGrainWithIntegerKey
+{
+    /// <summary>Starts (or resumes) a pass over every referral unless the current keys have sealed them all already.</summary>
+    [Alias("start")] Task Start();
+
+    /// <summary>Reseals every referral the index lists, after the last one done; answers how many it resealed.</summary>
+    [Alias("run")] Task<int> Run();
+}
+
+[GenerateSerializer, Alias("reseal-state")]
+public sealed class ResealState
+{
+    /// <summary>The current keys (their ids, hashed) of the last pass that finished.</summary>
+    [Id(0)] public string? CompletedFor { get; set; }
+
+    [Id(1)] public string? RunningFor { get; set; }
+
+    /// <summary>The last referral resealed by the pass under way, so that a restart resumes it.</summary>
+    [Id(2)] public Guid? After { get; set; }
+}
+
+/// <summary>
+/// Brings every stored referral and compartment under the current keys: after an upgrade from plain-text storage (the
+/// rows are sealed) and after a key rotation (data keys are re-wrapped, rows sealed under the new key), so that old keys
+/// can leave the ring once a pass has finished. Walks the referral index in pages, in the background of one silo.
+/// </summary>
+public sealed class ResealGrain(
+    [PersistentState("reseal", ReferralsFeature.GrainStorage)] IPersistentState<ResealState> state,
+    IServiceScopeFactory scopes,
+    EnvelopeProtector protector,
+    ILogger<ResealGrain> logger) : Grain, IResealGrain
+{
+    private const int Page = 500;
+    private const int Parallelism = 16;
+
+    private Task? _running;
+
+    public Task Start()
+    {
+        if (state.State.CompletedFor != Fingerprint() && _running is null)
+        {
+            // Not awaited: a pass over a million referrals must not hold up the silo's start.
+            this.RegisterGrainTimer(_ => _running ??= Run(), new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), Timeout.InfiniteTimeSpan));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task<int> Run()
+    {
+        var fingerprint = Fingerprint();
+        if (state.State.RunningFor != fingerprint)
+        {
+            state.State.RunningFor = fingerprint;
+            state.State.After = null;
+        }
+
+        var resealed = 0;
+        while (true)
+        {
+            List<Guid> page;
+            await using (var scope = scopes.CreateAsyncScope())
+            {
+                page = await ReferralIndex.AllAsync(scope.ServiceProvider.GetRequiredService<PlatformDbContext>(), state.State.After, Page, CancellationToken.None);
+            }
+
+            foreach (var chunk in page.Chunk(Parallelism))
+            {
+                await Task.WhenAll(chunk.Select(id => GrainFactory.GetGrain<IReferralGrain>(id).Reseal()));
+            }
+
+            resealed += page.Count;
+            if (page.Count > 0)
+            {
+                state.State.After = page[^1];
+                await state.WriteStateAsync();
+            }
+
+            if (page.Count < Page)
+            {
+                break;
+            }
+        }
+
+        state.State.CompletedFor = fingerprint;
+        state.State.RunningFor = null;
+        state.State.After = null;
+        await state.WriteStateAsync();
+        logger.LogInformation("Resealed {Count} referrals under the current keys", resealed);
+        _running = null;
+        return resealed;
+    }
+
+    /// <summary>Which keys are current, as a hash of their ids (never of key material).</summary>
+    private string Fingerprint()
+    {
+        var ring = protector.Ring;
+        var current = string.Join(",", ring.Countries.Append(KeyRing.Regional).Distinct().Select(c =>
+        {
+            try
+            {
+                return $"{c}={ring.CurrentKeyId(c)}";
+            }
+            catch (MissingKeyException)
+            {
+                return c;
+            }
+        }));
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(current)));
+    }
+}
