@@ -41,7 +41,11 @@ public sealed record ReferralView(
     IReadOnlyList<ServiceView> Services,
     IReadOnlyList<EmergencyAccessView> EmergencyAccess,
     ClosureReason? ClosureReason,
-    string? NationalityRejectionReason);
+    string? NationalityRejectionReason)
+{
+    /// <summary>Free text (reasons, messages, notes) stays out of logs and traces.</summary>
+    public override string ToString() => $"{nameof(ReferralView)} {{ Id = {Id}, Stage = {Stage}, Version = {Version} }}";
+}
 
 /// <summary>The subject compartment: identifying data, readable with <c>subject.read</c> and audited.</summary>
 public sealed record SubjectView(
@@ -53,7 +57,11 @@ public sealed record SubjectView(
     string Nationality,
     IReadOnlyList<string> Languages,
     string? Summary,
-    IReadOnlyList<DocumentView> Documents);
+    IReadOnlyList<DocumentView> Documents)
+{
+    /// <summary>Names no one: a view that ends up in a log or a trace must not carry the person there.</summary>
+    public override string ToString() => $"{nameof(SubjectView)} {{ ReferralId = {ReferralId} }}";
+}
 
 /// <summary>The holder's correction of the subject (a full replacement; the same fields as at creation, and the summary).</summary>
 public sealed record SubjectCorrectionRequest(
@@ -73,7 +81,10 @@ public sealed record DocumentView(Guid Id, DocumentKind Kind, string ContentType
 /// the person once people sign in), when, for what purpose, with what note, and whether it was emergency access.
 /// </summary>
 public sealed record AccessLogEntry(
-    string OrganizationId, string? Person, DateTimeOffset At, AccessPurpose? Purpose, string? Note, bool EmergencyAccess, Guid? DocumentId);
+    string OrganizationId, string? Person, DateTimeOffset At, AccessPurpose? Purpose, string? Note, bool EmergencyAccess, Guid? DocumentId)
+{
+    public override string ToString() => $"{nameof(AccessLogEntry)} {{ {OrganizationId}, {At:O}, {Purpose} }}";
+}
 
 /// <summary>One numbered entry of a referral's history; <see cref="Event"/> is the published event itself.</summary>
 public sealed record HistoryEntry(int Number, string Type, DateTimeOffset OccurredAt, string ActingOrganizationId, object Event);

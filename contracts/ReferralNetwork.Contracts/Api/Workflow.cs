@@ -49,7 +49,10 @@ public sealed record HandoffView(
     DateTimeOffset RespondBy,
     DateTimeOffset? RespondedAt,
     string? Reason,
-    string? Message);
+    string? Message)
+{
+    public override string ToString() => $"{nameof(HandoffView)} {{ Id = {Id}, Kind = {Kind}, Status = {Status} }}";
+}
 
 public sealed record ReturnPlanView(TravelDocument TravelDocument, DateOnly PlannedFor, string CrossingPoint, string? Escort, string PlannedBy);
 

@@ -124,6 +124,7 @@ public static class SiloHosting
         silo.Services.Configure<ExceptionSerializationOptions>(o => o.SupportedNamespacePrefixes.Add("Npgsql"));
         silo.Services.AddSingleton(TimeProvider.System);
         silo.Services.TryAddSingleton(store.Protector);
+        silo.Services.TryAddSingleton(store);
     }
 
     /// <summary>

@@ -23,7 +23,10 @@ public static class ReferralCommand
         [property: Id(2)] Sex Sex,
         [property: Id(3)] DateOnly? DateOfBirth,
         [property: Id(4)] string Nationality,
-        [property: Id(5)] IReadOnlyList<string> Languages);
+        [property: Id(5)] IReadOnlyList<string> Languages)
+    {
+        public override string ToString() => nameof(Subject);
+    }
 
     /// <summary>A person newly identified; <see cref="RequestHash"/> is set when the request carried an Idempotency-Key.</summary>
     [GenerateSerializer, Immutable, Alias("command.create")]
@@ -35,6 +38,9 @@ public static class ReferralCommand
         [property: Id(4)] string? Summary,
         [property: Id(5)] string? RequestHash)
     {
+        /// <summary>Free text and identities stay out of logs and traces (Orleans traces the messages it carries).</summary>
+        public override string ToString() => nameof(Create);
+
         public static Create From(CreateReferralRequest request, Caller caller, DateTimeOffset now, string? requestHash = null)
         {
             var errors = new FieldErrors()
@@ -158,6 +164,9 @@ public static class ReferralCommand
         [property: Id(4)] DateTimeOffset? RespondBy,
         [property: Id(5)] string? ConsentOverrideReason)
     {
+        /// <summary>Free text and identities stay out of logs and traces (Orleans traces the messages it carries).</summary>
+        public override string ToString() => nameof(Offer);
+
         /// <summary><paramref name="target"/> is the directory's entry for <c>toOrganizationId</c>, null when there is none.</summary>
         public static Offer From(HandoffRequest request, OrganizationRef? target, DateTimeOffset now)
         {
@@ -189,6 +198,9 @@ public static class ReferralCommand
     [GenerateSerializer, Immutable, Alias("command.decline")]
     public sealed record Decline([property: Id(0)] Guid HandoffId, [property: Id(1)] string Reason)
     {
+        /// <summary>Free text and identities stay out of logs and traces (Orleans traces the messages it carries).</summary>
+        public override string ToString() => nameof(Decline);
+
         public static Decline From(Guid handoffId, ReasonRequest request)
         {
             new FieldErrors().Required("reason", request.Reason).MaxLength("reason", request.Reason, MaxText).ThrowIfAny();
@@ -199,6 +211,9 @@ public static class ReferralCommand
     [GenerateSerializer, Immutable, Alias("command.withdraw")]
     public sealed record Withdraw([property: Id(0)] Guid HandoffId, [property: Id(1)] string? Reason)
     {
+        /// <summary>Free text and identities stay out of logs and traces (Orleans traces the messages it carries).</summary>
+        public override string ToString() => nameof(Withdraw);
+
         public static Withdraw From(Guid handoffId, ReasonRequest? request)
         {
             new FieldErrors().MaxLength("reason", request?.Reason, MaxText).ThrowIfAny();
@@ -209,6 +224,9 @@ public static class ReferralCommand
     [GenerateSerializer, Immutable, Alias("command.verify-nationality")]
     public sealed record VerifyNationality([property: Id(0)] NationalityOutcome Outcome, [property: Id(1)] string? Reason)
     {
+        /// <summary>Free text and identities stay out of logs and traces (Orleans traces the messages it carries).</summary>
+        public override string ToString() => nameof(VerifyNationality);
+
         public static VerifyNationality From(NationalityVerificationRequest request)
         {
             var errors = new FieldErrors().Required("outcome", request.Outcome).MaxLength("reason", request.Reason, MaxText);
@@ -229,6 +247,9 @@ public static class ReferralCommand
         [property: Id(2)] string CrossingPoint,
         [property: Id(3)] string? Escort)
     {
+        /// <summary>Free text and identities stay out of logs and traces (Orleans traces the messages it carries).</summary>
+        public override string ToString() => nameof(PlanReturn);
+
         public static PlanReturn From(ReturnPlanRequest request)
         {
             new FieldErrors()
@@ -255,6 +276,9 @@ public static class ReferralCommand
     [GenerateSerializer, Immutable, Alias("command.record-service")]
     public sealed record RecordService([property: Id(0)] ServiceKind Service, [property: Id(1)] ServiceStatus Status, [property: Id(2)] string? Note)
     {
+        /// <summary>Free text and identities stay out of logs and traces (Orleans traces the messages it carries).</summary>
+        public override string ToString() => nameof(RecordService);
+
         public static RecordService From(ServiceRequest request)
         {
             new FieldErrors().Required("service", request.Service).Required("status", request.Status).MaxLength("note", request.Note, MaxText).ThrowIfAny();
@@ -265,6 +289,9 @@ public static class ReferralCommand
     [GenerateSerializer, Immutable, Alias("command.emergency-access")]
     public sealed record OpenEmergencyAccess([property: Id(0)] string Reason)
     {
+        /// <summary>Free text and identities stay out of logs and traces (Orleans traces the messages it carries).</summary>
+        public override string ToString() => nameof(OpenEmergencyAccess);
+
         public static OpenEmergencyAccess From(EmergencyAccessRequest request)
         {
             new FieldErrors().Required("reason", request.Reason).MaxLength("reason", request.Reason, MaxText).ThrowIfAny();
@@ -275,6 +302,9 @@ public static class ReferralCommand
     [GenerateSerializer, Immutable, Alias("command.correct-subject")]
     public sealed record CorrectSubject([property: Id(0)] SubjectIdentity Identity)
     {
+        /// <summary>Free text and identities stay out of logs and traces (Orleans traces the messages it carries).</summary>
+        public override string ToString() => nameof(CorrectSubject);
+
         public static CorrectSubject From(SubjectCorrectionRequest request, DateTimeOffset now)
         {
             var errors = ValidateSubject(new FieldErrors(), "", new SubjectInput(
@@ -291,6 +321,9 @@ public static class ReferralCommand
     [GenerateSerializer, Immutable, Alias("command.add-document")]
     public sealed record AddDocument([property: Id(0)] DocumentKind Kind, [property: Id(1)] string ContentType, [property: Id(2)] byte[] Content)
     {
+        /// <summary>Free text and identities stay out of logs and traces (Orleans traces the messages it carries).</summary>
+        public override string ToString() => nameof(AddDocument);
+
         public static AddDocument From(DocumentKind? kind, byte[] content, long maxBytes)
         {
             var errors = new FieldErrors().Required("kind", kind);

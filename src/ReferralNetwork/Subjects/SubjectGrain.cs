@@ -17,6 +17,9 @@ public sealed record SubjectIdentity(
     [property: Id(5)] IReadOnlyList<string> Languages,
     [property: Id(6)] string? Summary)
 {
+    /// <summary>Names no one: an identity that ends up in a log or a trace (Orleans traces messages) must not carry the person there.</summary>
+    public override string ToString() => nameof(SubjectIdentity);
+
     /// <summary>The names of the fields that differ (never their values: these names go into the referral's history).</summary>
     public IReadOnlyList<string> ChangedFrom(SubjectIdentity before) =>
     [
@@ -40,7 +43,10 @@ public sealed record SubjectReader(
     [property: Id(1)] string? Person,
     [property: Id(2)] AccessPurpose Purpose,
     [property: Id(3)] string? Note,
-    [property: Id(4)] bool EmergencyAccess);
+    [property: Id(4)] bool EmergencyAccess)
+{
+    public override string ToString() => $"{nameof(SubjectReader)} {{ {OrganizationId}, {Purpose} }}";
+}
 
 /// <summary>
 /// The subject compartment as stored: the identity sealed under a data key of its own (wrapped by the key of the

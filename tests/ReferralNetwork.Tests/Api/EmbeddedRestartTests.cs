@@ -22,7 +22,7 @@ public sealed class EmbeddedRestartTests
         await using var second = new PlatformFactory(data.Path);
         using var again = await second.ClientForAsync("th-focal-point");
         using var read = await again.GetAsync($"/api/v1/referrals/{created.Id}");
-        var subject = await again.GetFromJsonAsync<SubjectView>($"/api/v1/referrals/{created.Id}/subject", PlatformFactory.JsonOptions);
+        var subject = await again.GetFromJsonAsync<SubjectView>($"/api/v1/referrals/{created.Id}/subject?purpose=case-work", PlatformFactory.JsonOptions);
         var list = await ReferralRequests.ListAsync(again);
 
         Assert.Equal(HttpStatusCode.OK, read.StatusCode);

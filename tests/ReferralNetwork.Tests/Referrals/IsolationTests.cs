@@ -59,7 +59,7 @@ public sealed class IsolationTests(SharedPlatform platform)
                 Assert.True(expected == response.StatusCode, $"{organization} GET {read}: {(int)response.StatusCode}");
             }
 
-            using (var subject = await client.GetAsync($"{path}/subject"))
+            using (var subject = await client.GetAsync($"{path}/subject?purpose=case-work"))
             {
                 var expected = secretariat ? HttpStatusCode.Forbidden : subjectVisible.Contains(organization) ? HttpStatusCode.OK : HttpStatusCode.NotFound;
                 Assert.True(expected == subject.StatusCode, $"{organization} GET /subject: {(int)subject.StatusCode}");

@@ -59,7 +59,7 @@ public sealed class ReferralApiTests(SharedPlatform platform)
         using var cambodia = await Factory.ClientForAsync("kh-focal-point");
         var created = await ReferralRequests.CreateAsync(thailand);
 
-        foreach (var path in new[] { "", "/history", "/subject" })
+        foreach (var path in new[] { "", "/history", "/subject?purpose=case-work", "/access-log" })
         {
             using var response = await cambodia.GetAsync($"/api/v1/referrals/{created.Id}{path}");
             await Problem.AssertAsync(response, HttpStatusCode.NotFound, "not-found");
@@ -82,22 +82,34 @@ public sealed class ReferralApiTests(SharedPlatform platform)
     }
 
     [Fact]
-    public async Task The_subject_is_for_the_holder_and_every_read_is_recorded()
+    public async Task The_subject_is_read_for_a_purpose_and_every_read_is_in_the_holders_access_log()
     {
         using var thailand = await Factory.ClientForAsync("th-focal-point");
         using var shelter = await Factory.ClientForAsync("th-shelter-bangkok");
         var created = await ReferralRequests.CreateAsync(thailand);
+        var path = $"/api/v1/referrals/{created.Id}";
 
-        var first = await thailand.GetFromJsonAsync<SubjectView>($"/api/v1/referrals/{created.Id}/subject?reason=travel-document", PlatformFactory.JsonOptions);
-        var second = await thailand.GetFromJsonAsync<SubjectView>($"/api/v1/referrals/{created.Id}/subject", PlatformFactory.JsonOptions);
-        using var other = await shelter.GetAsync($"/api/v1/referrals/{created.Id}/subject");
+        using var noted = new HttpRequestMessage(HttpMethod.Get, $"{path}/subject?purpose=nationality-verification");
+        noted.Headers.Add("Access-Note", Uri.EscapeDataString("ขอสำเนาหนังสือเดินทาง"));
+        using var firstResponse = await thailand.SendAsync(noted);
+        var first = await PartnerApi.ReadAsync<SubjectView>(firstResponse);
+        var second = await thailand.GetFromJsonAsync<SubjectView>($"{path}/subject?purpose=case-work", PlatformFactory.JsonOptions);
+        using var freeText = await thailand.GetAsync($"{path}/subject?purpose=case-work&reason=her+brother+called");
+        using var noPurpose = await thailand.GetAsync($"{path}/subject");
+        using var other = await shelter.GetAsync($"{path}/subject?purpose=case-work");
+        var log = (await thailand.GetFromJsonAsync<List<AccessLogEntry>>($"{path}/access-log", PlatformFactory.JsonOptions))!;
 
-        Assert.Equal(ReferralRequests.GivenName, first!.GivenName);
-        Assert.Equal(ReferralRequests.FamilyName, first.FamilyName);
+        Assert.Equal("no-store", firstResponse.Headers.CacheControl?.ToString());
+        Assert.Equal(ReferralRequests.GivenName, first.GivenName);
+        Assert.Equal(ReferralRequests.FamilyName, second!.FamilyName);
         Assert.Equal(new DateOnly(2002, 3, 14), first.DateOfBirth);
-        Assert.Equal(["travel-document", "case-work"], second!.Accesses.Select(a => a.Reason));
-        Assert.All(second.Accesses, a => Assert.Equal("th-focal-point", a.OrganizationId));
+        Assert.Equal(["reason"], Problem.ErrorFields(await Problem.AssertAsync(freeText, HttpStatusCode.BadRequest, "validation")));
+        Assert.Equal(["purpose"], Problem.ErrorFields(await Problem.AssertAsync(noPurpose, HttpStatusCode.BadRequest, "validation")));
         await Problem.AssertAsync(other, HttpStatusCode.NotFound, "not-found");
+        Assert.Equal([AccessPurpose.NationalityVerification, AccessPurpose.CaseWork], log.Select(a => a.Purpose));
+        Assert.Equal(["ขอสำเนาหนังสือเดินทาง", null], log.Select(a => a.Note));
+        Assert.All(log, a => Assert.Equal("th-focal-point", a.OrganizationId));
+        Assert.All(log, a => Assert.False(a.EmergencyAccess));
     }
 
     [Fact]

@@ -87,14 +87,16 @@ public sealed class WorkflowApiTests(SharedPlatform platform)
         var offer = await PartnerApi.ReadAsync<HandoffView>(await PartnerApi.PostAsync(holder, $"{path}/handoffs",
             new HandoffRequest("th-shelter-bangkok", HandoffKind.Service, [ServiceKind.Medical], null, null, "Unconscious on arrival")));
         await PartnerApi.ChangeAsync(shelter, $"{path}/handoffs/{offer.Id}/accept", null);
-        using (var before = await shelter.GetAsync($"{path}/subject"))
+        using (var before = await shelter.GetAsync($"{path}/subject?purpose=service-delivery"))
         {
             await Problem.AssertAsync(before, HttpStatusCode.NotFound, "not-found");
         }
 
         using var noReason = await PartnerApi.PostAsync(shelter, $"{path}/subject/emergency-access", new EmergencyAccessRequest(" "));
         var opened = await PartnerApi.ChangeAsync(shelter, $"{path}/subject/emergency-access", new EmergencyAccessRequest("Allergy check before surgery"));
-        var subject = await shelter.GetFromJsonAsync<SubjectView>($"{path}/subject?reason=allergy-check", PlatformFactory.JsonOptions);
+        var subject = await shelter.GetFromJsonAsync<SubjectView>($"{path}/subject?purpose=emergency", PlatformFactory.JsonOptions);
+        using var notTheHolders = await shelter.GetAsync($"{path}/access-log");
+        var log = await holder.GetFromJsonAsync<List<AccessLogEntry>>($"{path}/access-log", PlatformFactory.JsonOptions);
         var holderView = await PartnerApi.GetReferralAsync(holder, referral.Id);
         var history = await holder.GetStringAsync($"{path}/history");
 
@@ -102,7 +104,9 @@ public sealed class WorkflowApiTests(SharedPlatform platform)
         var access = Assert.Single(opened.EmergencyAccess);
         Assert.Equal(TimeSpan.FromHours(3), access.Until - access.OpenedAt);
         Assert.Equal(ReferralRequests.GivenName, subject!.GivenName);
-        Assert.Contains(subject.Accesses, a => a.OrganizationId == "th-shelter-bangkok" && a.Reason == "allergy-check");
+        var read = Assert.Single(log!);
+        Assert.Equal(("th-shelter-bangkok", AccessPurpose.Emergency, true), (read.OrganizationId, read.Purpose, read.EmergencyAccess));
+        await Problem.AssertAsync(notTheHolders, HttpStatusCode.Forbidden, "forbidden");
         Assert.Single(holderView!.EmergencyAccess, e => e.OrganizationId == "th-shelter-bangkok");
         Assert.Contains("EmergencyAccessOpened", history, StringComparison.Ordinal);
         Assert.DoesNotContain("Allergy check", history, StringComparison.Ordinal);

@@ -36,6 +36,7 @@ public sealed class ResealGrain(
     [PersistentState("reseal", ReferralsFeature.GrainStorage)] IPersistentState<ResealState> state,
     IServiceScopeFactory scopes,
     EnvelopeProtector protector,
+    GrainStore store,
     ILogger<ResealGrain> logger) : Grain, IResealGrain
 {
     private const int Page = 500;
@@ -90,6 +91,7 @@ public sealed class ResealGrain(
             }
         }
 
+        await CompactAsync();
         state.State.CompletedFor = fingerprint;
         state.State.RunningFor = null;
         state.State.After = null;
@@ -97,6 +99,25 @@ public sealed class ResealGrain(
         logger.LogInformation("Resealed {Count} referrals under the current keys", resealed);
         _running = null;
         return resealed;
+    }
+
+    /// <summary>
+    /// SQLite keeps the previous version of a rewritten row in free pages and in its write-ahead log: after the rows are
+    /// sealed, the file is rebuilt and the log emptied, so that no plain text (or row under a retired key) stays behind.
+    /// PostgreSQL's old row versions go with its (auto)vacuum.
+    /// </summary>
+    private async Task CompactAsync()
+    {
+        if (store.Invariant != Storage.OrleansTables.OrleansSchema.SqliteInvariant)
+        {
+            return;
+        }
+
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(store.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "VACUUM; PRAGMA wal_checkpoint(TRUNCATE);";
+        await command.ExecuteNonQueryAsync();
     }
 
     /// <summary>Which keys are current, as a hash of their ids (never of key material).</summary>
