@@ -3,6 +3,9 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using ReferralNetwork.Http;
 
 namespace ReferralNetwork.Tests.Support;
@@ -29,6 +32,12 @@ public sealed class PlatformFactory : WebApplicationFactory<Program>
 
     public static JsonSerializerOptions JsonOptions { get; } = Json.Options;
 
+    /// <summary>When set, receives every log call of the platform at every level, Trace included, whatever the configured levels.</summary>
+    public LogCapture? Logs { get; init; }
+
+    /// <summary>When set, applied after the platform's own services (test doubles, observers).</summary>
+    public Action<IServiceCollection>? TestServices { get; init; }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");
@@ -38,6 +47,16 @@ public sealed class PlatformFactory : WebApplicationFactory<Program>
         builder.UseSetting("Cluster:GatewayPort", ports[1].ToString(CultureInfo.InvariantCulture));
         builder.UseSetting("Cluster:ClusterId", $"test-{Guid.NewGuid():N}");
         builder.UseSetting("Identity:Issuer", Issuer);
+        if (Logs is { } logs)
+        {
+            // A rule for this provider alone: it outranks the configured levels, which stay as they are for the console.
+            builder.ConfigureLogging(logging => logging.AddProvider(logs).AddFilter<LogCapture>(null, LogLevel.Trace));
+        }
+
+        if (TestServices is { } configure)
+        {
+            builder.ConfigureTestServices(configure);
+        }
     }
 
     /// <summary>A token as a demo organization's system gets it: client credentials at /connect/token.</summary>
