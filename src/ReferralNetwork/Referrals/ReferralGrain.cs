@@ -389,7 +389,7 @@ public sealed class ReferralGrain(
         if (State.NextDeadline is { } deadline)
         {
             var due = deadline - Now;
-            await this.RegisterOrUpdateReminder(ExpiryReminder, due > TimeSpan.Zero ? due : TimeSpan.Zero, TimeSpan.FromMinutes(1));
+            await this.RegisterOrUpdateReminder(ExpiryReminder, due > TimeSpan.Zero ? due : TimeSpan.Zero, workflow.Value.ExpiryCheckPeriod);
         }
         else if (await this.GetReminder(ExpiryReminder) is { } reminder)
         {

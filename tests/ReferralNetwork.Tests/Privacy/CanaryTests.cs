@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -123,7 +124,7 @@ public sealed class CanaryTests
             var control = new CanarySearch(c.All);
             control.AddText("control", "GET subject", body);
             var found = control.Hits.Select(h => h.Canary).ToHashSet();
-            foreach (var expected in new[] { c.GivenName, c.FamilyName, c.Summary, c.DocumentNumber, c.PhoneNumber, c.SubjectReadReason })
+            foreach (var expected in new[] { c.GivenName, c.FamilyName, c.Summary, c.DocumentNumber, c.PhoneNumber })
             {
                 Assert.True(found.Contains(expected.Name), $"the search does not find {expected.Name} in the platform's answer: {body}");
             }
@@ -131,7 +132,31 @@ public sealed class CanaryTests
             Assert.Contains(control.Hits, h => h.Canary == "subject.dateOfBirth" && h.Needle == "1953-07-29");
         }),
 
-        // Later features add their steps here (documents, subject corrections, ...).
+        new("the holder corrects the subject: a new family name and a summary that quotes her", async walk =>
+        {
+            var c = walk.Canaries;
+            var familyName = c.Add("subject.correctedFamilyName", "correctedfamily");
+            var summary = c.Add("subject.correctedSummary", "correctedsummary", "she gave her mother's village as");
+            using var response = await (await walk.AsAsync(VietFocalPoint)).PutAsJsonAsync($"{walk.Path}/subject", new SubjectCorrectionRequest(
+                c.GivenName.Value, familyName.Value, Sex.Female, c.DateOfBirth, "VN", ["vi"], summary.Value), PlatformFactory.JsonOptions);
+            Assert.True(response.IsSuccessStatusCode, $"PUT subject answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+            var (_, subject) = await walk.ReadSubjectAsync(VietFocalPoint);
+            Assert.Equal((familyName.Value, summary.Value), (subject.FamilyName, subject.Summary));
+        }),
+
+        new("a passport scan whose bytes carry a document number is added and read back", async walk =>
+        {
+            var number = walk.Canaries.Add("documents.passportNumber", "passportnumber");
+            byte[] scan = [0xFF, 0xD8, 0xFF, 0xE0, .. System.Text.Encoding.UTF8.GetBytes($"JFIF passport {number.Value}")];
+            var client = await walk.AsAsync(VietFocalPoint);
+            using var added = await client.PostAsync($"{walk.Path}/subject/documents?kind=passport-scan", new ByteArrayContent(scan));
+            var document = await PartnerApi.ReadAsync<DocumentView>(added);
+            using var read = await client.GetAsync($"{walk.Path}/subject/documents/{document.Id}?purpose=nationality-verification");
+            Assert.Equal(scan, await read.Content.ReadAsByteArrayAsync());
+            Assert.Equal("image/jpeg", read.Content.Headers.ContentType?.MediaType);
+        }),
+
+        // Later features add their steps here.
 
         new("close", async walk =>
         {

@@ -70,10 +70,16 @@ public sealed class CanaryWalk(PlatformFactory factory, CanarySet canaries) : ID
     }
 
     /// <summary>The subject compartment as <paramref name="organizationId"/> reads it: the raw body and the view.</summary>
-    public async Task<(string Body, SubjectView View)> ReadSubjectAsync(string organizationId, string? reason = null)
+    public async Task<(string Body, SubjectView View)> ReadSubjectAsync(string organizationId, string? note = null)
     {
-        var query = reason is null ? "" : $"?reason={Uri.EscapeDataString(reason)}";
-        using var response = await (await AsAsync(organizationId)).GetAsync($"{Path}/subject{query}");
+        // The purpose is a code in the URL; the note is free text, so it travels in a header.
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{Path}/subject?purpose=case-work");
+        if (note is not null)
+        {
+            request.Headers.Add("Access-Note", Uri.EscapeDataString(note));
+        }
+
+        using var response = await (await AsAsync(organizationId)).SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"GET {Path}/subject as {organizationId} answered {(int)response.StatusCode}: {body}");
         return (body, JsonSerializer.Deserialize<SubjectView>(body, PlatformFactory.JsonOptions)!);

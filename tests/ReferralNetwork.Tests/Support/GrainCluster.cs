@@ -62,6 +62,9 @@ public sealed class GrainCluster : IAsyncDisposable
             SubjectsFeature.ConfigureSilo(silo, store);
             silo.Services.AddDbContext<PlatformDbContext, SqlitePlatformDbContext>(o => PlatformDbContext.Configure(o, PlatformProfile.Embedded, platformDb));
             silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1)); // tests only
+
+            // A deadline passed while the "process" was down is acted on at the timer's next tick: seconds, not the minute of production.
+            silo.Services.Configure<WorkflowOptions>(o => o.ExpiryCheckPeriod = TimeSpan.FromSeconds(2));
             silo.Services.Configure<EventRecoveryOptions>(o => o.SweepPeriod = TimeSpan.FromSeconds(2));
         });
         builder.ConfigureSiloHost((_, host) =>

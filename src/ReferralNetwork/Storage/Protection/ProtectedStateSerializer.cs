@@ -64,7 +64,7 @@ public sealed class ProtectedStateSerializer(IGrainStorageSerializer inner, Enve
     {
         var country = Encoding.UTF8.GetBytes(wrapped.Country);
         var keyId = Encoding.UTF8.GetBytes(wrapped.KeyId);
-        var header = new byte[4 + country.Length + keyId.Length + 2 + wrapped.Nonce.Length + wrapped.Ciphertext.Length];
+        var header = new byte[3 + country.Length + keyId.Length + wrapped.Nonce.Length + wrapped.Ciphertext.Length];
         var at = 0;
         foreach (var part in new[] { country, keyId, wrapped.Nonce, wrapped.Ciphertext })
         {
