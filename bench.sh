@@ -229,6 +229,7 @@ run_production() {
     cert_password=$(openssl rand -hex 16)
     mkdir -p "$work/certificates"
     token_certificates "$work/certificates" "$cert_password"
+    key_ring "$work/certificates/key-ring.json"
     mapfile -t ports < <(bench ports --count 6)
     local http_ports=("${ports[0]}" "${ports[1]}") silo_ports=("${ports[2]}" "${ports[3]}") gateway_ports=("${ports[4]}" "${ports[5]}")
     # The settings of the chart's ConfigMap and Secrets (README, "Production profile"); Warning-level logs everywhere.
@@ -239,6 +240,7 @@ run_production() {
         Identity__Issuer="http://127.0.0.1:${http_ports[0]}/"
         Identity__SigningCertificate__Path="$work/certificates/signing.pfx" Identity__SigningCertificate__Password="$cert_password"
         Identity__EncryptionCertificate__Path="$work/certificates/encryption.pfx" Identity__EncryptionCertificate__Password="$cert_password"
+        Protection__KeyRingPath="$work/certificates/key-ring.json"
         Cluster__ServiceId=referral-network Cluster__ClusterId="bench-$$" Cluster__AdvertisedIPAddress=127.0.0.1
         Logging__LogLevel__Default=Warning
         "${platform_env[@]}"

@@ -46,6 +46,14 @@ token_certificates() {
     done
 }
 
+# key_ring <file>: a production key ring for encryption at rest (one default ring of one 256-bit key), mode 0600,
+# as the chart's README makes it. Keep it apart from every backup of the data: whoever holds both reads everything.
+key_ring() {
+    local file=$1 id
+    id="default-$(date -u +%Y%m%d)-$(openssl rand -hex 6)"
+    (umask 077 && printf '{"version": 1, "default": {"current": "%s", "keys": {"%s": "%s"}}}\n' "$id" "$id" "$(openssl rand -base64 32)" >"$file")
+}
+
 # demo_directory <secret>: on standard output, an import-directory file with the demo countries and
 # organizations of DESIGN §5 (src/ReferralNetwork/Organizations/DemoDirectory.cs: the same services and
 # capacities), each with an OAuth client of the same id and the given secret.

@@ -137,6 +137,8 @@ export RabbitMq__Host=127.0.0.1 RabbitMq__Port="$amqp_port" RabbitMq__VirtualHos
 export Identity__Issuer="http://localhost:${http_ports[0]}/"
 export Identity__SigningCertificate__Path="$work/signing.pfx" Identity__SigningCertificate__Password="$cert_password"
 export Identity__EncryptionCertificate__Path="$work/encryption.pfx" Identity__EncryptionCertificate__Password="$cert_password"
+key_ring "$work/key-ring.json"
+export Protection__KeyRingPath="$work/key-ring.json"
 export Cluster__ServiceId=referral-network Cluster__ClusterId=local Cluster__AdvertisedIPAddress=127.0.0.1
 # Declare a killed silo dead within seconds, so that trying it out is quick.
 export Cluster__Membership__ProbeTimeout=00:00:02 Cluster__Membership__NumMissedProbesLimit=2

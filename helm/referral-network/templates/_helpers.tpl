@@ -98,6 +98,7 @@ RabbitMq__VirtualHost: {{ .Values.rabbitmq.virtualHost | quote }}
 Identity__Issuer: {{ required "identity.issuer is required: the public issuer URL of the OpenID Connect server, e.g. https://referrals.example.org/" .Values.identity.issuer | quote }}
 Identity__SigningCertificate__Path: {{ printf "%s/%s" .Values.identity.certificates.mountPath .Values.identity.certificates.signingCertificateKey | quote }}
 Identity__EncryptionCertificate__Path: {{ printf "%s/%s" .Values.identity.certificates.mountPath .Values.identity.certificates.encryptionCertificateKey | quote }}
+Protection__KeyRingPath: {{ printf "%s/%s" .Values.protection.keyRing.mountPath .Values.protection.keyRing.key | quote }}
 Cluster__ServiceId: {{ include "referral-network.serviceId" . | quote }}
 Cluster__ClusterId: {{ include "referral-network.clusterId" . | quote }}
 Cluster__Kubernetes: {{ .Values.cluster.kubernetesHosting | toString | quote }}
@@ -167,4 +168,11 @@ they reach the process as environment variables).
         path: {{ .Values.identity.certificates.signingCertificateKey }}
       - key: {{ .Values.identity.certificates.encryptionCertificateKey }}
         path: {{ .Values.identity.certificates.encryptionCertificateKey }}
+- name: key-ring
+  secret:
+    secretName: {{ .Values.protection.keyRing.existingSecret }}
+    defaultMode: 288
+    items:
+      - key: {{ .Values.protection.keyRing.key }}
+        path: {{ .Values.protection.keyRing.key }}
 {{- end }}

@@ -122,6 +122,7 @@ public static class SiloHosting
         // A storage failure on one silo reaches the API of another as the Npgsql exception it is (instead of
         // a codec error), so that the API can tell an unavailable database from a fault.
         silo.Services.Configure<ExceptionSerializationOptions>(o => o.SupportedNamespacePrefixes.Add("Npgsql"));
+        silo.Services.Configure<ExceptionSerializationOptions>(o => o.SupportedNamespacePrefixes.Add("ReferralNetwork.Storage.Protection"));
         silo.Services.AddSingleton(TimeProvider.System);
         silo.Services.TryAddSingleton(store.Protector);
         silo.Services.TryAddSingleton(store);

@@ -121,6 +121,7 @@ public sealed class ProductionCluster(PostgresFixture postgres, RabbitMqFixture 
         ["Identity__SigningCertificate__Password"] = certificates.Password,
         ["Identity__EncryptionCertificate__Path"] = certificates.EncryptionPath,
         ["Identity__EncryptionCertificate__Password"] = certificates.Password,
+        ["Protection__KeyRingPath"] = certificates.KeyRingPath,
         ["Cluster__ServiceId"] = "referral-network-tests",
         ["Cluster__ClusterId"] = ClusterId,
         // A killed silo is declared dead within a few seconds instead of the production defaults' tens.

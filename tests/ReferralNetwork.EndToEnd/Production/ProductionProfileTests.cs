@@ -3,6 +3,7 @@ using Npgsql;
 using ReferralNetwork.EndToEnd.Processes;
 using ReferralNetwork.EndToEnd.Servers;
 using ReferralNetwork.Identity;
+using ReferralNetwork.Storage.Protection;
 
 namespace ReferralNetwork.EndToEnd.Production;
 
@@ -34,6 +35,7 @@ public sealed class ProductionProfileTests(PostgresFixture postgres, ITestOutput
         Assert.Contains("Identity:EncryptionCertificate:Path is not set", said, StringComparison.Ordinal);
         Assert.Contains("ConnectionStrings:Orleans is not set", said, StringComparison.Ordinal);
         Assert.Contains("ConnectionStrings:Platform is not set", said, StringComparison.Ordinal);
+        Assert.Contains("Protection:KeyRingPath is not set", said, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", said, StringComparison.Ordinal); // reasons, not a stack trace
     }
 
@@ -41,6 +43,7 @@ public sealed class ProductionProfileTests(PostgresFixture postgres, ITestOutput
     public async Task It_refuses_the_development_certificates_the_embedded_profile_generates()
     {
         var keys = Path.Combine(_folder.Path, "keys");
+        KeyRing.GenerateDevelopment(Path.Combine(keys, "key-ring.json"));
         using (Certificates.Load(null, keys, "signing", X509KeyUsageFlags.DigitalSignature))
         using (Certificates.Load(null, keys, "encryption", X509KeyUsageFlags.KeyEncipherment))
         {
@@ -54,12 +57,14 @@ public sealed class ProductionProfileTests(PostgresFixture postgres, ITestOutput
             ["Identity__Issuer"] = ProductionCluster.Issuer,
             ["Identity__SigningCertificate__Path"] = Path.Combine(keys, "development-signing.pfx"),
             ["Identity__EncryptionCertificate__Path"] = Path.Combine(keys, "development-encryption.pfx"),
+            ["Protection__KeyRingPath"] = Path.Combine(keys, "key-ring.json"),
         }, "migrate");
 
         output.WriteLine(said);
         Assert.Equal(3, exitCode);
         Assert.Contains("Identity:SigningCertificate:Path names a development certificate", said, StringComparison.Ordinal);
         Assert.Contains("Identity:EncryptionCertificate:Path names a development certificate", said, StringComparison.Ordinal);
+        Assert.Contains("Protection:KeyRingPath names a development key ring", said, StringComparison.Ordinal);
         Assert.DoesNotContain("SeedDemoData", said, StringComparison.Ordinal);
     }
 
@@ -163,6 +168,7 @@ public sealed class ProductionProfileTests(PostgresFixture postgres, ITestOutput
             ["Identity__SigningCertificate__Password"] = certificates.Password,
             ["Identity__EncryptionCertificate__Path"] = certificates.EncryptionPath,
             ["Identity__EncryptionCertificate__Password"] = certificates.Password,
+            ["Protection__KeyRingPath"] = certificates.KeyRingPath,
             // Never reached: neither command nor refusal opens the broker.
             ["RabbitMq__Host"] = "127.0.0.1",
             ["Logging__LogLevel__Default"] = "Warning",

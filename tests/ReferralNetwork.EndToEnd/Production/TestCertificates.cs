@@ -1,18 +1,26 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
+using ReferralNetwork.Storage.Protection;
+
 namespace ReferralNetwork.EndToEnd.Production;
 
-/// <summary>Token signing and encryption certificates made for one test run, as an operator makes them for a deployment.</summary>
-public sealed record TestCertificates(string SigningPath, string EncryptionPath, string Password)
+/// <summary>
+/// The secrets of one test deployment, as an operator makes them: token signing and encryption certificates, and the
+/// key ring of encryption at rest.
+/// </summary>
+public sealed record TestCertificates(string SigningPath, string EncryptionPath, string Password, string KeyRingPath)
 {
     public static TestCertificates CreateIn(string folder)
     {
         var password = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+        var keyRing = Path.Combine(folder, "key-ring.json");
+        KeyRing.Create(["TH", "VN", "KH", "LA", "MM"]).Save(keyRing);
         return new TestCertificates(
             Write(folder, "signing", X509KeyUsageFlags.DigitalSignature, password),
             Write(folder, "encryption", X509KeyUsageFlags.KeyEncipherment, password),
-            password);
+            password,
+            keyRing);
     }
 
     private static string Write(string folder, string name, X509KeyUsageFlags usage, string password)

@@ -241,7 +241,9 @@ public sealed partial class HelmChartTests
         Assert.NotNull(volumes["tmp"]["emptyDir"]);
         Assert.Equal("/tmp", mounts["tmp"]["mountPath"]);
         Assert.Equal("referral-network-identity-certificates", Get(volumes["certificates"], "secret.secretName"));
+        Assert.Equal("referral-network-key-ring", Get(volumes["key-ring"], "secret.secretName"));
         Assert.True(mounts["certificates"]["readOnly"] is true);
+        Assert.True(mounts["key-ring"]["readOnly"] is true);
 
         // The selector (immutable) selects the pod template, and the Service and the budget select the same pods.
         var podLabels = AsMap(Get(deployment.Document, "spec.template.metadata.labels"));
