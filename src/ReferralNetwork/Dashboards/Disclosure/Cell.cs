@@ -11,8 +11,8 @@ namespace ReferralNetwork.Dashboards.Disclosure;
 /// <item>"≥10": secondary suppression, hidden only so that a "&lt;10" cell cannot be worked out by arithmetic.
 /// It says honestly that the count is not small; the protection is proven against an attacker who knows
 /// which suppressed cells are which (docs/disclosure-control.md).</item>
-/// <item>"withheld": the whole family could not be protected and nothing of it is published (never seen in
-/// the randomized attacker tests, kept so that failure is safe rather than leaky).</item>
+/// <item>"withheld": the whole table is left out, because one of its cells could not be protected otherwise
+/// (rare; failure is then safe rather than leaky).</item>
 /// </list>
 /// </summary>
 public sealed record Cell(int? Count, string Display)

@@ -72,12 +72,12 @@ public sealed class ProtectedFamily
 {
     private readonly Dictionary<(Period Period, string? Country), CountTable> _tables;
 
-    internal ProtectedFamily(Period span, IReadOnlyList<string> countries, int threshold, bool withheld, Dictionary<(Period, string?), CountTable> tables)
+    internal ProtectedFamily(Period span, IReadOnlyList<string> countries, int threshold, IReadOnlyList<(Period Period, string? Country)> withheldTables, Dictionary<(Period, string?), CountTable> tables)
     {
         Span = span;
         Countries = countries;
         Threshold = threshold;
-        IsWithheld = withheld;
+        WithheldTables = withheldTables;
         _tables = tables;
     }
 
@@ -87,8 +87,11 @@ public sealed class ProtectedFamily
 
     public int Threshold { get; }
 
-    /// <summary>True when no suppression pattern could be proven safe and every cell is withheld.</summary>
-    public bool IsWithheld { get; }
+    /// <summary>
+    /// Tables published with every cell withheld, because one of their cells had no witness otherwise; usually
+    /// none. Country null is the all-countries table.
+    /// </summary>
+    public IReadOnlyList<(Period Period, string? Country)> WithheldTables { get; }
 
     /// <summary>The table of a period nested in the span, for one country or (null) for all countries.</summary>
     public CountTable Table(Period period, string? country = null) =>

@@ -31,15 +31,17 @@ internal sealed class SuppressionEngine
     private readonly int _threshold;
     private readonly bool[] _suppressed;
     private readonly bool[] _covered;
+    private readonly bool[] _withheld;
+    private readonly bool[] _withheldByCaller;
+    private bool _aggregated;
     private readonly double[] _cost;
 
     // Search state of one witness evaluation, kept in fields so the recursion does not allocate.
     private readonly int[] _choice;
     private LineChange[][] _options = [];
-    private double _spent;
+    private double _upCost;
+    private double _downCost;
     private double _budget;
-    private bool _upOk;
-    private bool _downOk;
 
     public SuppressionEngine(Hierarchy[] dims, int threshold)
     {
@@ -57,11 +59,16 @@ internal sealed class SuppressionEngine
         _values = new int[size];
         _suppressed = new bool[size];
         _covered = new bool[size];
+        _withheld = new bool[size];
+        _withheldByCaller = new bool[size];
         _cost = new double[size];
         _choice = new int[dims.Length];
     }
 
     public int CellCount => _values.Length;
+
+    /// <summary>The cell no witness was found for, when <see cref="Run"/> failed.</summary>
+    public int? Unprotected { get; private set; }
 
     public int Index(ReadOnlySpan<int> nodes)
     {
@@ -87,10 +94,27 @@ internal sealed class SuppressionEngine
 
     public bool IsSuppressed(int index) => _suppressed[index];
 
+    public bool IsWithheld(int index) => _withheld[index];
+
+    /// <summary>
+    /// Leaves a cell out of the publication altogether. The attacker then knows only that it is a count (≥ 0),
+    /// so witnesses may move it freely, zero or not; this is the fallback when a cell has no witness.
+    /// </summary>
+    public void Withhold(int index) => _withheldByCaller[index] = true;
+
     /// <summary>Sums the totals and chooses the suppression; false when some cell has no witness at all.</summary>
     public bool Run()
     {
-        Aggregate();
+        if (!_aggregated)
+        {
+            Aggregate();
+            _aggregated = true;
+        }
+
+        Array.Clear(_suppressed);
+        Array.Clear(_covered);
+        _withheldByCaller.CopyTo(_withheld, 0);
+        Unprotected = null;
         for (var i = 0; i < _values.Length; i++)
         {
             var coarseness = 1.0;
@@ -108,7 +132,8 @@ internal sealed class SuppressionEngine
         {
             if (_values[i] > 0 && _values[i] < _threshold)
             {
-                _suppressed[i] = true;
+                // A withheld small count is still a small count: it needs a witness like any other.
+                _suppressed[i] = !_withheld[i];
                 targets.Add(i);
             }
         }
@@ -130,6 +155,7 @@ internal sealed class SuppressionEngine
 
             if (!Protect(target))
             {
+                Unprotected = target;
                 return false;
             }
         }
@@ -185,20 +211,25 @@ internal sealed class SuppressionEngine
 
         var best = double.PositiveInfinity;
         int[]? bestChoice = null;
+        var bestDirection = 0;
         Array.Clear(_choice);
         for (var n = 0L; n < combinations; n++)
         {
-            _spent = 0;
+            _upCost = 0;
+            _downCost = 0;
             _budget = best;
-            _upOk = true;
-            _downOk = true;
             if (Walk(0, 0, 1))
             {
-                best = _spent;
-                bestChoice = (int[])_choice.Clone();
-                if (best == 0)
+                var (cost, direction) = _upCost <= _downCost ? (_upCost, 1) : (_downCost, -1);
+                if (cost < best)
                 {
-                    break;
+                    best = cost;
+                    bestDirection = direction;
+                    bestChoice = (int[])_choice.Clone();
+                    if (best == 0)
+                    {
+                        break;
+                    }
                 }
             }
 
@@ -219,7 +250,7 @@ internal sealed class SuppressionEngine
         }
 
         bestChoice.CopyTo(_choice, 0);
-        Mark(0, 0);
+        Mark(0, 0, bestDirection);
         return true;
     }
 
@@ -243,49 +274,66 @@ internal sealed class SuppressionEngine
         return true;
     }
 
+    /// <summary>
+    /// Prices one moved cell in both directions of the witness. A cell whose mark the move would break ("&lt;T"
+    /// at T−1 going up, "≥T" at T going down, 1 going down) can still be moved if it is withheld instead of
+    /// marked, at a higher price: a withheld cell is only known to be a count.
+    /// </summary>
     private bool Visit(int index, int sign)
     {
         var value = _values[index];
-        if (value == 0)
+        if (_withheld[index])
+        {
+            _upCost = value + sign >= 0 ? _upCost : double.PositiveInfinity;
+            _downCost = value - sign >= 0 ? _downCost : double.PositiveInfinity;
+        }
+        else if (value == 0)
         {
             return false; // zeros are always published, so a witness may not move one
         }
-
-        _upOk &= StaysInMark(value, value + sign);
-        _downOk &= StaysInMark(value, value - sign);
-        if (!_upOk && !_downOk)
+        else
         {
-            return false;
+            var price = _suppressed[index] ? 0 : _cost[index];
+            _upCost += StaysInMark(value, value + sign) ? price : price + WithholdPrice(index);
+            _downCost += StaysInMark(value, value - sign) ? price : price + WithholdPrice(index);
         }
 
-        if (!_suppressed[index])
-        {
-            _spent += _cost[index];
-            if (_spent >= _budget)
-            {
-                return false;
-            }
-        }
-
-        return true;
+        return Math.Min(_upCost, _downCost) < _budget;
     }
+
+    private double WithholdPrice(int index) => _cost[index] + 10;
 
     /// <summary>Whether a moved count still fits the mark the true count gets: "&lt;T" or "≥T".</summary>
     private bool StaysInMark(int value, int moved) =>
         value < _threshold ? moved >= 1 && moved < _threshold : moved >= _threshold;
 
-    private void Mark(int k, int index)
+    private void Mark(int k, int index, int sign)
     {
         if (k == _dims.Length)
         {
-            _suppressed[index] = true;
             _covered[index] = true;
+            if (_withheld[index])
+            {
+                return;
+            }
+
+            if (StaysInMark(_values[index], _values[index] + sign))
+            {
+                _suppressed[index] = true;
+            }
+            else
+            {
+                _withheld[index] = true;
+                _suppressed[index] = false;
+            }
+
             return;
         }
 
-        foreach (var node in _options[k][_choice[k]].Nodes)
+        var change = _options[k][_choice[k]];
+        for (var j = 0; j < change.Nodes.Length; j++)
         {
-            Mark(k + 1, index + (node * _stride[k]));
+            Mark(k + 1, index + (change.Nodes[j] * _stride[k]), sign * change.Signs[j]);
         }
     }
 }
