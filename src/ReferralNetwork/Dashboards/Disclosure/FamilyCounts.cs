@@ -88,6 +88,24 @@ public sealed class ProtectedFamily
     public int Threshold { get; }
 
     /// <summary>
+    /// Rebuilds a release from its stored tables, to pass as the earlier release of the next one. The next
+    /// protection checks every stored count and mark against the data, so a wrong store is refused, not trusted.
+    /// </summary>
+    public static ProtectedFamily Restore(
+        Period span,
+        IReadOnlyList<string> countries,
+        int threshold,
+        IEnumerable<(Period Period, string? Country, CountTable Table)> tables,
+        IReadOnlyList<(Period Period, string? Country)> withheldTables)
+    {
+        ArgumentNullException.ThrowIfNull(span);
+        ArgumentNullException.ThrowIfNull(countries);
+        ArgumentNullException.ThrowIfNull(tables);
+        ArgumentNullException.ThrowIfNull(withheldTables);
+        return new ProtectedFamily(span, [.. countries], threshold, [.. withheldTables], tables.ToDictionary(t => (t.Period, t.Country), t => t.Table));
+    }
+
+    /// <summary>
     /// Tables published with every cell withheld, because one of their cells had no witness otherwise; usually
     /// none. Country null is the all-countries table.
     /// </summary>

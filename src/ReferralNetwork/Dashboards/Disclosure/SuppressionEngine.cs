@@ -33,6 +33,8 @@ internal sealed class SuppressionEngine
     private readonly bool[] _covered;
     private readonly bool[] _withheld;
     private readonly bool[] _withheldByCaller;
+    private readonly bool[] _frozen;
+    private readonly bool[] _kept;
     private bool _aggregated;
     private readonly double[] _cost;
 
@@ -61,6 +63,8 @@ internal sealed class SuppressionEngine
         _covered = new bool[size];
         _withheld = new bool[size];
         _withheldByCaller = new bool[size];
+        _frozen = new bool[size];
+        _kept = new bool[size];
         _cost = new double[size];
         _choice = new int[dims.Length];
     }
@@ -87,10 +91,19 @@ internal sealed class SuppressionEngine
     public void SetLeafCount(ReadOnlySpan<int> leafNodes, int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (_aggregated)
+        {
+            throw new InvalidOperationException("Counts are already summed.");
+        }
+
         _values[Index(leafNodes)] = count;
     }
 
-    public int Count(int index) => _values[index];
+    public int Count(int index)
+    {
+        EnsureAggregated();
+        return _values[index];
+    }
 
     public bool IsSuppressed(int index) => _suppressed[index];
 
@@ -102,15 +115,16 @@ internal sealed class SuppressionEngine
     /// </summary>
     public void Withhold(int index) => _withheldByCaller[index] = true;
 
+    /// <summary>A cell an earlier release published: the attacker knows it, so no witness may move it.</summary>
+    public void Freeze(int index) => _frozen[index] = true;
+
+    /// <summary>A cell an earlier release suppressed: it stays suppressed with the same mark and needs a witness.</summary>
+    public void Keep(int index) => _kept[index] = true;
+
     /// <summary>Sums the totals and chooses the suppression; false when some cell has no witness at all.</summary>
     public bool Run()
     {
-        if (!_aggregated)
-        {
-            Aggregate();
-            _aggregated = true;
-        }
-
+        EnsureAggregated();
         Array.Clear(_suppressed);
         Array.Clear(_covered);
         _withheldByCaller.CopyTo(_withheld, 0);
@@ -130,7 +144,7 @@ internal sealed class SuppressionEngine
         var targets = new List<int>();
         for (var i = 0; i < _values.Length; i++)
         {
-            if (_values[i] > 0 && _values[i] < _threshold)
+            if (_kept[i] || (_values[i] > 0 && _values[i] < _threshold))
             {
                 // A withheld small count is still a small count: it needs a witness like any other.
                 _suppressed[i] = !_withheld[i];
@@ -172,6 +186,15 @@ internal sealed class SuppressionEngine
         }
 
         return sum;
+    }
+
+    private void EnsureAggregated()
+    {
+        if (!_aggregated)
+        {
+            Aggregate();
+            _aggregated = true;
+        }
     }
 
     private void Aggregate()
@@ -282,6 +305,11 @@ internal sealed class SuppressionEngine
     private bool Visit(int index, int sign)
     {
         var value = _values[index];
+        if (_frozen[index])
+        {
+            return false;
+        }
+
         if (_withheld[index])
         {
             _upCost = value + sign >= 0 ? _upCost : double.PositiveInfinity;
@@ -293,9 +321,11 @@ internal sealed class SuppressionEngine
         }
         else
         {
+            // A cell already published with its mark cannot be withheld after the fact.
             var price = _suppressed[index] ? 0 : _cost[index];
-            _upCost += StaysInMark(value, value + sign) ? price : price + WithholdPrice(index);
-            _downCost += StaysInMark(value, value - sign) ? price : price + WithholdPrice(index);
+            var withhold = _kept[index] ? double.PositiveInfinity : WithholdPrice(index);
+            _upCost += StaysInMark(value, value + sign) ? price : price + withhold;
+            _downCost += StaysInMark(value, value - sign) ? price : price + withhold;
         }
 
         return Math.Min(_upCost, _downCost) < _budget;

@@ -87,10 +87,32 @@ internal sealed class Attacker
         }
     }
 
-    /// <summary>Reads every table of a family and every sum that links them.</summary>
+    /// <summary>
+    /// Reads every table of a family and every sum that links them. A table not published yet still is the sum
+    /// of its parts, so it enters as a table of unknown counts.
+    /// </summary>
     public void ReadFamily(ProtectedFamily family)
     {
         var terms = family.Tables().ToDictionary(t => (t.Period, t.Country), t => Read(t.Table, $"{t.Period}/{t.Country ?? "all"}"));
+        var shape = family.Tables().First().Table;
+        foreach (var period in family.Span.SelfAndDescendants)
+        {
+            foreach (var country in family.Countries.Append(null))
+            {
+                if (!terms.ContainsKey((period, country)))
+                {
+                    var unknown = new CountTable(
+                        shape.RowKeys,
+                        shape.ColumnKeys,
+                        [.. shape.RowKeys.Select(_ => (IReadOnlyList<Cell>)[.. shape.ColumnKeys.Select(_ => Cell.Withheld)])],
+                        [.. shape.RowKeys.Select(_ => Cell.Withheld)],
+                        [.. shape.ColumnKeys.Select(_ => Cell.Withheld)],
+                        Cell.Withheld);
+                    terms[(period, country)] = Read(unknown, $"unpublished {period}/{country ?? "all"}");
+                }
+            }
+        }
+
         foreach (var period in family.Span.SelfAndDescendants)
         {
             Sum(terms[(period, null)], [.. family.Countries.Select(c => terms[(period, c)])]);

@@ -106,4 +106,41 @@ internal static class Samples
         PublishWith(counts, (_, _, n) => n > 0 && n < threshold, threshold);
 
     public static string[] Keys(string prefix, int n) => [.. Enumerable.Range(1, n).Select(i => $"{prefix}{i}")];
+
+    /// <summary>
+    /// The releases of a span as time passes: after each month closes, that month; after a quarter's last
+    /// month, the quarter too; after the year's, the year. Each release sees only the data of closed months
+    /// and is protected around the one before it.
+    /// </summary>
+    public static IEnumerable<(IReadOnlyList<Period> Published, FamilyCounts Counts, ProtectedFamily Release)> ReleasesOverTime(FamilyCounts full)
+    {
+        var published = new List<Period>();
+        ProtectedFamily? earlier = null;
+        foreach (var month in full.Span.Months)
+        {
+            published.Add(month);
+            for (var p = month.Parent; p is not null && full.Span.Contains(p) && p.Months[^1] == month; p = p.Parent)
+            {
+                published.Add(p);
+            }
+
+            var known = new FamilyCounts(full.Span, full.Countries, full.RowKeys, full.ColumnKeys);
+            foreach (var m in full.Span.Months.TakeWhile(m => m != month).Append(month))
+            {
+                foreach (var g in full.Countries)
+                {
+                    foreach (var r in full.RowKeys)
+                    {
+                        foreach (var c in full.ColumnKeys)
+                        {
+                            known.Add(m, g, r, c, full[m, g, r, c]);
+                        }
+                    }
+                }
+            }
+
+            earlier = SmallCellProtection.ProtectFamily(known, publish: [.. published], earlier: earlier);
+            yield return ([.. published], known, earlier);
+        }
+    }
 }
