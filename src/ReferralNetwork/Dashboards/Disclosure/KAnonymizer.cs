@@ -152,15 +152,14 @@ public static class KAnonymizer
         }
 
         // Sorted by quasi-identifiers and then content, so the order of the export says nothing about the order
-        // of identification. Keys are computed once per case: sorting 100,000 records on eleven fields is slow.
+        // of identification. The quasi-identifiers compare as one packed key, computed once per case.
         var order = Enumerable.Range(0, pending.Count).Where(i => releasedAt[i] >= 0).ToArray();
         var groupKey = order.Select(i => Key(pending[i], fixedPart[i], Levels[releasedAt[i]])).ToArray();
-        var content = order.Select(i => Content(pending[i])).ToArray();
         var positions = Enumerable.Range(0, order.Length).ToArray();
         Array.Sort(positions, (a, b) =>
         {
             var byKey = groupKey[a].CompareTo(groupKey[b]);
-            return byKey != 0 ? byKey : string.CompareOrdinal(content[a], content[b]);
+            return byKey != 0 ? byKey : CompareContent(pending[order[a]], pending[order[b]]);
         });
         var released = positions.Select(p => Generalize(pending[order[p]], Levels[releasedAt[order[p]]])).ToList();
         return new KAnonymousRelease(k, released, waiting.Count, atLevel);
@@ -190,8 +189,27 @@ public static class KAnonymizer
         return (((((long)r.Month.Year * 64) + period) * 32) + age) * (1L << 36) + sexPart;
     }
 
-    private static string Content(CaseRecord r) =>
-        string.Join('\u001f', [string.Join('|', r.ExploitationForms), string.Join('|', r.PalermoElements), r.FurthestStage, r.ClosureReason ?? string.Empty]);
+    private static int CompareContent(CaseRecord a, CaseRecord b)
+    {
+        var c = CompareLists(a.ExploitationForms, b.ExploitationForms);
+        c = c != 0 ? c : CompareLists(a.PalermoElements, b.PalermoElements);
+        c = c != 0 ? c : string.CompareOrdinal(a.FurthestStage, b.FurthestStage);
+        return c != 0 ? c : string.CompareOrdinal(a.ClosureReason, b.ClosureReason);
+    }
+
+    private static int CompareLists(IReadOnlyList<string> a, IReadOnlyList<string> b)
+    {
+        for (var i = 0; i < Math.Min(a.Count, b.Count); i++)
+        {
+            var c = string.CompareOrdinal(a[i], b[i]);
+            if (c != 0)
+            {
+                return c;
+            }
+        }
+
+        return a.Count.CompareTo(b.Count);
+    }
 
     private static int IndexOfBand(string band)
     {

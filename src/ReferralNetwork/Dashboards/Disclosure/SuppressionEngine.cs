@@ -12,15 +12,17 @@ namespace ReferralNetwork.Dashboards.Disclosure;
 /// (<see cref="LineChange"/>: +1 on a leaf and its totals, or +1 on one leaf and −1 on another), multiplied
 /// together. The product moves only the cells in the product of the moved nodes, each by ±1, and leaves every
 /// other cell of every table in the family untouched; all the moved cells are suppressed. A witness is valid
-/// when none of its cells is a published zero and, in one of the two directions, every moved cell stays inside
-/// what its mark says (1..T−1 for "&lt;T", ≥ T for "≥T").
+/// when it moves no published zero and no cell an earlier release published, and, in one of the two
+/// directions, every moved cell stays inside what its mark says (1..T−1 for "&lt;T", ≥ T for "≥T", ≥ 0 for a
+/// withheld cell). A cell whose mark the move would break may be withheld instead, at a price.
 /// </para>
 /// <para>
-/// Suppressing more never invalidates a witness already chosen (its cells stay suppressed, its untouched cells
-/// stay equal), and every cell a witness moves is protected by that same witness, so the greedy pass below
-/// gives each suppressed cell, primary or secondary, a witness. Among the valid witnesses for a cell it picks
-/// the one whose newly suppressed cells cost least: cells already suppressed are free, a cell costs more the
-/// larger its count and the coarser it is, so totals and years stay published where possible.
+/// Suppressing or withholding more never invalidates a witness already chosen (its cells stay hidden, the
+/// bounds only get looser, its untouched cells stay equal), and every cell a witness moves is protected by that
+/// same witness, so the greedy pass below gives each suppressed cell, primary or secondary, a witness. Among
+/// the valid witnesses for a cell it picks the one whose newly hidden cells cost least: cells already
+/// suppressed are free, a cell costs more the larger its count and the coarser it is, so totals and years stay
+/// published where possible.
 /// </para>
 /// </summary>
 internal sealed class SuppressionEngine

@@ -17,8 +17,9 @@ public sealed class KAnonymizerTests
         Assert.Equal(cases.Count, release.Released.Count + release.Withheld);
         Assert.True(release.Released.Count >= 70_000, $"only {release.Released.Count} released");
         Assert.All(release.Released.GroupBy(c => c.QuasiIdentifiers), g => Assert.True(g.Count() >= 11, $"{g.Key} occurs {g.Count()} times"));
-        // About half a second of CPU; the bound is loose because this 2-core machine is shared with other builds.
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
+        // About half a second of CPU in a Debug build. The bound only catches a blow-up (a quadratic regrouping,
+        // say): tests run in parallel on 2 cores, so wall time here is often several times the CPU time.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
         TestContext.Current.TestOutputHelper?.WriteLine(
             $"released {release.Released.Count}, withheld {release.Withheld}, by level {string.Join(", ", release.ReleasedAtLevel)}, in {clock.ElapsedMilliseconds} ms");
     }
