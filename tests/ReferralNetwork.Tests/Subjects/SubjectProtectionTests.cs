@@ -240,3 +240,32 @@ public sealed class SubjectProtectionTests
         return keys;
     }
 }
+
+/// <summary>Crypto-shredding for retention: destroying the compartment's data key erases the person and keeps the workflow.</summary>
+public sealed class SubjectErasureTests
+{
+    private static readonly ReferralNetwork.Identity.Caller Thailand =
+        new("th-focal-point", "TH", OrganizationKind.FocalPoint, [ReferralNetwork.Identity.Scopes.ReferralsRead, ReferralNetwork.Identity.Scopes.ReferralsWrite, ReferralNetwork.Identity.Scopes.SubjectRead]);
+
+    [Fact]
+    public async Task An_erased_subject_is_gone_while_its_referral_and_history_remain()
+    {
+        using var data = new TempFolder();
+        var id = Guid.NewGuid();
+        await using (var cluster = await GrainCluster.StartAsync(data.Path))
+        {
+            var referral = cluster.Grains.GetGrain<ReferralNetwork.Referrals.IReferralGrain>(id);
+            await referral.Create(Thailand, ReferralRequests.Command(Thailand));
+            Assert.Equal(ReferralRequests.GivenName, (await referral.ReadSubject(Thailand, AccessPurpose.CaseWork, null)).GivenName);
+
+            await referral.EraseSubject();
+        }
+
+        await using var next = await GrainCluster.StartAsync(data.Path);
+        var again = next.Grains.GetGrain<ReferralNetwork.Referrals.IReferralGrain>(id);
+        var refused = await Assert.ThrowsAsync<ReferralNetwork.Http.ProblemException>(() => again.ReadSubject(Thailand, AccessPurpose.CaseWork, null));
+        Assert.Equal(ReferralNetwork.Http.ProblemKind.NotFound, refused.Kind);
+        Assert.Equal(Stage.Identified, (await again.Get(Thailand)).Stage);
+        Assert.Single(await again.GetHistory(Thailand));
+    }
+}
