@@ -158,8 +158,10 @@ internal static class BurmeseRomanizer
         // ွ is a glide (ရွှေ Shwe, နွယ် Nwe) unless it is the vowel itself (ထွန်း Htun).
         var waIsVowel = wa && v.Length == 0 && final != '\0' && final != 'ယ';
         Space(output);
-        output.Append(Onset(initial, ya, ha, wa && !waIsVowel));
-        output.Append(Rhyme(v, final, waIsVowel, creaky));
+        var onset = Onset(initial, ya, ha, wa && !waIsVowel);
+        var rhyme = Rhyme(v, final, waIsVowel, creaky);
+        // A bare ေ is spelt "Aye" in names (အေး); after a consonant it stays "e" (Nwe, Me).
+        output.Append(onset).Append(onset.Length == 0 && rhyme == "e" ? "aye" : rhyme);
         return i;
     }
 

@@ -116,9 +116,9 @@ public sealed class ClkEncoder : IDisposable
 
         if (person.DateOfBirth is { } dob)
         {
-            foreach (var token in DateTokens(dob))
+            foreach (var token in DateTokens(dob, parameters))
             {
-                yield return ("d" + token, parameters.DateBits);
+                yield return token;
             }
         }
 
@@ -154,38 +154,37 @@ public sealed class ClkEncoder : IDisposable
     }
 
     /// <summary>
-    /// Tokens of a date of birth chosen so that the common errors still share some: year, month, day and their
-    /// pairs for exact agreement; the unordered day–month pair (with and without the year) for a swapped day and
-    /// month; two tilings of the calendar into two-day windows, offset by a day, of which two dates a day apart
-    /// always share exactly one; the same for years, so that an age estimated a year off still shares a token.
+    /// Tokens of a date of birth chosen so that the common errors still share some, each weighted by its level
+    /// (see <see cref="ClkParameters"/>): the year and two tilings into two-year windows; year and month; the exact
+    /// date and five day windows (two tilings of two days, three of three days); the year with the unordered
+    /// day–month pair. Month or day alone are not tokens: shared across years they say little and add noise.
     /// </summary>
-    internal static IEnumerable<string> DateTokens(PartialDate date)
+    internal static IEnumerable<(string Token, int Bits)> DateTokens(PartialDate date, ClkParameters parameters)
     {
         var y = date.Year;
-        yield return I($"y{y}");
-        yield return I($"ya{y >> 1}");
-        yield return I($"yb{(y + 1) >> 1}");
+        yield return (I($"dy{y}"), parameters.YearBits);
+        yield return (I($"dya{y >> 1}"), parameters.YearWindowBits);
+        yield return (I($"dyb{(y + 1) >> 1}"), parameters.YearWindowBits);
         if (date.Month is not { } m)
         {
             yield break;
         }
 
-        yield return I($"m{m}");
-        yield return I($"ym{y}-{m}");
+        yield return (I($"dym{y}-{m}"), parameters.MonthBits);
         if (date.Day is not { } d)
         {
             yield break;
         }
 
-        yield return I($"d{d}");
-        yield return I($"md{m}-{d}");
-        yield return I($"ymd{y}-{m}-{d}");
-        var (low, high) = m < d ? (m, d) : (d, m);
-        yield return I($"u{low}-{high}");
-        yield return I($"yu{y}-{low}-{high}");
         var day = new DateOnly(y, m, d).DayNumber;
-        yield return I($"wa{day >> 1}");
-        yield return I($"wb{(day + 1) >> 1}");
+        yield return (I($"dd{day}"), parameters.DayBits);
+        yield return (I($"dw2a{day / 2}"), parameters.DayBits);
+        yield return (I($"dw2b{(day + 1) / 2}"), parameters.DayBits);
+        yield return (I($"dw3a{day / 3}"), parameters.DayBits);
+        yield return (I($"dw3b{(day + 1) / 3}"), parameters.DayBits);
+        yield return (I($"dw3c{(day + 2) / 3}"), parameters.DayBits);
+        var (low, high) = m < d ? (m, d) : (d, m);
+        yield return (I($"dyu{y}-{low}-{high}"), parameters.SwappedDayMonthBits);
     }
 
     private static string I(FormattableString value) => value.ToString(CultureInfo.InvariantCulture);

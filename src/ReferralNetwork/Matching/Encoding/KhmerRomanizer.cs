@@ -22,7 +22,8 @@ internal static class KhmerRomanizer
 
     private static bool IsConsonant(char c) => c is >= '\u1780' and <= '\u17A2';
 
-    private static bool IsDependentVowel(char c) => c is >= '\u17B6' and <= '\u17C8';
+    // ័ (samyok sannya) is a short vowel in Pali spellings: សុភ័ក្រ Sopheak.
+    private static bool IsDependentVowel(char c) => c is >= '\u17B6' and <= '\u17C8' or '\u17D0';
 
     // The second ("o") series; the rest of the consonants are first ("a") series.
     private static bool IsSecondSeries(char c) => c is 'គ' or 'ឃ' or 'ង' or 'ជ' or 'ឈ' or 'ញ' or 'ឌ' or 'ឍ' or 'ន'
@@ -87,6 +88,7 @@ internal static class KhmerRomanizer
         "ំ" => ("am", "um"),
         "ុំ" => ("om", "om"), // មុំ is "Mom" in use, not the "mum" of the rule
         "ាំ" => ("am", "oam"),
+        "័" => ("a", "ea"),
         "ះ" => ("ah", "eah"),
         "ុះ" => ("oh", "uh"),
         "េះ" => ("eh", "eh"),
@@ -171,18 +173,18 @@ internal static class KhmerRomanizer
         var (first, secondSpelling) = Vowel(signs.ToString());
         var vowel = second ? secondSpelling : first;
 
-        // The robat (៌) is an r written above; ័ and ៏ only mark Pali spellings.
-        while (i < text.Length && text[i] is '\u17CC' or '\u17CE' or '\u17CF' or '\u17D0' or '\u17D1' or '\u17D3')
+        // The robat (៌) is an r written above; ៏ and ៑ only mark Pali spellings.
+        while (i < text.Length && text[i] is '\u17CC' or '\u17CE' or '\u17CF' or '\u17D1' or '\u17D3')
         {
             i++;
         }
 
         output.Append(onsetText).Append(vowel);
-        return Coda(text, i, output);
+        return Coda(text, i, output, inherent: signs.Length == 0);
     }
 
     // The final consonant of a syllable: a consonant with no vowel of its own that does not start a cluster.
-    private static int Coda(ReadOnlySpan<char> text, int i, StringBuilder output)
+    private static int Coda(ReadOnlySpan<char> text, int i, StringBuilder output, bool inherent = false)
     {
         if (i >= text.Length || !IsConsonant(text[i]))
         {
@@ -198,6 +200,20 @@ internal static class KhmerRomanizer
         if (j < text.Length && (IsDependentVowel(text[j]) || text[j] is Muusikatoan or Triisap))
         {
             return i; // it is the next onset
+        }
+
+        // Two consonants where the second ends the word or its cluster: the first opens a syllable the second
+        // closes (សុផល So-phal, សុវណ្ណ So-vann). After an unwritten vowel a consonant that carries a vowel
+        // sign next opens a syllable too: Pali names read open (រតនា Ra-ta-na), not "Rot-na".
+        if (j < text.Length && IsConsonant(text[j]))
+        {
+            var k = j + 1;
+            var secondCloses = k >= text.Length || !IsKhmer(text[k]) || text[k] is Bantoc or Coeng or Toandakhiat;
+            var secondOpens = k < text.Length && (IsDependentVowel(text[k]) || text[k] is Muusikatoan or Triisap);
+            if (secondCloses || (inherent && secondOpens))
+            {
+                return i;
+            }
         }
 
         output.Append(Final(text[i]));

@@ -67,7 +67,10 @@ internal static class TaiRomanizer
     {
         var lao = false;
         var chars = new List<char>(text.Length);
-        foreach (var c in text)
+        // NFKC splits the vowel am (ำ, ຳ) into nikhahit + aa; put it back together.
+        var recomposed = text.ToString().Replace("\u0E4D\u0E32", "\u0E33", StringComparison.Ordinal)
+            .Replace("\u0ECD\u0EB2", "\u0EB3", StringComparison.Ordinal);
+        foreach (var c in recomposed)
         {
             lao |= IsLao(c);
             if (IsTone(ToThai(c)))
@@ -164,7 +167,7 @@ internal static class TaiRomanizer
         // Cluster: C + ร/ล/ว followed by a vowel mark, or inside a leading-vowel syllable (เปรม Prem).
         if (i < s.Length && s[i] is 'ร' or 'ล' or 'ว' && onset != 'อ'
             && ((i + 1 < s.Length && IsVowelMark(s[i + 1]))
-                || (lead != '\0' && i + 1 < s.Length && IsConsonant(s[i + 1]))))
+                || (lead != '\0' && s[i] != 'ว' && i + 1 < s.Length && IsConsonant(s[i + 1]))))
         {
             onsetText += s[i] == 'ว' ? "w" : s[i] == 'ร' ? "r" : "l";
             i++;
@@ -246,7 +249,7 @@ internal static class TaiRomanizer
         }
 
         var final = "";
-        if (takesFinal && i < s.Length && IsConsonant(s[i]) && IsFinal(s, i))
+        if (takesFinal && i < s.Length && IsConsonant(s[i]) && IsFinal(s, i, mustClose: m.Contains('\u0E31')))
         {
             final = Final(s[i], lao);
             i++;
@@ -272,7 +275,7 @@ internal static class TaiRomanizer
 
     // A consonant closes the syllable unless a vowel mark follows it (it is then the next onset) or it starts a
     // cluster with its own vowel.
-    private static bool IsFinal(char[] s, int i)
+    private static bool IsFinal(char[] s, int i, bool mustClose)
     {
         if (i + 1 >= s.Length)
         {
@@ -288,6 +291,13 @@ internal static class TaiRomanizer
         if (next == 'อ' && (i + 2 >= s.Length || !IsVowelMark(s[i + 2])))
         {
             return false; // C + อ: อ is this consonant's vowel
+        }
+
+        // C1 C2 ending the word: C1 opens the last syllable and C2 closes it (ศิริพร Siri-phon, มานพ Ma-nop),
+        // unless this syllable's vowel (ั) cannot stand without a final (จันทร์ Chan).
+        if (!mustClose && IsConsonant(next) && (i + 2 >= s.Length || !(IsVowelMark(s[i + 2]) || IsConsonant(s[i + 2]) || IsLeading(s[i + 2]))))
+        {
+            return false;
         }
 
         return true;
