@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
+using ReferralNetwork.Hosting;
+
 namespace ReferralNetwork.Identity;
 
 /// <summary>What the production profile refuses of the token server's configuration.</summary>
@@ -9,6 +11,11 @@ internal static class IdentityProductionChecks
     public static IEnumerable<string> Refusals(IConfiguration configuration)
     {
         var refusals = new List<string>();
+        if (PlatformOptions.From(configuration).SeedDemoData == true)
+        {
+            refusals.Add($"The demo OAuth clients that seed would create all share the secret \"{DemoClients.DemoSecret}\", which anyone can read in the README.");
+        }
+
         var identity = configuration.GetSection(TokenServerOptions.Section).Get<TokenServerOptions>() ?? new TokenServerOptions();
         if (identity.Issuer is not { IsAbsoluteUri: true } issuer || issuer.Scheme is not ("https" or "http"))
         {

@@ -178,6 +178,22 @@ public sealed class ServerFixtureTests(PostgresFixture postgres, RabbitMqFixture
     private static async Task<List<string>> TakeAllAndDeleteAsync(RabbitMqServer server, string queue)
     {
         await using var connection = await server.CreateConnectionFactory().CreateConnectionAsync(Cancellation);
+
+        // After a kill the node answers before it has recovered every durable queue: wait (bounded) until this one is back.
+        for (var attempt = 0; ; attempt++)
+        {
+            await using var probe = await connection.CreateChannelAsync(cancellationToken: Cancellation);
+            try
+            {
+                await probe.QueueDeclarePassiveAsync(queue, Cancellation);
+                break;
+            }
+            catch (RabbitMQ.Client.Exceptions.OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 404 && attempt < 60)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(500), Cancellation);
+            }
+        }
+
         await using var channel = await connection.CreateChannelAsync(cancellationToken: Cancellation);
         var taken = new List<string>();
         while (await channel.BasicGetAsync(queue, autoAck: true, Cancellation) is { } message)
