@@ -16,27 +16,14 @@ public static class ReferralCommand
     public const int MaxText = 2000;
     private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
 
-    [GenerateSerializer, Immutable, Alias("command.subject")]
-    public sealed record Subject(
-        [property: Id(0)] string GivenName,
-        [property: Id(1)] string FamilyName,
-        [property: Id(2)] Sex Sex,
-        [property: Id(3)] DateOnly? DateOfBirth,
-        [property: Id(4)] string Nationality,
-        [property: Id(5)] IReadOnlyList<string> Languages)
-    {
-        public override string ToString() => nameof(Subject);
-    }
-
     /// <summary>A person newly identified; <see cref="RequestHash"/> is set when the request carried an Idempotency-Key.</summary>
     [GenerateSerializer, Immutable, Alias("command.create")]
     public sealed record Create(
-        [property: Id(0)] Subject Subject,
+        [property: Id(0)] SubjectIdentity Identity,
         [property: Id(1)] string IdentifiedIn,
         [property: Id(2)] DateTimeOffset IdentifiedAt,
         [property: Id(3)] IReadOnlyList<ExploitationForm> Exploitation,
-        [property: Id(4)] string? Summary,
-        [property: Id(5)] string? RequestHash)
+        [property: Id(4)] string? RequestHash)
     {
         /// <summary>Free text and identities stay out of logs and traces (Orleans traces the messages it carries).</summary>
         public override string ToString() => nameof(Create);
@@ -74,11 +61,10 @@ public static class ReferralCommand
             errors.ThrowIfAny();
             var s = request.Subject!;
             return new Create(
-                new Subject(s.GivenName!.Trim(), s.FamilyName?.Trim() ?? "", s.Sex!.Value, s.DateOfBirth, s.Nationality!.ToUpperInvariant(), [.. s.Languages ?? []]),
+                new SubjectIdentity(s.GivenName!.Trim(), s.FamilyName?.Trim() ?? "", s.Sex!.Value, s.DateOfBirth, s.Nationality!.ToUpperInvariant(), [.. s.Languages ?? []], request.Summary),
                 request.IdentifiedIn!.ToUpperInvariant(),
                 request.IdentifiedAt!.Value,
                 [.. request.Exploitation!.Distinct()],
-                request.Summary,
                 requestHash);
         }
     }

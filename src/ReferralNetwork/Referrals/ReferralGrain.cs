@@ -117,9 +117,7 @@ public sealed class ReferralGrain(
         }
 
         // The compartment is written first: a referral never exists without its subject.
-        var subject = command.Subject;
-        await Subject.Record(command.IdentifiedIn, new SubjectIdentity(
-            subject.GivenName, subject.FamilyName, subject.Sex, subject.DateOfBirth, subject.Nationality, subject.Languages, command.Summary));
+        await Subject.Record(command.IdentifiedIn, command.Identity);
         await ChangeAsync(() => State.Identify(this.GetPrimaryKey(), caller, command, Now));
         return State.ToView();
     }

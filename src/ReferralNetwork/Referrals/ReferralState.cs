@@ -80,10 +80,10 @@ public sealed class ReferralState
         Holder = IdentifiedBy = caller.OrganizationId;
         HolderCountry = caller.Country;
         IdentifiedIn = command.IdentifiedIn;
-        Nationality = command.Subject.Nationality;
+        Nationality = command.Identity.Nationality;
         IdentifiedAt = command.IdentifiedAt;
-        Sex = command.Subject.Sex;
-        AgeBand = AgeBands.At(command.Subject.DateOfBirth, DateOnly.FromDateTime(IdentifiedAt.UtcDateTime));
+        Sex = command.Identity.Sex;
+        AgeBand = AgeBands.At(command.Identity.DateOfBirth, DateOnly.FromDateTime(IdentifiedAt.UtcDateTime));
         Exploitation = [.. command.Exploitation];
         CreateRequestHash = command.RequestHash;
         return Record(n => new ReferralIdentified(
