@@ -17,6 +17,11 @@ set -e
 passed=$(grep -E '^\s*succeeded:' "$log" | awk '{s+=$2} END {print s+0}')
 failed=$(grep -E '^\s*failed:' "$log" | awk '{s+=$2} END {print s+0}')
 skipped=$(grep -E '^\s*skipped:' "$log" | awk '{s+=$2} END {print s+0}')
+# The failures by name, last, so that a CI page showing only the tail still says which ones.
+if grep -qE '^failed ' "$log"; then
+  echo "failed tests:"
+  grep -E '^failed ' "$log" | sed 's/^/  /'
+fi
 echo "tests: ${passed} passed, ${failed} failed, ${skipped} skipped"
 if [ "$status" -eq 0 ] && [ "$passed" -eq 0 ]; then
   echo "no test ran" >&2

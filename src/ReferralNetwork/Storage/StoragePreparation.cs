@@ -76,8 +76,31 @@ public static class StoragePreparation
         }
 
         await OrleansSchema.EnsurePostgresAsync(platform.GrainsConnectionString(app.Configuration), cancellationToken);
-        await using var scope = app.Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<PlatformDbContext>().Database.MigrateAsync(cancellationToken);
+
+        // EF Core's own migration lock is taken per migration, after the applied ones were read: two migrate
+        // jobs at once can both apply the same migration (seen: "column already exists"). One session lock held
+        // over the whole run makes the second wait, then find nothing left to do.
+        await using var session = new NpgsqlConnection(platform.PlatformConnectionString(app.Configuration));
+        await session.OpenAsync(cancellationToken);
+        await LockAsync(session, "SELECT pg_advisory_lock(@key);", cancellationToken);
+        try
+        {
+            await using var scope = app.Services.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<PlatformDbContext>().Database.MigrateAsync(cancellationToken);
+        }
+        finally
+        {
+            await LockAsync(session, "SELECT pg_advisory_unlock(@key);", CancellationToken.None);
+        }
+    }
+
+    private const long PlatformMigrationLockKey = 0x506C6174666F726D; // "Platform"
+
+    private static async Task LockAsync(NpgsqlConnection session, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, session);
+        command.Parameters.AddWithValue("key", PlatformMigrationLockKey);
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static async Task PrepareEmbeddedStorageAsync(WebApplication app, PlatformOptions platform, CancellationToken cancellationToken)
