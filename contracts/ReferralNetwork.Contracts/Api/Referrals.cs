@@ -86,8 +86,11 @@ public sealed record AccessLogEntry(
     public override string ToString() => $"{nameof(AccessLogEntry)} {{ {OrganizationId}, {At:O}, {Purpose} }}";
 }
 
-/// <summary>One numbered entry of a referral's history; <see cref="Event"/> is the published event itself.</summary>
-public sealed record HistoryEntry(int Number, string Type, DateTimeOffset OccurredAt, string ActingOrganizationId, object Event);
+/// <summary>
+/// One numbered entry of a referral's history; <see cref="Event"/> is the published event itself.
+/// <see cref="ActingPerson"/> is the opaque id of the person who did it (null when a system or the platform did).
+/// </summary>
+public sealed record HistoryEntry(int Number, string Type, DateTimeOffset OccurredAt, string ActingOrganizationId, object Event, string? ActingPerson = null);
 
 public sealed record ReferralSummary(
     Guid Id,

@@ -116,15 +116,24 @@ public sealed class ReferralGrain(
             throw ProblemException.NotNow("The referral already exists.");
         }
 
+        caller.Require(CaseAction.Create);
+
         // The compartment is written first: a referral never exists without its subject.
         await Subject.Record(command.IdentifiedIn, command.Identity);
-        await ChangeAsync(() => State.Identify(this.GetPrimaryKey(), caller, command, Now));
+        await ChangeAsync(caller.Person, () => State.Identify(this.GetPrimaryKey(), caller, command, Now));
         return State.ToView();
     }
 
-    public Task<ReferralView> Get(Caller caller) => Task.FromResult(VisibleTo(caller).ToView());
+    public Task<ReferralView> Get(Caller caller) => Task.FromResult(Readable(caller).ToView());
 
-    public Task<IReadOnlyList<HistoryEntry>> GetHistory(Caller caller) => Task.FromResult(VisibleTo(caller).ToHistory());
+    public Task<IReadOnlyList<HistoryEntry>> GetHistory(Caller caller) => Task.FromResult(Readable(caller).ToHistory());
+
+    private ReferralState Readable(Caller caller)
+    {
+        var state = VisibleTo(caller);
+        caller.Require(CaseAction.ReadReferrals);
+        return state;
+    }
 
     public async Task<SubjectView> ReadSubject(Caller caller, AccessPurpose purpose, string? note) =>
         await Subject.Read(Reader(caller, purpose, note));
@@ -132,11 +141,12 @@ public sealed class ReferralGrain(
     public async Task<ReferralView> CorrectSubject(Caller caller, int? expectedVersion, ReferralCommand.CorrectSubject command)
     {
         EnsureMayAct(caller, expectedVersion);
+        caller.Require(CaseAction.CorrectSubject);
         State.EnsureMayCorrectSubject(caller, command.Identity.Nationality);
         var changed = await Subject.Correct(State.IdentifiedIn, command.Identity);
         if (changed.Count > 0)
         {
-            await ChangeAsync(() => State.CorrectSubject(caller, changed, command.Identity.Nationality, command.Identity.Sex, command.Identity.DateOfBirth, Now));
+            await ChangeAsync(caller.Person, () => State.CorrectSubject(caller, changed, command.Identity.Nationality, command.Identity.Sex, command.Identity.DateOfBirth, Now));
         }
 
         return State.ToView();
@@ -145,10 +155,11 @@ public sealed class ReferralGrain(
     public async Task<DocumentView> AddDocument(Caller caller, int? expectedVersion, ReferralCommand.AddDocument command)
     {
         EnsureMayAct(caller, expectedVersion);
+        caller.Require(CaseAction.AddDocument);
         State.EnsureMayAddDocument(caller);
         var documentId = Guid.CreateVersion7();
         var document = await Subject.AddDocument(State.IdentifiedIn, documentId, command.Kind, command.ContentType, command.Content, caller.OrganizationId);
-        await ChangeAsync(() => State.AddDocument(caller, documentId, command.Kind, Now));
+        await ChangeAsync(caller.Person, () => State.AddDocument(caller, documentId, command.Kind, Now));
         return document;
     }
 
@@ -161,6 +172,8 @@ public sealed class ReferralGrain(
         {
             throw ProblemException.OnlyMay("Only the holder sees who read the subject.");
         }
+
+        caller.Require(CaseAction.ReadAccessLog);
 
         return await Subject.AccessLog();
     }
@@ -193,20 +206,21 @@ public sealed class ReferralGrain(
             throw ProblemException.NotFound();
         }
 
-        return new SubjectReader(caller.OrganizationId, null, purpose, note, State.ReadsByEmergencyAccess(caller, Now));
+        caller.Require(CaseAction.ReadSubject);
+        return new SubjectReader(caller.OrganizationId, caller.Person, purpose, note, State.ReadsByEmergencyAccess(caller, Now));
     }
 
     public Task<ReferralView> Screen(Caller caller, int? expectedVersion, ReferralCommand.Screen command) =>
-        ChangeAsync(caller, expectedVersion, () => State.Screen(caller, command.Indicators, Now));
+        ChangeAsync(caller, CaseAction.Screen, expectedVersion, () => State.Screen(caller, command.Indicators, Now));
 
     public Task<ReferralView> RecordConsent(Caller caller, int? expectedVersion, ReferralCommand.RecordConsent command) =>
-        ChangeAsync(caller, expectedVersion, () => State.RecordConsent(caller, command.Purpose, command.OrganizationId, command.Given, command.Method, Now));
+        ChangeAsync(caller, CaseAction.RecordConsent, expectedVersion, () => State.RecordConsent(caller, command.Purpose, command.OrganizationId, command.Given, command.Method, Now));
 
     public async Task<HandoffView> Offer(Caller caller, int? expectedVersion, ReferralCommand.Offer command)
     {
         var handoffId = Guid.CreateVersion7();
         var respondBy = command.RespondBy ?? Now + workflow.Value.DeadlineFor(State.HolderCountry, command.To.Country);
-        await ChangeAsync(caller, expectedVersion, () => State.Offer(
+        await ChangeAsync(caller, CaseAction.Offer, expectedVersion, () => State.Offer(
             caller, handoffId, command.To, command.Kind, command.Services, command.Message, respondBy, command.ConsentOverrideReason, Now));
         return State.Handoffs.Single(h => h.Id == handoffId).ToView();
     }
@@ -214,34 +228,34 @@ public sealed class ReferralGrain(
     /// <summary>Answers the referral as the target now sees it: it is a participant from this moment.</summary>
     public async Task<ReferralView?> Accept(Caller caller, int? expectedVersion, Guid handoffId)
     {
-        await ChangeAsync(caller, expectedVersion, () => State.Accept(caller, handoffId, Now), handoffId);
+        await ChangeAsync(caller, CaseAction.Answer, expectedVersion, () => State.Accept(caller, handoffId, Now), handoffId);
         return State.ToView();
     }
 
     /// <summary>Answers nothing of the referral: a target that declines never sees it.</summary>
     public Task Decline(Caller caller, int? expectedVersion, ReferralCommand.Decline command) =>
-        ChangeAsync(caller, expectedVersion, () => State.Decline(caller, command.HandoffId, command.Reason, Now), command.HandoffId);
+        ChangeAsync(caller, CaseAction.Answer, expectedVersion, () => State.Decline(caller, command.HandoffId, command.Reason, Now), command.HandoffId);
 
     public Task<ReferralView> Withdraw(Caller caller, int? expectedVersion, ReferralCommand.Withdraw command) =>
-        ChangeAsync(caller, expectedVersion, () => State.Withdraw(caller, command.HandoffId, command.Reason, Now));
+        ChangeAsync(caller, CaseAction.Withdraw, expectedVersion, () => State.Withdraw(caller, command.HandoffId, command.Reason, Now));
 
     public Task<ReferralView> VerifyNationality(Caller caller, int? expectedVersion, ReferralCommand.VerifyNationality command) =>
-        ChangeAsync(caller, expectedVersion, () => State.VerifyNationality(caller, command.Outcome, command.Reason, Now));
+        ChangeAsync(caller, CaseAction.VerifyNationality, expectedVersion, () => State.VerifyNationality(caller, command.Outcome, command.Reason, Now));
 
     public Task<ReferralView> PlanReturn(Caller caller, int? expectedVersion, ReferralCommand.PlanReturn command) =>
-        ChangeAsync(caller, expectedVersion, () => State.PlanReturn(caller, command.TravelDocument, command.PlannedFor, command.CrossingPoint, command.Escort, Now));
+        ChangeAsync(caller, CaseAction.PlanReturn, expectedVersion, () => State.PlanReturn(caller, command.TravelDocument, command.PlannedFor, command.CrossingPoint, command.Escort, Now));
 
     public Task<ReferralView> ConfirmReturn(Caller caller, int? expectedVersion, ReferralCommand.ConfirmReturn command) =>
-        ChangeAsync(caller, expectedVersion, () => State.ConfirmReturn(caller, command.HandedOverAt, Now));
+        ChangeAsync(caller, CaseAction.ConfirmReturn, expectedVersion, () => State.ConfirmReturn(caller, command.HandedOverAt, Now));
 
     public Task<ReferralView> RecordService(Caller caller, int? expectedVersion, ReferralCommand.RecordService command) =>
-        ChangeAsync(caller, expectedVersion, () => State.RecordService(caller, command.Service, command.Status, command.Note, Now));
+        ChangeAsync(caller, CaseAction.RecordService, expectedVersion, () => State.RecordService(caller, command.Service, command.Status, command.Note, Now));
 
     public Task<ReferralView> OpenEmergencyAccess(Caller caller, int? expectedVersion, ReferralCommand.OpenEmergencyAccess command) =>
-        ChangeAsync(caller, expectedVersion, () => State.OpenEmergencyAccess(caller, command.Reason, Now));
+        ChangeAsync(caller, CaseAction.EmergencyAccess, expectedVersion, () => State.OpenEmergencyAccess(caller, command.Reason, Now));
 
     public Task<ReferralView> Close(Caller caller, int? expectedVersion, ReferralCommand.Close command) =>
-        ChangeAsync(caller, expectedVersion, () => State.Close(caller, command.Reason, Now));
+        ChangeAsync(caller, CaseAction.Close, expectedVersion, () => State.Close(caller, command.Reason, Now));
 
     public async Task EnsurePublished()
     {
@@ -267,7 +281,7 @@ public sealed class ReferralGrain(
         {
             if (State.NextDeadline <= Now)
             {
-                await ChangeAsync(() => State.ExpireDue(Now));
+                await ChangeAsync(null, () => State.ExpireDue(Now));
             }
             else
             {
@@ -279,10 +293,11 @@ public sealed class ReferralGrain(
     private ReferralState VisibleTo(Caller caller) =>
         State.IsVisibleTo(caller.OrganizationId) ? State : throw ProblemException.NotFound();
 
-    private async Task<ReferralView> ChangeAsync(Caller caller, int? expectedVersion, Func<object> rule, Guid? answeringHandoff = null)
+    private async Task<ReferralView> ChangeAsync(Caller caller, CaseAction action, int? expectedVersion, Func<object> rule, Guid? answeringHandoff = null)
     {
         EnsureMayAct(caller, expectedVersion, answeringHandoff);
-        await ChangeAsync(rule);
+        caller.Require(action);
+        await ChangeAsync(caller.Person, rule);
         return State.ToView();
     }
 
@@ -301,9 +316,10 @@ public sealed class ReferralGrain(
     /// <summary>
     /// Applies a rule, then saves state and the events it recorded in one write and publishes them. Rules check
     /// before they change anything; should the write itself fail, the state is read back so that nothing
-    /// unacknowledged stays in memory.
+    /// unacknowledged stays in memory. The events recorded remember <paramref name="person"/> (null: a system or the
+    /// platform itself) in the state, never in the events.
     /// </summary>
-    private async Task ChangeAsync(Func<object> rule)
+    private async Task ChangeAsync(string? person, Func<object> rule)
     {
         var before = State.Version;
         var deadlineBefore = State.NextDeadline;
@@ -322,6 +338,8 @@ public sealed class ReferralGrain(
         {
             return;
         }
+
+        State.RecordActingPerson(before, person);
 
         try
         {

@@ -50,6 +50,12 @@ public sealed class ReferralState
     [Id(23)] public ClosureReason? ClosureReason { get; private set; }
     [Id(24)] public string? NationalityRejectionReason { get; private set; }
 
+    /// <summary>
+    /// The person behind each event, by event number (systems and the platform itself leave none). Kept here and
+    /// shown in the history, never put in the events: they carry organizations only.
+    /// </summary>
+    [Id(25)] public Dictionary<int, string> ActingPeople { get; private set; } = [];
+
     public bool Exists => History.Count > 0;
 
     public int Version => History.Count;
@@ -550,6 +556,20 @@ public sealed class ReferralState
         ClosureReason,
         NationalityRejectionReason);
 
+    /// <summary>Remembers <paramref name="person"/> as the actor of every event recorded after <paramref name="versionBefore"/>.</summary>
+    public void RecordActingPerson(int versionBefore, string? person)
+    {
+        if (person is null)
+        {
+            return;
+        }
+
+        foreach (var e in History.Skip(versionBefore))
+        {
+            ActingPeople[e.Number] = person;
+        }
+    }
+
     public IReadOnlyList<HistoryEntry> ToHistory() =>
-        [.. History.Select(e => new HistoryEntry(e.Number, e.GetType().Name, e.OccurredAt, e.ActingOrganizationId, e))];
+        [.. History.Select(e => new HistoryEntry(e.Number, e.GetType().Name, e.OccurredAt, e.ActingOrganizationId, e, ActingPeople.GetValueOrDefault(e.Number)))];
 }

@@ -227,12 +227,22 @@ internal static class HelmTemplate
         using var process = Process.Start(startInfo) ?? throw new InvalidOperationException($"Could not start {fileName}.");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        if (input is not null)
+        try
         {
-            process.StandardInput.Write(input);
-        }
+            // Bytes straight to the pipe, so that no text stays buffered in the writer should the pipe break.
+            if (input is not null)
+            {
+                process.StandardInput.BaseStream.Write(Encoding.UTF8.GetBytes(input));
+                process.StandardInput.BaseStream.Flush();
+            }
 
-        process.StandardInput.Close();
+            process.StandardInput.Close();
+        }
+        catch (IOException) when (process.WaitForExit(timeout))
+        {
+            // The renderer refused before it read its input (a chart check failing early) and closed the pipe:
+            // its exit code and its error output below say why.
+        }
         if (!process.WaitForExit(timeout))
         {
             process.Kill(entireProcessTree: true);
