@@ -192,35 +192,12 @@ public sealed class SubjectProtectionTests
         Assert.Equal(document.Id, Assert.Single(log!).DocumentId);
     }
 
-    /// <summary>Where in the data folder's files the values appear, in UTF-8 or UTF-16.</summary>
-    private static List<string> Hits(string folder, IEnumerable<string> values)
+    /// <summary>Where in the data folder's files the values appear, in any encoding the shared canary search knows.</summary>
+    private static IReadOnlyList<CanaryHit> Hits(string folder, IEnumerable<string> values)
     {
-        var hits = new List<string>();
-        foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
-        {
-            byte[] bytes;
-            try
-            {
-                using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-                using var copy = new MemoryStream();
-                stream.CopyTo(copy);
-                bytes = copy.ToArray();
-            }
-            catch (IOException)
-            {
-                continue;
-            }
-
-            foreach (var value in values)
-            {
-                if (bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(value)) >= 0 || bytes.AsSpan().IndexOf(Encoding.Unicode.GetBytes(value)) >= 0)
-                {
-                    hits.Add($"{value} in {Path.GetFileName(file)}");
-                }
-            }
-        }
-
-        return hits;
+        var search = new CanarySearch(values.Select(value => Canary.Token(value, value)));
+        search.AddFolder(folder, "data");
+        return search.Hits;
     }
 
     /// <summary>The key id that sealed each grain row (null for a row in plain text).</summary>
