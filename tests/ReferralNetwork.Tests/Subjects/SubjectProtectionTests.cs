@@ -75,7 +75,7 @@ public sealed class SubjectProtectionTests
 
             Assert.Equal(ReferralRequests.GivenName, subject!.GivenName);
             Assert.Equal(scan, document);
-            await Eventually.Until(() => Task.FromResult(RowKeys(data.Path)), keys => keys.Count > 0 && keys.All(k => k == after), TimeSpan.FromSeconds(60));
+            await Eventually.Until(() => Task.FromResult(SealedRows.KeyIds(data.Path)), keys => keys.Count > 0 && keys.All(k => k == after), TimeSpan.FromSeconds(60));
         }
     }
 
@@ -198,23 +198,6 @@ public sealed class SubjectProtectionTests
         var search = new CanarySearch(values.Select(value => Canary.Token(value, value)));
         search.AddFolder(folder, "data");
         return search.Hits;
-    }
-
-    /// <summary>The key id that sealed each grain row (null for a row in plain text).</summary>
-    private static List<string?> RowKeys(string folder)
-    {
-        using var connection = new SqliteConnection($"Data Source={Path.Combine(folder, "grains.db")};Mode=ReadOnly;Pooling=false");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT PayloadBinary FROM OrleansStorage WHERE PayloadBinary IS NOT NULL";
-        using var reader = command.ExecuteReader();
-        var keys = new List<string?>();
-        while (reader.Read())
-        {
-            keys.Add(ProtectedStateSerializer.KeyIdOf((byte[])reader[0]));
-        }
-
-        return keys;
     }
 }
 
