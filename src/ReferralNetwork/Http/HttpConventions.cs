@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.OpenApi;
 using Orleans.Runtime;
@@ -58,12 +60,21 @@ public static class HttpConventions
         return app;
     }
 
-    /// <summary>Refuses a declared body over the limit before anything reads it (Kestrel enforces the same limit on streamed bodies).</summary>
+    /// <summary>The refusal of a body over <paramref name="limit"/>, which it names: the caller learns what would have been accepted.</summary>
+    public static ProblemException TooLarge(long limit) =>
+        new(ProblemKind.PayloadTooLarge, string.Create(CultureInfo.InvariantCulture, $"The request body is larger than this route accepts: at most {limit} bytes ({limit / 1024.0 / 1024.0:0.##} MiB)."));
+
+    /// <summary>
+    /// Refuses a declared body over the route's limit before anything reads it: the endpoint's own (request size limit
+    /// metadata, as on the document upload) or else the global one. Routing, which runs first, gives the same limit to
+    /// Kestrel, which enforces it on bodies sent without a length.
+    /// </summary>
     private static Func<HttpContext, RequestDelegate, Task> RejectOversizedBodies(long limit) => (http, next) =>
     {
-        if (http.Request.ContentLength > limit)
+        var allowed = http.GetEndpoint()?.Metadata.GetMetadata<IRequestSizeLimitMetadata>()?.MaxRequestBodySize ?? limit;
+        if (http.Request.ContentLength > allowed)
         {
-            throw new ProblemException(ProblemKind.PayloadTooLarge, $"The request body is larger than {limit} bytes.");
+            throw TooLarge(allowed);
         }
 
         return next(http);

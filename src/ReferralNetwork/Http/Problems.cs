@@ -94,6 +94,7 @@ public static class Problems
             ProblemKind.PreconditionFailed => "The resource has changed since it was read.",
             ProblemKind.IdempotencyKeyReused => "The Idempotency-Key was already used with another request.",
             ProblemKind.Forbidden => "Not allowed.",
+            ProblemKind.PayloadTooLarge => "The request body is too large.",
             _ => kind.ToString(),
         };
         problem.Detail = detail;

@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.Contracts.Api;
-using ReferralNetwork.Hosting;
 using ReferralNetwork.Http;
 using ReferralNetwork.Identity;
 using ReferralNetwork.Referrals;
@@ -34,10 +33,14 @@ public static class SubjectEndpoints
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed);
 
+        // The one route whose bodies may be larger than the global limit: routing hands the endpoint's limit to the server
+        // (IHttpMaxRequestBodySizeFeature) before anything reads the body, and the declared length is checked against it.
+        var maxDocumentBytes = app.ServiceProvider.GetRequiredService<SubjectOptions>().MaxDocumentBytes;
         api.MapPost("/subject/documents", AddDocumentAsync)
             .RequireAuthorization(Scopes.ReferralsWrite)
             .WithName("AddSubjectDocument")
-            .WithSummary("Add a passport scan, identity card or photo (JPEG, PNG or PDF, judged by content) to the compartment; the body is the file.")
+            .WithSummary($"Add a passport scan, identity card or photo (JPEG, PNG or PDF, judged by content, at most {maxDocumentBytes} bytes) to the compartment; the body is the file.")
+            .WithMetadata(new RequestSizeLimitAttribute(maxDocumentBytes))
             .Accepts<byte[]>("image/jpeg", "image/png", "application/pdf", "application/octet-stream")
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
@@ -71,13 +74,34 @@ public static class SubjectEndpoints
     }
 
     private static async Task<Created<DocumentView>> AddDocumentAsync(
-        Guid id, [FromQuery] string? kind, HttpContext http, IGrainFactory grains, PlatformOptions platform)
+        Guid id, [FromQuery] string? kind, HttpContext http, IGrainFactory grains, SubjectOptions subjects)
     {
-        using var buffer = new MemoryStream();
-        await http.Request.Body.CopyToAsync(buffer, http.RequestAborted);
-        var command = ReferralCommand.AddDocument.From(ApiGroups.ParseQuery<DocumentKind>(kind, "kind"), buffer.ToArray(), platform.MaxRequestBodyBytes);
+        var content = await ReadBodyAsync(http, subjects.MaxDocumentBytes);
+        var command = ReferralCommand.AddDocument.From(ApiGroups.ParseQuery<DocumentKind>(kind, "kind"), content, subjects.MaxDocumentBytes);
         var document = await grains.GetGrain<IReferralGrain>(id).AddDocument(Caller.From(http.User), http.Request.ExpectedVersion(), command);
         return TypedResults.Created($"/api/v1/referrals/{id}/subject/documents/{document.Id}", document);
+    }
+
+    /// <summary>
+    /// The body, refused as too large the moment it passes <paramref name="limit"/>: a body sent without a length (chunked)
+    /// is not checked before it is read, and a server that does not enforce the endpoint's limit must not make it unbounded.
+    /// </summary>
+    private static async Task<byte[]> ReadBodyAsync(HttpContext http, long limit)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await http.Request.Body.ReadAsync(chunk, http.RequestAborted)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                throw HttpConventions.TooLarge(limit);
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
     }
 
     private static async Task<FileContentHttpResult> ReadDocumentAsync(Guid id, Guid documentId, HttpContext http, IGrainFactory grains)

@@ -1,16 +1,16 @@
 using ReferralNetwork.Hosting;
 using ReferralNetwork.Storage;
 
-
 namespace ReferralNetwork.Subjects;
 
-/// <summary>The subject compartment: the person's identity in a grain and storage of its own, and its route.</summary>
+/// <summary>The subject compartment: the person's identity in a grain and storage of its own, and its routes.</summary>
 public static class SubjectsFeature
 {
     public const string GrainStorage = "subjects";
 
     public static WebApplicationBuilder AddSubjects(this WebApplicationBuilder builder)
     {
+        builder.Services.AddSingleton(SubjectOptions.From(builder.Configuration));
         builder.PlatformFeatures().ConfigureSilo(ConfigureSilo);
         return builder;
     }

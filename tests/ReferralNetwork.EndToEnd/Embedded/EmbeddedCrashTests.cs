@@ -23,11 +23,6 @@ namespace ReferralNetwork.EndToEnd.Embedded;
 /// </summary>
 public sealed class EmbeddedCrashTests(ITestOutputHelper output) : IAsyncDisposable
 {
-    private const string DemoSecret = "demo-secret";
-
-    // Fixed, so that tokens issued before the kill are accepted after the restart (the signing keys stay in the data folder).
-    private const string Issuer = "http://referrals.embedded.test/";
-
     // REFERRAL_NETWORK_CRASH_SEED=<n> replays a run's schedule (clients, changes per referral, when the kill comes).
     private const string SeedVariable = "REFERRAL_NETWORK_CRASH_SEED";
 
@@ -48,12 +43,12 @@ public sealed class EmbeddedCrashTests(ITestOutputHelper output) : IAsyncDisposa
         var loadFor = TimeSpan.FromMilliseconds(schedule.Next(2000, 4001));
         Note($"seed {seed} ({SeedVariable}={seed} replays it): {clients} clients, kill after {loadFor.TotalSeconds:0.00} s of load");
 
-        var platform = _platform = new SiloProcess("embedded", Settings(Path.Combine(_folder.Path, "data")), _folder.Path);
+        var platform = _platform = new SiloProcess("embedded", EmbeddedPlatform.Settings(Path.Combine(_folder.Path, "data"), "crash"), _folder.Path);
         await platform.StartAsync();
         Note($"platform started in {platform.LastStartDuration.TotalSeconds:0.0} s (pid {platform.ProcessId})");
         var tokens = new TokenClient(() => platform.Http);
-        var focalPoint = await tokens.AccessTokenAsync(CrashLoad.FocalPoint, DemoSecret);
-        var shelter = await tokens.AccessTokenAsync(CrashLoad.Shelter, DemoSecret);
+        var focalPoint = await tokens.AccessTokenAsync(CrashLoad.FocalPoint, EmbeddedPlatform.DemoSecret);
+        var shelter = await tokens.AccessTokenAsync(CrashLoad.Shelter, EmbeddedPlatform.DemoSecret);
 
         // The load's own client, so that its connections die with the process and none is reused afterwards.
         using var loadHttp = new HttpClient { BaseAddress = platform.Http.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
@@ -192,20 +187,6 @@ public sealed class EmbeddedCrashTests(ITestOutputHelper output) : IAsyncDisposa
 
         _folder.Dispose();
     }
-
-    private static Dictionary<string, string?> Settings(string dataPath) => new()
-    {
-        // Development seeds the demo organizations and their OAuth clients (secret "demo-secret").
-        ["ASPNETCORE_ENVIRONMENT"] = "Development",
-        ["ReferralNetwork__Profile"] = "embedded",
-        ["ReferralNetwork__DataPath"] = dataPath,
-        ["Identity__Issuer"] = Issuer,
-        ["Cluster__ClusterId"] = $"crash-{Guid.NewGuid():N}"[..20],
-        // The sweep period stays at its default (a minute, Orleans' shortest reminder): the sweep that matters
-        // here is the one at start, which runs right away.
-        ["Logging__LogLevel__Default"] = "Warning",
-        ["Logging__LogLevel__ReferralNetwork"] = "Information",
-    };
 
     /// <summary>What a referral read back lacks against what was acknowledged of it.</summary>
     private static IEnumerable<string> Problems(Guid id, ReadBack read, int acknowledged)

@@ -24,7 +24,7 @@ public sealed class ProductionCluster(PostgresFixture postgres, RabbitMqFixture 
     public const string ClientSecret = "cluster-test-secret";
 
     /// <summary>Organizations of the test directory; each has an OAuth client of the same id.</summary>
-    public static readonly string[] Organizations = ["th-focal-point", "th-shelter-bangkok", "vn-focal-point"];
+    public static readonly string[] Organizations = ["th-focal-point", "th-shelter-bangkok", "vn-focal-point", "vn-ngo-reintegration"];
 
     private readonly ThrowawayFolder _folder = ThrowawayFolder.Create("rn-cluster");
     private TokenClient _tokens = null!;
@@ -293,6 +293,11 @@ public sealed class ProductionCluster(PostgresFixture postgres, RabbitMqFixture 
                 services = new[] { new { service = "shelter", capacity = 40 } },
             },
             new { id = "vn-focal-point", name = "Viet Nam national focal point", country = "VN", kind = "focal-point" },
+            new
+            {
+                id = "vn-ngo-reintegration", name = "Viet Nam reintegration NGO", country = "VN", kind = "ngo",
+                services = new[] { new { service = "reintegration", capacity = 60 } },
+            },
         },
         clients = Organizations.Select(o => new { clientId = o, organizationId = o, secret = ClientSecret }),
     });

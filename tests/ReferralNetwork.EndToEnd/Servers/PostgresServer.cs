@@ -99,6 +99,43 @@ public sealed class PostgresServer : ManagedProcess
         return ConnectionString(name);
     }
 
+    /// <summary>
+    /// The database as <c>pg_dump</c> of this server's own binaries writes it, in plain SQL (COPY data, bytea as hex):
+    /// what an operator's backup of it holds. Run over the private socket, as the server's OS user when the tests run
+    /// as root; the dump is written inside the server's folder, which that user owns, read, then deleted.
+    /// </summary>
+    public async Task<byte[]> DumpAsync(string database, CancellationToken cancellationToken = default)
+    {
+        var pgDump = Path.Combine(_binDirectory, "pg_dump");
+        if (!LinuxProcesses.IsExecutable(pgDump))
+        {
+            throw new ServerBinaryNotFoundException($"pg_dump was not found beside the server's binaries ({_binDirectory}). {LinuxProcesses.InstallHint}");
+        }
+
+        var file = Path.Combine(_rootDirectory, $"dump-{Guid.NewGuid():N}.sql");
+        try
+        {
+            string[] dump = AsServerUser(
+            [
+                pgDump,
+                "--host", _socketDirectory,
+                "--port", Port.ToString(CultureInfo.InvariantCulture),
+                "--username", Username,
+                "--no-password",
+                "--format", "plain",
+                "--file", file,
+                database,
+            ]);
+            (await CommandLine.RunAsync(dump, TimeSpan.FromMinutes(2), environment: new Dictionary<string, string?> { ["LC_ALL"] = "C.UTF-8" }, cancellationToken: cancellationToken))
+                .EnsureSucceeded();
+            return await File.ReadAllBytesAsync(file, cancellationToken);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     protected override ProcessLaunch Launch() =>
         new(AsServerUser([Path.Combine(_binDirectory, "postgres"), .. ServerArguments()]), _rootDirectory);
 

@@ -75,7 +75,7 @@ public sealed class SubjectProtectionTests
 
             Assert.Equal(ReferralRequests.GivenName, subject!.GivenName);
             Assert.Equal(scan, document);
-            await Eventually.Until(() => Task.FromResult(RowKeys(data.Path)), keys => keys.Count > 0 && keys.All(k => k == after), TimeSpan.FromSeconds(60));
+            await Eventually.Until(() => Task.FromResult(SealedRows.KeyIds(data.Path)), keys => keys.Count > 0 && keys.All(k => k == after), TimeSpan.FromSeconds(60));
         }
     }
 
@@ -192,52 +192,12 @@ public sealed class SubjectProtectionTests
         Assert.Equal(document.Id, Assert.Single(log!).DocumentId);
     }
 
-    /// <summary>Where in the data folder's files the values appear, in UTF-8 or UTF-16.</summary>
-    private static List<string> Hits(string folder, IEnumerable<string> values)
+    /// <summary>Where in the data folder's files the values appear, in any encoding the shared canary search knows.</summary>
+    private static IReadOnlyList<CanaryHit> Hits(string folder, IEnumerable<string> values)
     {
-        var hits = new List<string>();
-        foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
-        {
-            byte[] bytes;
-            try
-            {
-                using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-                using var copy = new MemoryStream();
-                stream.CopyTo(copy);
-                bytes = copy.ToArray();
-            }
-            catch (IOException)
-            {
-                continue;
-            }
-
-            foreach (var value in values)
-            {
-                if (bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(value)) >= 0 || bytes.AsSpan().IndexOf(Encoding.Unicode.GetBytes(value)) >= 0)
-                {
-                    hits.Add($"{value} in {Path.GetFileName(file)}");
-                }
-            }
-        }
-
-        return hits;
-    }
-
-    /// <summary>The key id that sealed each grain row (null for a row in plain text).</summary>
-    private static List<string?> RowKeys(string folder)
-    {
-        using var connection = new SqliteConnection($"Data Source={Path.Combine(folder, "grains.db")};Mode=ReadOnly;Pooling=false");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT PayloadBinary FROM OrleansStorage WHERE PayloadBinary IS NOT NULL";
-        using var reader = command.ExecuteReader();
-        var keys = new List<string?>();
-        while (reader.Read())
-        {
-            keys.Add(ProtectedStateSerializer.KeyIdOf((byte[])reader[0]));
-        }
-
-        return keys;
+        var search = new CanarySearch(values.Select(value => Canary.Token(value, value)));
+        search.AddFolder(folder, "data");
+        return search.Hits;
     }
 }
 

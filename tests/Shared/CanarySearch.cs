@@ -1,8 +1,9 @@
+using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
-using ReferralNetwork.Tests.Support;
 
-namespace ReferralNetwork.Tests.Privacy;
+namespace ReferralNetwork.Testing;
 
 /// <summary>One place a canary was found: which canary, in which spelling and encoding, where, at which offset.</summary>
 public sealed record CanaryHit(string Canary, string Needle, string Encoding, string Source, long Offset, string Context);
@@ -11,13 +12,14 @@ public sealed record CanaryHit(string Canary, string Needle, string Encoding, st
 public sealed record SearchedSource(string Kind, string Source, long Length);
 
 /// <summary>
-/// Searches bytes for canaries: files, folders, the rows of SQLite databases, captured logs and bus messages,
-/// or any bytes a test has (a database dump, a webhook body, an export, a page, browser storage). Each canary
+/// Searches bytes for canaries: files, folders, the rows of SQLite databases, PostgreSQL dumps and their rows,
+/// or any bytes a test has (captured logs and bus messages, a webhook body, an export, a page, browser storage).
+/// One copy for the unit and the end-to-end tests (tests/Shared), so both search the same way. Each canary
 /// text is searched as UTF-8 and UTF-16 (ASCII letters case-insensitively, so that a normalized copy is found
 /// too) and as base64 and base64url at each of the three alignments a value can have inside an encoded blob;
 /// binary forms are searched as they are. Sources are searched as they are added, and only their hits are kept.
 /// </summary>
-public sealed class CanarySearch
+public sealed partial class CanarySearch
 {
     private const int ContextBytes = 32;
 
@@ -178,8 +180,131 @@ public sealed class CanarySearch
     /// </summary>
     public int AddSqliteRows(string databasePath, string label)
     {
-        using var copy = new TempFolder();
-        var target = Path.Combine(copy.Path, Path.GetFileName(databasePath));
+        var copy = Directory.CreateTempSubdirectory("canary-sqlite-");
+        try
+        {
+            return AddSqliteCopyRows(databasePath, Path.Combine(copy.FullName, Path.GetFileName(databasePath)), label);
+        }
+        finally
+        {
+            copy.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// A plain-format <c>pg_dump</c> (<paramref name="dump"/>): searched as it is, every statement and COPY line, then
+    /// cell by cell, each COPY field unescaped and each bytea (which the dump writes as hex, where no spelling of a
+    /// canary shows) decoded to the bytes PostgreSQL holds, sealed payloads included; a hit there is named by table,
+    /// column and row. The dump is the authority for what the rows hold: PostgreSQL compresses large values in its
+    /// own files, where a search of the raw bytes would see nothing. Answers how many cells were searched.
+    /// </summary>
+    public int AddPostgresDump(byte[] dump, string label)
+    {
+        AddBytes("dump", label, dump);
+        var cells = 0;
+        (string Table, string[] Columns)? copy = null;
+        var row = 0;
+        var start = 0;
+        while (start < dump.Length)
+        {
+            var end = Array.IndexOf(dump, (byte)'\n', start);
+            end = end < 0 ? dump.Length : end;
+            var line = dump.AsSpan(start, end - start);
+            start = end + 1;
+            if (copy is not { } block)
+            {
+                if (line.StartsWith("COPY "u8) && CopyHeader().Match(Encoding.UTF8.GetString(line)) is { Success: true } header)
+                {
+                    copy = (Unquote(header.Groups["table"].Value), [.. header.Groups["columns"].Value.Split(", ").Select(Unquote)]);
+                    row = 0;
+                }
+
+                continue;
+            }
+
+            if (line.SequenceEqual("\\."u8))
+            {
+                copy = null;
+                continue;
+            }
+
+            row++;
+            var fields = new List<byte[]?>();
+            foreach (var field in line.Split((byte)'\t'))
+            {
+                fields.Add(CopyField(line[field]));
+            }
+
+            var key = string.Join(", ", fields.Select((f, i) => (f, i))
+                .Where(x => x.f is { Length: > 0 and <= 64 } && !IsHexBytea(x.f) && Ascii.IsValid(x.f))
+                .Take(3)
+                .Select(x => $"{block.Columns.ElementAtOrDefault(x.i)}={Encoding.ASCII.GetString(x.f!)}"));
+            for (var i = 0; i < fields.Count; i++)
+            {
+                if (fields[i] is not { } value)
+                {
+                    continue;
+                }
+
+                cells++;
+                AddBytes("row", $"{label} » {block.Table}.{block.Columns.ElementAtOrDefault(i)} (row {row}: {key})", IsHexBytea(value) ? Convert.FromHexString(Encoding.ASCII.GetString(value, 2, value.Length - 2)) : value);
+            }
+        }
+
+        return cells;
+    }
+
+    /// <summary>Every hit, grouped by canary, then by source and encoding, with offsets and one context each.</summary>
+    public string Report()
+    {
+        var hits = Hits;
+        var searched = Searched;
+        var report = new StringBuilder();
+        var kinds = string.Join(", ", searched.GroupBy(s => s.Kind).Select(g => Invariant($"{g.Count()} {g.Key}(s), {g.Sum(s => s.Length)} bytes")));
+        report.AppendLine(Invariant(
+            $"{hits.Count} hit(s) of {hits.Select(h => h.Canary).Distinct().Count()} of {Canaries.Count} canaries, in {searched.Count} sources ({kinds})."));
+        report.Append("Files: ").AppendLine(string.Join(", ", searched.Where(s => s.Kind == "file").Select(s => Invariant($"{s.Source} ({s.Length} bytes)"))));
+        foreach (var canary in Canaries)
+        {
+            var mine = hits.Where(h => h.Canary == canary.Name).ToList();
+            if (mine.Count == 0)
+            {
+                continue;
+            }
+
+            report.AppendLine().AppendLine($"{canary.Name} ({canary.Value}):");
+            foreach (var group in mine.GroupBy(h => (h.Source, h.Encoding, h.Needle)))
+            {
+                var offsets = group.Select(h => h.Offset).ToList();
+                report.Append("  ").Append(group.Key.Source).Append(" [").Append(group.Key.Encoding).Append(" '").Append(group.Key.Needle).Append("'] at ")
+                    .Append(string.Join(", ", offsets.Take(5)))
+                    .Append(offsets.Count > 5 ? $" and {offsets.Count - 5} more" : "")
+                    .Append(": ").AppendLine(group.First().Context);
+            }
+        }
+
+        return report.ToString();
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The bytes around a hit, printable ASCII as is and everything else as '.', so that the report shows where it sits.</summary>
+    private static string Around(ReadOnlySpan<byte> bytes, int offset, int length)
+    {
+        var from = Math.Max(0, offset - ContextBytes);
+        var to = Math.Min(bytes.Length, offset + length + ContextBytes);
+        var text = new StringBuilder("«");
+        foreach (var b in bytes[from..to])
+        {
+            text.Append(b is >= 0x20 and < 0x7F ? (char)b : '.');
+        }
+
+        return text.Append('»').ToString();
+    }
+
+    /// <summary>The rows of the copy at <paramref name="target"/> of <paramref name="databasePath"/> and its WAL.</summary>
+    private int AddSqliteCopyRows(string databasePath, string target, string label)
+    {
         foreach (var suffix in new[] { "", "-wal" })
         {
             if (File.Exists(databasePath + suffix))
@@ -226,7 +351,7 @@ public sealed class CanarySearch
                             null => null,
                             byte[] blob => blob,
                             string text => Encoding.UTF8.GetBytes(text),
-                            var other => Encoding.UTF8.GetBytes(Convert.ToString(other, System.Globalization.CultureInfo.InvariantCulture) ?? ""),
+                            var other => Encoding.UTF8.GetBytes(Convert.ToString(other, CultureInfo.InvariantCulture) ?? ""),
                         };
                         if (bytes is not null)
                         {
@@ -241,68 +366,65 @@ public sealed class CanarySearch
         return cells;
     }
 
-    public void AddLogs(IEnumerable<CapturedLog> logs)
-    {
-        foreach (var log in logs)
-        {
-            AddText("log", $"log #{log.Sequence} [{log.Level} {log.Category}]", log.Text);
-        }
-    }
+    [GeneratedRegex(@"^COPY (?<table>\S+) \((?<columns>[^)]*)\) FROM stdin;$")]
+    private static partial Regex CopyHeader();
 
-    public void AddMessages(IEnumerable<CapturedMessage> messages)
-    {
-        foreach (var message in messages)
-        {
-            AddBytes("message", $"bus #{message.Sequence} {message.Seen} {message.MessageType}", message.Bytes);
-        }
-    }
+    /// <summary><c>public."OrleansStorage"</c> → <c>OrleansStorage</c>.</summary>
+    private static string Unquote(string name) => name[(name.StartsWith("public.", StringComparison.Ordinal) ? 7 : 0)..].Trim('"');
 
-    /// <summary>Every hit, grouped by canary, then by source and encoding, with offsets and one context each.</summary>
-    public string Report()
+    /// <summary>A bytea as PostgreSQL writes it by default: <c>\x</c> and an even number of hex digits.</summary>
+    private static bool IsHexBytea(byte[] value) =>
+        value.Length >= 2 && value[0] == '\\' && value[1] == 'x' && value.Length % 2 == 0 && value.AsSpan(2).IndexOfAnyExcept("0123456789abcdefABCDEF"u8) < 0;
+
+    /// <summary>One field of COPY's text format, unescaped; null for <c>\N</c> (SQL NULL).</summary>
+    private static byte[]? CopyField(ReadOnlySpan<byte> field)
     {
-        var hits = Hits;
-        var searched = Searched;
-        var report = new StringBuilder();
-        var kinds = string.Join(", ", searched.GroupBy(s => s.Kind).Select(g => Invariant($"{g.Count()} {g.Key}(s), {g.Sum(s => s.Length)} bytes")));
-        report.AppendLine(Invariant(
-            $"{hits.Count} hit(s) of {hits.Select(h => h.Canary).Distinct().Count()} of {Canaries.Count} canaries, in {searched.Count} sources ({kinds})."));
-        report.Append("Files: ").AppendLine(string.Join(", ", searched.Where(s => s.Kind == "file").Select(s => Invariant($"{s.Source} ({s.Length} bytes)"))));
-        foreach (var canary in Canaries)
+        if (field.SequenceEqual("\\N"u8))
         {
-            var mine = hits.Where(h => h.Canary == canary.Name).ToList();
-            if (mine.Count == 0)
+            return null;
+        }
+
+        var value = new List<byte>(field.Length);
+        for (var i = 0; i < field.Length; i++)
+        {
+            if (field[i] != '\\' || i + 1 == field.Length)
             {
+                value.Add(field[i]);
                 continue;
             }
 
-            report.AppendLine().AppendLine($"{canary.Name} ({canary.Value}):");
-            foreach (var group in mine.GroupBy(h => (h.Source, h.Encoding, h.Needle)))
+            var next = field[++i];
+            switch (next)
             {
-                var offsets = group.Select(h => h.Offset).ToList();
-                report.Append("  ").Append(group.Key.Source).Append(" [").Append(group.Key.Encoding).Append(" '").Append(group.Key.Needle).Append("'] at ")
-                    .Append(string.Join(", ", offsets.Take(5)))
-                    .Append(offsets.Count > 5 ? $" and {offsets.Count - 5} more" : "")
-                    .Append(": ").AppendLine(group.First().Context);
+                case (byte)'b': value.Add(0x08); break;
+                case (byte)'f': value.Add(0x0C); break;
+                case (byte)'n': value.Add(0x0A); break;
+                case (byte)'r': value.Add(0x0D); break;
+                case (byte)'t': value.Add(0x09); break;
+                case (byte)'v': value.Add(0x0B); break;
+                case >= (byte)'0' and <= (byte)'7':
+                    var octal = next - '0';
+                    for (var digits = 1; digits < 3 && i + 1 < field.Length && field[i + 1] is >= (byte)'0' and <= (byte)'7'; digits++)
+                    {
+                        octal = (octal * 8) + (field[++i] - '0');
+                    }
+
+                    value.Add((byte)octal);
+                    break;
+                case (byte)'x' when i + 1 < field.Length && char.IsAsciiHexDigit((char)field[i + 1]):
+                    var hex = Uri.FromHex((char)field[++i]);
+                    if (i + 1 < field.Length && char.IsAsciiHexDigit((char)field[i + 1]))
+                    {
+                        hex = (hex * 16) + Uri.FromHex((char)field[++i]);
+                    }
+
+                    value.Add((byte)hex);
+                    break;
+                default: value.Add(next); break;
             }
         }
 
-        return report.ToString();
-    }
-
-    private static string Invariant(FormattableString text) => text.ToString(System.Globalization.CultureInfo.InvariantCulture);
-
-    /// <summary>The bytes around a hit, printable ASCII as is and everything else as '.', so that the report shows where it sits.</summary>
-    private static string Around(ReadOnlySpan<byte> bytes, int offset, int length)
-    {
-        var from = Math.Max(0, offset - ContextBytes);
-        var to = Math.Min(bytes.Length, offset + length + ContextBytes);
-        var text = new StringBuilder("«");
-        foreach (var b in bytes[from..to])
-        {
-            text.Append(b is >= 0x20 and < 0x7F ? (char)b : '.');
-        }
-
-        return text.Append('»').ToString();
+        return [.. value];
     }
 
     private sealed record Pattern(string Canary, string Needle, string Encoding, byte[] Bytes, bool IgnoreCase);

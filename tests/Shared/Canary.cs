@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace ReferralNetwork.Tests.Privacy;
+namespace ReferralNetwork.Testing;
 
 /// <summary>
 /// A value entered through the API that must never be readable where the platform writes. <see cref="Value"/>

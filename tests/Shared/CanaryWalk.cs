@@ -2,9 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using ReferralNetwork.Contracts.Api;
-using ReferralNetwork.Tests.Support;
+using ReferralNetwork.Http;
 
-namespace ReferralNetwork.Tests.Privacy;
+namespace ReferralNetwork.Testing;
 
 /// <summary>One step of the canary walk: a name for failure messages and what it does through the API.</summary>
 public sealed record CanaryStep(string Name, Func<CanaryWalk, Task> Run);
@@ -12,9 +12,11 @@ public sealed record CanaryStep(string Name, Func<CanaryWalk, Task> Run);
 /// <summary>
 /// One referral walked through the partner API with canaries in every free-text field: the clients of the
 /// demo organizations, the referral as last answered, and helpers that assert each call succeeded, so that a
-/// walk that silently failed cannot make the search pass.
+/// walk that silently failed cannot make the search pass. The same walk runs in process (the unit tests) and
+/// against the platform's processes (the end-to-end tests): <paramref name="clientFor"/> answers an HTTP client
+/// acting as an organization, which the walk disposes.
 /// </summary>
-public sealed class CanaryWalk(PlatformFactory factory, CanarySet canaries) : IDisposable
+public sealed class CanaryWalk(Func<string, Task<HttpClient>> clientFor, CanarySet canaries) : IDisposable
 {
     public const string ThaiFocalPoint = "th-focal-point";
     public const string ThaiShelter = "th-shelter-bangkok";
@@ -22,8 +24,6 @@ public sealed class CanaryWalk(PlatformFactory factory, CanarySet canaries) : ID
     public const string VietNgo = "vn-ngo-reintegration";
 
     private readonly Dictionary<string, HttpClient> _clients = [];
-
-    public PlatformFactory Factory { get; } = factory;
 
     public CanarySet Canaries { get; } = canaries;
 
@@ -36,7 +36,7 @@ public sealed class CanaryWalk(PlatformFactory factory, CanarySet canaries) : ID
     {
         if (!_clients.TryGetValue(organizationId, out var client))
         {
-            _clients[organizationId] = client = await Factory.ClientForAsync(organizationId);
+            _clients[organizationId] = client = await clientFor(organizationId);
         }
 
         return client;
@@ -44,9 +44,9 @@ public sealed class CanaryWalk(PlatformFactory factory, CanarySet canaries) : ID
 
     public async Task CreateAsync(string organizationId, CreateReferralRequest request)
     {
-        using var response = await (await AsAsync(organizationId)).PostAsJsonAsync("/api/v1/referrals", request, PlatformFactory.JsonOptions);
+        using var response = await (await AsAsync(organizationId)).PostAsJsonAsync("/api/v1/referrals", request, Json.Options);
         Assert.True(response.StatusCode == HttpStatusCode.Created, $"POST /api/v1/referrals answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-        Referral = (await response.Content.ReadFromJsonAsync<ReferralView>(PlatformFactory.JsonOptions))!;
+        Referral = (await response.Content.ReadFromJsonAsync<ReferralView>(Json.Options))!;
     }
 
     /// <summary>A change answered with the referral; <paramref name="suffix"/> follows the referral's path.</summary>
@@ -64,7 +64,7 @@ public sealed class CanaryWalk(PlatformFactory factory, CanarySet canaries) : ID
 
     public async Task<HandoffView> OfferAsync(string organizationId, HandoffRequest request)
     {
-        var handoff = JsonSerializer.Deserialize<HandoffView>(await PostAsync(organizationId, "/handoffs", request, HttpStatusCode.Created), PlatformFactory.JsonOptions)!;
+        var handoff = JsonSerializer.Deserialize<HandoffView>(await PostAsync(organizationId, "/handoffs", request, HttpStatusCode.Created), Json.Options)!;
         Referral = (await PartnerApi.GetReferralAsync(await AsAsync(organizationId), Referral.Id))!;
         return handoff;
     }
@@ -82,7 +82,23 @@ public sealed class CanaryWalk(PlatformFactory factory, CanarySet canaries) : ID
         using var response = await (await AsAsync(organizationId)).SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"GET {Path}/subject as {organizationId} answered {(int)response.StatusCode}: {body}");
-        return (body, JsonSerializer.Deserialize<SubjectView>(body, PlatformFactory.JsonOptions)!);
+        return (body, JsonSerializer.Deserialize<SubjectView>(body, Json.Options)!);
+    }
+
+    /// <summary>Walks every step of <see cref="CanarySteps.All"/> in order; a failure names the step.</summary>
+    public async Task RunAsync()
+    {
+        foreach (var step in CanarySteps.All)
+        {
+            try
+            {
+                await step.Run(this);
+            }
+            catch (Exception ex)
+            {
+                throw new InvalidOperationException($"Canary walk, step '{step.Name}' failed: {ex.Message}", ex);
+            }
+        }
     }
 
     /// <summary>Read models follow events: waits until the list shows the referral as it now is.</summary>
