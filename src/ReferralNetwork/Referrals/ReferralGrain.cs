@@ -70,6 +70,11 @@ public sealed class ReferralGrain(
     private Task _publishing = Task.CompletedTask;
     private bool _publishAgain;
 
+    // The version last read from or written to storage. The publish loop runs between the turns of commands: a
+    // command's events are in memory from its rule until its write returns, and must not leave before (a process
+    // dying between the two would have published an event that never happened).
+    private int _savedVersion;
+
     private ReferralState State => referral.State;
 
     private DateTimeOffset Now => time.GetUtcNow();
@@ -81,6 +86,8 @@ public sealed class ReferralGrain(
         {
             throw new InvalidOperationException($"The stored state of referral {this.GetPrimaryKey()} belongs to another referral.");
         }
+
+        _savedVersion = State.Version;
 
         // Events saved by an activation that died before publishing them go out now.
         if (State.Unpublished.Any())
@@ -347,6 +354,7 @@ public sealed class ReferralGrain(
             // its events are published, the recovery sweep finds this referral there.
             await index.RecordAsync(this.GetPrimaryKey(), State.Version);
             await referral.WriteStateAsync();
+            _savedVersion = State.Version;
         }
         catch
         {
@@ -392,6 +400,7 @@ public sealed class ReferralGrain(
         try
         {
             await referral.ReadStateAsync();
+            _savedVersion = State.Version;
         }
         catch (Exception ex)
         {
@@ -424,7 +433,7 @@ public sealed class ReferralGrain(
         try
         {
             // In order, so that consumers mostly see a referral's events as they happened.
-            foreach (var @event in State.Unpublished.ToList())
+            foreach (var @event in State.Unpublished.Where(e => e.Number <= _savedVersion).ToList())
             {
                 using var timeout = new CancellationTokenSource(PublishTimeout);
                 try
