@@ -12,7 +12,6 @@ using ReferralNetwork.Contracts;
 using ReferralNetwork.Hosting;
 using ReferralNetwork.Organizations;
 using ReferralNetwork.Storage;
-using Swashbuckle.AspNetCore.SwaggerUI;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace ReferralNetwork.Identity;
@@ -92,7 +91,6 @@ public static class IdentityHosting
             });
             o.AddSecurityRequirement(document => new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("oauth2", document)] = [] });
         });
-        builder.Services.Configure<SwaggerUIOptions>(o => o.OAuthScopes([.. Scopes.All.Where(s => s != Scopes.Admin)]));
         builder.PlatformFeatures()
             .AddProductionCheck(IdentityProductionChecks.Refusals)
             .AddDemoNote($"Demo clients    client id = organization id (th-focal-point, vn-focal-point, th-shelter-bangkok, …),\n                  secret \"{DemoClients.DemoSecret}\" (development only)")
