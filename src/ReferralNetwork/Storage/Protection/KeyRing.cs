@@ -81,8 +81,7 @@ public sealed class KeyRing
             return Load(path);
         }
 
-        var ring = Create(countries, withDefault: true, isDevelopment: true);
-        return KeyRingFile.TryCreate(ring, path) ? ring : Load(path);
+        return KeyRingFile.ReadOrCreate(path, () => Create(countries, withDefault: true, isDevelopment: true));
     }
 
     /// <summary>

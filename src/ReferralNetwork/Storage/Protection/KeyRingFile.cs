@@ -106,24 +106,44 @@ internal static class KeyRingFile
         }
     }
 
-    /// <summary>Writes the file only if none exists; false (and nothing written) when another writer got there first.</summary>
-    public static bool TryCreate(KeyRing ring, string path)
+    /// <summary>
+    /// The ring at <paramref name="path"/>, made by <paramref name="create"/> and written there if there is none yet.
+    /// Writers racing (processes or threads) take turns on a lock file beside it, so exactly one ring is written and
+    /// every caller gets that one. (A move that refuses to overwrite is not enough: on Unix .NET checks and then
+    /// renames, and two writers can both pass the check.)
+    /// </summary>
+    public static KeyRing ReadOrCreate(string path, Func<KeyRing> create)
     {
-        var temporary = WriteTemporary(ring, path);
-        try
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        Directory.CreateDirectory(directory);
+        using (TakeTurn(path + ".lock"))
         {
-            File.Move(temporary, path, overwrite: false);
-            return true;
+            if (File.Exists(path))
+            {
+                return Read(path);
+            }
+
+            var ring = create();
+            Write(ring, path);
+            return ring;
         }
-        catch (IOException) when (File.Exists(path))
+    }
+
+    private static FileStream TakeTurn(string lockPath)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
         {
-            File.Delete(temporary);
-            return false;
-        }
-        catch
-        {
-            File.Delete(temporary);
-            throw;
+            try
+            {
+                // FileShare.None is an exclusive lock on the open file, across processes too. The (empty) lock file stays:
+                // deleting it while another writer waits on it would let a third one lock a new file at the same time.
+                return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (waited.Elapsed < TimeSpan.FromMinutes(1))
+            {
+                Thread.Sleep(10);
+            }
         }
     }
 
