@@ -2,6 +2,7 @@ using ReferralNetwork.Hosting;
 using ReferralNetwork.Http;
 using ReferralNetwork.Identity;
 using ReferralNetwork.Organizations;
+using ReferralNetwork.People;
 using ReferralNetwork.Referrals;
 using ReferralNetwork.Storage;
 using ReferralNetwork.Storage.Protection;
@@ -30,6 +31,7 @@ try
         .AddPlatformApi(platform)
         .AddOrganizations()
         .AddPlatformIdentity(platform)
+        .AddPeople(platform)
         .AddReferrals()
         .AddSubjects()
         .AddPlatformMessaging(platform)
@@ -39,6 +41,7 @@ try
     var app = builder.Build();
     app.UsePlatformApi(platform);
     app.MapPlatformIdentity();
+    app.MapPeople();
     app.MapOrganizations();
     app.MapReferrals();
     app.MapSubjects();

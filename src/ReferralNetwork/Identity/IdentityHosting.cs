@@ -3,14 +3,18 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.OpenApi;
 using OpenIddict.Abstractions;
+using OpenIddict.Server;
 using OpenIddict.Server.AspNetCore;
+using OpenIddict.Validation;
 using OpenIddict.Validation.AspNetCore;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.Hosting;
 using ReferralNetwork.Organizations;
+using ReferralNetwork.People;
 using ReferralNetwork.Storage;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
@@ -24,7 +28,7 @@ public static class IdentityHosting
 
     public static WebApplicationBuilder AddPlatformIdentity(this WebApplicationBuilder builder, PlatformOptions platform)
     {
-        var options = builder.Configuration.GetSection(TokenServerOptions.Section).Get<TokenServerOptions>() ?? new TokenServerOptions();
+        var options = TokenServerOptions.From(builder.Configuration);
         var keys = Path.Combine(platform.FullDataPath, "keys");
 
         // A production configuration these checks refuse never reaches a built host (Program refuses it once
@@ -34,14 +38,27 @@ public static class IdentityHosting
         var signing = unfit ? null : Certificates.Load(options.SigningCertificate, keys, "signing", X509KeyUsageFlags.DigitalSignature);
         var encryption = unfit ? null : Certificates.Load(options.EncryptionCertificate, keys, "encryption", X509KeyUsageFlags.KeyEncipherment);
 
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton<RevocationList>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<RevocationList>());
+        builder.Services.AddHostedService<TokenPruning>();
         builder.Services.AddOpenIddict()
             .AddCore(core => core.UseEntityFrameworkCore().UseDbContext<PlatformDbContext>())
             .AddServer(server =>
             {
-                server.SetTokenEndpointUris("connect/token");
-                server.AllowClientCredentialsFlow();
-                server.RegisterScopes([.. Scopes.All]);
+                server.SetTokenEndpointUris("connect/token")
+                    .SetAuthorizationEndpointUris("connect/authorize")
+                    .SetEndSessionEndpointUris("connect/endsession");
+
+                // Systems: client credentials. People: the authorization code flow with PKCE, then refresh tokens.
+                server.AllowClientCredentialsFlow()
+                    .AllowAuthorizationCodeFlow()
+                    .RequireProofKeyForCodeExchange()
+                    .AllowRefreshTokenFlow();
+                // profile: stock clients ask for it; it adds nothing, as tokens carry no personal data.
+                server.RegisterScopes([.. Scopes.All, OpenIddictConstants.Scopes.OpenId, OpenIddictConstants.Scopes.OfflineAccess, OpenIddictConstants.Scopes.Profile]);
                 server.SetAccessTokenLifetime(options.AccessTokenLifetime);
+                server.SetRefreshTokenLifetime(options.SessionLifetime);
                 if (options.Issuer is { } issuer)
                 {
                     server.SetIssuer(issuer);
@@ -55,11 +72,25 @@ public static class IdentityHosting
                 // Plain signed JWTs (RS256) that partners can validate with any stock JWT library.
                 server.DisableAccessTokenEncryption();
 
-                // Client-credential tokens are short-lived and never revoked one by one: no row per token.
-                server.DisableTokenStorage();
-                server.DisableAuthorizationStorage();
+                // Authorization codes are single-use and refresh tokens revocable: both are stored. Access and
+                // identity tokens are not (a row per client-credentials token would cost every partner call a
+                // write); an access token is refused through the revocation list instead.
+                server.AddEventHandler<OpenIddictServerEvents.GenerateTokenContext>(handler => handler
+                    .UseInlineHandler(context =>
+                    {
+                        if (context.TokenType is TokenTypeIdentifiers.AccessToken or TokenTypeIdentifiers.IdentityToken)
+                        {
+                            context.CreateTokenEntry = false;
+                        }
 
-                var aspNetCore = server.UseAspNetCore().EnableTokenEndpointPassthrough();
+                        return default;
+                    })
+                    .SetOrder(OpenIddictServerHandlers.Protection.CreateTokenEntry.Descriptor.Order - 1));
+
+                var aspNetCore = server.UseAspNetCore()
+                    .EnableTokenEndpointPassthrough()
+                    .EnableAuthorizationEndpointPassthrough()
+                    .EnableEndSessionEndpointPassthrough();
                 if (!options.RequireHttps)
                 {
                     aspNetCore.DisableTransportSecurityRequirement();
@@ -70,7 +101,11 @@ public static class IdentityHosting
                 validation.UseLocalServer();
                 validation.AddAudiences(TokenClaims.Audience);
                 validation.UseAspNetCore();
+                validation.AddEventHandler<OpenIddictValidationEvents.ValidateTokenContext>(handler => handler
+                    .UseSingletonHandler<RevocationList.RefuseRevokedTokens>()
+                    .SetOrder(OpenIddictValidationHandlers.Protection.ValidateExpirationDate.Descriptor.Order + 1));
             });
+        builder.Services.AddSingleton<RevocationList.RefuseRevokedTokens>();
 
         builder.Services.AddAuthentication(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme);
 
@@ -117,6 +152,7 @@ public static class IdentityHosting
     public static IEndpointRouteBuilder MapPlatformIdentity(this IEndpointRouteBuilder app)
     {
         app.MapPost("/connect/token", IssueTokenAsync).AllowAnonymous().ExcludeFromDescription();
+        app.MapPersonSignIn();
         return app;
     }
 
@@ -124,12 +160,16 @@ public static class IdentityHosting
     /// OpenIddict has already authenticated the client and checked the scopes it may ask for; this adds the
     /// organization's claims so every API call knows who is acting.
     /// </summary>
-    private static async Task<IResult> IssueTokenAsync(HttpContext http, IOpenIddictApplicationManager applications, PlatformDbContext db)
+    private static async Task<IResult> IssueTokenAsync(HttpContext http, IOpenIddictApplicationManager applications, PlatformDbContext db, UserManager<Person> people)
     {
         var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("Not an OpenID Connect request.");
+        if (request.IsAuthorizationCodeGrantType() || request.IsRefreshTokenGrantType())
+        {
+            return await PersonSignIn.RenewAsync(http, people, db);
+        }
+
         var application = await applications.FindByClientIdAsync(request.ClientId!, http.RequestAborted);
-        var properties = application is null ? null : await applications.GetPropertiesAsync(application, http.RequestAborted);
-        var organizationId = properties?.GetValueOrDefault(OrganizationProperty) is { ValueKind: JsonValueKind.String } value ? value.GetString() : null;
+        var organizationId = application is null ? null : await PartnerClients.OrganizationOfAsync(applications, application, http.RequestAborted);
         var organization = organizationId is null ? null : await db.Organizations.AsNoTracking().SingleOrDefaultAsync(o => o.Id == organizationId, http.RequestAborted);
         if (application is null || organization is null)
         {
@@ -194,6 +234,53 @@ public static class PartnerClients
         await applications.CreateAsync(client, cancellationToken);
         return true;
     }
+
+    /// <summary>
+    /// Registers a web application through which people sign in (the authorization code flow): a public client,
+    /// PKCE required, redirects only to the exact addresses given. With an organization, only that organization's
+    /// people may sign in through it; false when the client id is taken (nothing is changed then).
+    /// </summary>
+    public static async Task<bool> CreateSignInClientIfMissingAsync(
+        IOpenIddictApplicationManager applications, string clientId, string displayName, Organization? organization,
+        IEnumerable<Uri> redirectUris, IEnumerable<Uri> postLogoutRedirectUris, CancellationToken cancellationToken)
+    {
+        if (await applications.FindByClientIdAsync(clientId, cancellationToken) is not null)
+        {
+            return false;
+        }
+
+        var client = new OpenIddictApplicationDescriptor
+        {
+            ClientId = clientId,
+            ClientType = ClientTypes.Public,
+            DisplayName = displayName,
+            Permissions =
+            {
+                Permissions.Endpoints.Authorization, Permissions.Endpoints.Token, Permissions.Endpoints.EndSession,
+                Permissions.GrantTypes.AuthorizationCode, Permissions.GrantTypes.RefreshToken, Permissions.ResponseTypes.Code,
+            },
+            Requirements = { Requirements.Features.ProofKeyForCodeExchange },
+        };
+        client.RedirectUris.UnionWith(redirectUris);
+        client.PostLogoutRedirectUris.UnionWith(postLogoutRedirectUris);
+
+        // Every scope may be asked for: what a person gets is narrowed by their organization and roles.
+        client.Permissions.UnionWith(Scopes.All.Select(s => Permissions.Prefixes.Scope + s));
+        client.Permissions.Add(Permissions.Scopes.Profile);
+        if (organization is not null)
+        {
+            client.Properties[IdentityHosting.OrganizationProperty] = JsonSerializer.SerializeToElement(organization.Id);
+        }
+
+        await applications.CreateAsync(client, cancellationToken);
+        return true;
+    }
+
+    /// <summary>The organization a client is registered for, if any.</summary>
+    public static async Task<string?> OrganizationOfAsync(IOpenIddictApplicationManager applications, object application, CancellationToken cancellationToken) =>
+        (await applications.GetPropertiesAsync(application, cancellationToken)).GetValueOrDefault(IdentityHosting.OrganizationProperty) is { ValueKind: JsonValueKind.String } value
+            ? value.GetString()
+            : null;
 
     /// <summary>What a client of this kind of organization may ask for (roles follow from the organization's kind).</summary>
     public static IEnumerable<string> ScopesFor(Organization organization) => organization switch

@@ -14,8 +14,24 @@ public sealed class TokenServerOptions
 
     public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>How long a person stays signed in without signing in again (a working day); the refresh tokens of their applications live as long.</summary>
+    public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(10);
+
+    /// <summary>How long an account stays locked after five wrong passwords in a row.</summary>
+    public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// Who must sign in with a second factor (TOTP): organization kinds (<c>focal-point</c>, <c>shelter</c>, <c>ngo</c>,
+    /// <c>international</c>) and roles (<c>officer</c>, <c>supervisor</c>, <c>organization-admin</c>, <c>secretariat-admin</c>).
+    /// Unset: focal points and admins in production, nobody in the embedded profile.
+    /// </summary>
+    public List<string>? RequireSecondFactorFor { get; set; }
+
     /// <summary>Require HTTPS on the OpenID endpoints. Off for the embedded profile on loopback; on behind TLS in production.</summary>
     public bool RequireHttps { get; set; }
+
+    public static TokenServerOptions From(IConfiguration configuration) =>
+        configuration.GetSection(Section).Get<TokenServerOptions>() ?? new TokenServerOptions();
 
     public sealed class CertificateOptions
     {

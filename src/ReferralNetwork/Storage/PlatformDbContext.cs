@@ -1,7 +1,10 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using ReferralNetwork.Hosting;
+using ReferralNetwork.Storage.Protection;
 
 namespace ReferralNetwork.Storage;
 
@@ -10,7 +13,7 @@ namespace ReferralNetwork.Storage;
 /// It knows no feature: each one declares its tables (IEntityTypeConfiguration) and its sets (extension
 /// members on this context) in its own folder.
 /// </summary>
-public class PlatformDbContext : DbContext
+public class PlatformDbContext : DbContext, IDataProtectionKeyContext
 {
     public PlatformDbContext(DbContextOptions<PlatformDbContext> options)
         : base(options)
@@ -21,6 +24,9 @@ public class PlatformDbContext : DbContext
         : base(options)
     {
     }
+
+    /// <summary>The shared ASP.NET Core Data Protection key ring (each key sealed: Storage/Protection/SealedKeyXml).</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     /// <summary>
     /// The provider of each profile. Migrations are provider-specific: production applies the PostgreSQL ones of
@@ -39,6 +45,7 @@ public class PlatformDbContext : DbContext
         }
 
         options.UseOpenIddict();
+        options.ReplaceService<IModelCacheKeyFactory, PersonalDataColumns.ModelCacheKeys>();
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
@@ -61,9 +68,13 @@ public class PlatformDbContext : DbContext
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.UseOpenIddict();
+        modelBuilder.Entity<DataProtectionKey>().ToTable("DataProtectionKeys");
 
         // Each feature brings its tables as IEntityTypeConfiguration classes beside its entities.
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(PlatformDbContext).Assembly);
+
+        // Columns marked as personal data are sealed, whichever feature declares them.
+        PersonalDataColumns.Seal(modelBuilder, PersonalDataColumns.ProtectorOf(this));
     }
 }
 

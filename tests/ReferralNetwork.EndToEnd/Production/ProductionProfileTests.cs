@@ -96,8 +96,8 @@ public sealed class ProductionProfileTests(PostgresFixture postgres, ITestOutput
         Assert.Superset(
             new HashSet<string> { "__EFMigrationsHistory", "Countries", "Inbox", "OpenIddictApplications", "Organizations", "ProcessedEvents", "ReferralAccess", "ReferralIndex", "ReferralList" },
             new HashSet<string>(tables));
-        Assert.Equal(["Initial", "ProjectionMarkersAndReferralIndex"], (await ScalarsAsync<string>(platform, """SELECT "MigrationId" FROM "__EFMigrationsHistory" """)).Select(m => m[(m.IndexOf('_') + 1)..]));
-        Assert.Equal([0L], await ScalarsAsync<long>(platform, """SELECT (SELECT count(*) FROM "Organizations") + (SELECT count(*) FROM "Countries") + (SELECT count(*) FROM "OpenIddictApplications")"""));
+        Assert.Equal(["Initial", "ProjectionMarkersAndReferralIndex", "People"], (await ScalarsAsync<string>(platform, """SELECT "MigrationId" FROM "__EFMigrationsHistory" """)).Select(m => m[(m.IndexOf('_') + 1)..]));
+        Assert.Equal([0L], await ScalarsAsync<long>(platform, """SELECT (SELECT count(*) FROM "Organizations") + (SELECT count(*) FROM "Countries") + (SELECT count(*) FROM "OpenIddictApplications") + (SELECT count(*) FROM "People")"""));
     }
 
     [Fact]

@@ -1,0 +1,97 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using ReferralNetwork.Hosting;
+using ReferralNetwork.Identity;
+using ReferralNetwork.Storage;
+using ReferralNetwork.Storage.Protection;
+
+namespace ReferralNetwork.People;
+
+/// <summary>People: accounts of organizations (ASP.NET Core Identity on the platform database), their sign-in session.</summary>
+public static class PeopleFeature
+{
+    /// <summary>The session cookie of a signed-in person (the platform's own pages and its sign-in).</summary>
+    public const string SessionCookie = "rn-session";
+
+    public static WebApplicationBuilder AddPeople(this WebApplicationBuilder builder, PlatformOptions platform)
+    {
+        var options = TokenServerOptions.From(builder.Configuration);
+        builder.Services.AddIdentityCore<Person>(o =>
+            {
+                // Staff names and addresses are sealed at rest (Storage/Protection/PersonalDataColumns).
+                o.Stores.ProtectPersonalData = true;
+                o.User.RequireUniqueEmail = true;
+                o.User.AllowedUserNameCharacters += "+";
+
+                // Length over composition rules (NIST SP 800-63B): a long passphrase is stronger than "Pa$$w0rd1".
+                o.Password.RequiredLength = 12;
+                o.Password.RequireDigit = false;
+                o.Password.RequireLowercase = false;
+                o.Password.RequireUppercase = false;
+                o.Password.RequireNonAlphanumeric = false;
+                o.Lockout.MaxFailedAccessAttempts = 5;
+                o.Lockout.DefaultLockoutTimeSpan = options.LockoutDuration;
+                o.Lockout.AllowedForNewUsers = true;
+            })
+            .AddUserStore<UserOnlyStore<Person, PlatformDbContext>>()
+            .AddSignInManager()
+            .AddDefaultTokenProviders()
+            .AddPersonalDataProtection<LookupProtection, LookupProtection>();
+
+        builder.Services.AddAuthentication().AddIdentityCookies();
+        builder.Services.ConfigureApplicationCookie(o =>
+        {
+            o.Cookie.Name = SessionCookie;
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Lax;
+            o.Cookie.SecurePolicy = options.RequireHttps ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+            o.LoginPath = "/account/login";
+            o.LogoutPath = "/account/logout";
+            o.AccessDeniedPath = "/account/login";
+            o.ExpireTimeSpan = options.SessionLifetime;
+            o.SlidingExpiration = true;
+        });
+
+        // A disabled person's session cookie is refused within a minute: disabling changes the security stamp.
+        builder.Services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
+
+        // Cookies, antiforgery tokens and Identity's one-time tokens must open on every silo: one key ring, in the
+        // platform database, each key sealed under the platform's own ring.
+        builder.Services.AddDataProtection()
+            .SetApplicationName("ReferralNetwork")
+            .PersistKeysToDbContext<PlatformDbContext>();
+        builder.Services.AddOptions<KeyManagementOptions>()
+            .Configure<IServiceProvider>((o, services) => o.XmlEncryptor = new SealedKeyXml.Encryptor(services));
+
+        builder.Services.AddScoped<SignInFlow>();
+        builder.Services.AddScoped<InvitationBook>();
+        builder.Services.AddSingleton<InvitationMail>();
+        builder.Services.AddSingleton(builder.Configuration.GetSection(SmtpOptions.Section).Get<SmtpOptions>() ?? new SmtpOptions());
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddLocalization(o => o.ResourcesPath = "Console/Resources");
+        builder.Services.AddRazorPages(o => o.RootDirectory = "/Console/Pages");
+
+        builder.PlatformFeatures()
+            .AddProductionCheck(PeopleProductionChecks.Refusals)
+            .AddDemoNote($"Demo people     officer@<organization id> everywhere; supervisor@ and admin@ of focal points; admin@regional-secretariat;\n                  password \"{DemoPeople.DemoPassword}\", no second factor (development only)")
+            .AddDemoSeed(async (services, cancellationToken) => await DemoPeople.SeedAsync(
+                services.GetRequiredService<UserManager<Person>>(),
+                await services.GetRequiredService<PlatformDbContext>().Set<Organizations.Organization>().AsNoTracking().ToListAsync(cancellationToken)));
+        return builder;
+    }
+
+    public static WebApplication MapPeople(this WebApplication app)
+    {
+        app.UseRequestLocalization(o => o.AddSupportedCultures(Languages).AddSupportedUICultures(Languages).SetDefaultCulture("en"));
+        app.MapRazorPages();
+        app.MapPeopleApi();
+        return app;
+    }
+
+    /// <summary>The console's languages: English, Vietnamese, Khmer, Lao, Burmese, Thai.</summary>
+    public static readonly string[] Languages = ["en", "vi", "km", "lo", "my", "th"];
+}
