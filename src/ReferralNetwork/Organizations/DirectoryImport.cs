@@ -21,7 +21,8 @@ namespace ReferralNetwork.Organizations;
 ///   "countries": [{ "code": "TH", "name": "Thailand" }],
 ///   "organizations": [{ "id": "th-focal-point", "name": "Thailand national focal point", "country": "TH", "kind": "focal-point",
 ///                       "services": [{ "service": "shelter", "capacity": 40 }] }],
-///   "clients": [{ "clientId": "th-case-system", "organizationId": "th-focal-point" }]
+///   "clients": [{ "clientId": "th-case-system", "organizationId": "th-focal-point" },
+///               { "clientId": "th-case-web", "organizationId": "th-focal-point", "redirectUris": ["https://cases.example.org/signin-oidc"] }]
 /// }
 /// </code>
 /// </example>
@@ -29,7 +30,8 @@ public static class DirectoryImport
 {
     public sealed record DirectoryFile(List<Country>? Countries, List<Organization>? Organizations, List<ClientEntry>? Clients);
 
-    public sealed record ClientEntry(string ClientId, string OrganizationId, string? Secret);
+    /// <summary>A system's client (client credentials, secret generated when absent), or with <see cref="RedirectUris"/> a web application people sign in through (public, PKCE, for the organization's people only).</summary>
+    public sealed record ClientEntry(string ClientId, string OrganizationId, string? Secret, List<Uri>? RedirectUris = null, List<Uri>? PostLogoutRedirectUris = null);
 
     public static async Task RunAsync(IServiceProvider services, string path, TextWriter output, CancellationToken cancellationToken = default)
     {
@@ -94,6 +96,14 @@ public static class DirectoryImport
         foreach (var client in file.Clients ?? [])
         {
             var organization = organizations[client.OrganizationId];
+            if (client.RedirectUris is { Count: > 0 } redirects)
+            {
+                var registered = await PartnerClients.CreateSignInClientIfMissingAsync(
+                    applications, client.ClientId, organization.Name, organization, redirects, client.PostLogoutRedirectUris ?? [], cancellationToken);
+                output.WriteLine($"client {client.ClientId}: {(registered ? $"added for the people of {organization.Id} (sign-in, PKCE, {redirects.Count} redirect URIs)" : "exists")}");
+                continue;
+            }
+
             // Hex: a secret that needs no escaping in a form post or a shell.
             var secret = client.Secret ?? Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
             var created = await PartnerClients.CreateIfMissingAsync(applications, client.ClientId, secret, organization, cancellationToken);
