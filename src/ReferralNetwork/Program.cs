@@ -56,6 +56,9 @@ try
             var ring = KeyRing.RotateFile(StorageProtection.RingPath(app.Configuration, platform), command.Argument);
             Console.WriteLine($"ReferralNetwork: the {ring} has new current keys; old keys still open old data. Restart every silo with this file: each reseals every referral under the new keys.");
             return 0;
+        case PlatformCommand.CreateAdmin:
+            await CreateAdmin.RunAsync(app.Services, command.Argument!, command.SecondArgument!, Console.Out);
+            return 0;
         case PlatformCommand.ImportDirectory:
             await DirectoryImport.RunAsync(app.Services, command.Argument!, Console.Out);
             return 0;

@@ -4,8 +4,9 @@ namespace ReferralNetwork.Hosting;
 /// The command of the executable, its first argument: none runs the platform. Everything after the command
 /// (and every argument when there is none) is configuration in ASP.NET Core's command-line syntax.
 /// </summary>
-public sealed record PlatformCommand(string? Name, string? Argument, string[] HostArguments, string? Usage = null)
+public sealed record PlatformCommand(string? Name, string? Argument, string[] HostArguments, string? Usage = null, string? SecondArgument = null)
 {
+    public const string CreateAdmin = "create-admin";
     public const string Migrate = "migrate";
     public const string ImportDirectory = "import-directory";
     public const string RotateKeys = "rotate-keys";
@@ -16,6 +17,7 @@ public sealed record PlatformCommand(string? Name, string? Argument, string[] Ho
                ReferralNetwork migrate [--Section:Key=value ...]                    create or update the storage schema, then exit
                ReferralNetwork import-directory <file.json> [--Section:Key=value ...]  add countries, organizations and OAuth clients, then exit
                ReferralNetwork rotate-keys [country] [--Section:Key=value ...]      add a new current key to the key ring (one country's, or all), then exit
+               ReferralNetwork create-admin <organization> <e-mail> [--Section:Key=value ...]  the organization's first admin: an account and a one-time invitation link, then exit
         """;
 
     public static PlatformCommand Parse(string[] args) => args switch
@@ -24,6 +26,8 @@ public sealed record PlatformCommand(string? Name, string? Argument, string[] Ho
         [RotateKeys, var country, .. var rest] when !country.StartsWith('-') => new(RotateKeys, country, rest),
         [RotateKeys, .. var rest] => new(RotateKeys, null, rest),
         [ImportDirectory, var file, .. var rest] when !file.StartsWith('-') => new(ImportDirectory, file, rest),
+        [CreateAdmin, var organization, var email, .. var rest] when !organization.StartsWith('-') && !email.StartsWith('-') => new(CreateAdmin, organization, rest, SecondArgument: email),
+        [CreateAdmin, ..] => new(CreateAdmin, null, [], $"create-admin needs an organization id and an e-mail address.\n{HelpText}"),
         [ImportDirectory, ..] => new(ImportDirectory, null, [], $"import-directory needs the path of a directory file.\n{HelpText}"),
         [Help or "--help" or "-h" or "-?", ..] => new(Help, null, [], Usage: HelpText),
         // A bare word is neither a command nor configuration (which is --key value, key=value or /key value).

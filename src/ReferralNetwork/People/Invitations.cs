@@ -1,7 +1,13 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Net.Mail;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using ReferralNetwork.Contracts.Api;
+using ReferralNetwork.Http;
+using ReferralNetwork.Identity;
+using ReferralNetwork.Organizations;
 using ReferralNetwork.Storage;
 
 namespace ReferralNetwork.People;
@@ -73,6 +79,51 @@ public sealed class InvitationBook(PlatformDbContext db, TimeProvider time)
     {
         var now = time.GetUtcNow();
         return await db.Set<Invitation>().AnyAsync(i => i.PersonId == personId && i.UsedAt == null && i.ExpiresAt > now, cancellationToken);
+    }
+
+    /// <summary>
+    /// An account without a password in <paramref name="organization"/>, and its invitation (sent by e-mail when the
+    /// platform has SMTP, else the link in the answer). Refuses an address that is not one, or that has an account.
+    /// </summary>
+    public async Task<(Person Person, InvitationView Invitation)> InviteAsync(
+        UserManager<Person> people, InvitationMail mail, Organization organization, string? email, PersonRoles roles, string? language, Uri linkBase,
+        CancellationToken cancellationToken)
+    {
+        email = email?.Trim() ?? "";
+        if (email.Length is 0 or > 256 || !MailAddress.TryCreate(email, out var address) || address.Address != email)
+        {
+            throw ProblemException.Invalid("email", "An e-mail address, at most 256 characters.");
+        }
+
+        language ??= "en";
+        if (!PeopleFeature.Languages.Contains(language))
+        {
+            throw ProblemException.Invalid("language", $"One of: {string.Join(", ", PeopleFeature.Languages)}.");
+        }
+
+        if (await people.FindByNameAsync(email) is not null || await people.FindByEmailAsync(email) is not null)
+        {
+            // Said without saying which organization has them: people's names are not shared across organizations.
+            throw new ProblemException(ProblemKind.TransitionNotAllowed, "A person with this e-mail address already has an account on the platform.");
+        }
+
+        var person = new Person { OrganizationId = organization.Id, UserName = email, Email = email, Roles = roles, Language = language };
+        var created = await people.CreateAsync(person);
+        if (!created.Succeeded)
+        {
+            throw ProblemException.Invalid("email", string.Join(" ", created.Errors.Select(e => e.Description)));
+        }
+
+        return (person, await SendAsync(person, organization, mail, linkBase, cancellationToken));
+    }
+
+    /// <summary>A new invitation for <paramref name="person"/>, by e-mail when possible, else its link in the answer.</summary>
+    public async Task<InvitationView> SendAsync(Person person, Organization organization, InvitationMail mail, Uri linkBase, CancellationToken cancellationToken)
+    {
+        var (token, expiresAt) = await IssueAsync(person.Id, cancellationToken);
+        var link = new Uri(linkBase, $"account/invitation?token={token}").ToString();
+        var sent = await mail.SendAsync(person, organization, link, expiresAt, cancellationToken);
+        return new InvitationView(person.Id, expiresAt, sent, sent ? null : link);
     }
 
     private static string Hash(string token) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(token))).ToLowerInvariant();

@@ -65,33 +65,9 @@ public static class PeopleEndpoints
     {
         var caller = AdminOf(http);
         var organization = await db.Organizations.AsNoTracking().SingleAsync(o => o.Id == caller.OrganizationId, http.RequestAborted);
-        var email = request.Email?.Trim() ?? "";
-        if (email.Length is 0 or > 256 || !MailAddress.TryCreate(email, out var address) || address.Address != email)
-        {
-            throw ProblemException.Invalid("email", "An e-mail address, at most 256 characters.");
-        }
-
         var roles = ParseRoles(request.Roles, organization);
-        var language = request.Language ?? "en";
-        if (!PeopleFeature.Languages.Contains(language))
-        {
-            throw ProblemException.Invalid("language", $"One of: {string.Join(", ", PeopleFeature.Languages)}.");
-        }
-
-        if (await people.FindByNameAsync(email) is not null || await people.FindByEmailAsync(email) is not null)
-        {
-            // Said without saying which organization has them: people's names are not shared across organizations.
-            throw new ProblemException(ProblemKind.TransitionNotAllowed, "A person with this e-mail address already has an account on the platform.");
-        }
-
-        var person = new Person { OrganizationId = organization.Id, UserName = email, Email = email, Roles = roles, Language = language };
-        var created = await people.CreateAsync(person);
-        if (!created.Succeeded)
-        {
-            throw ProblemException.Invalid("email", string.Join(" ", created.Errors.Select(e => e.Description)));
-        }
-
-        return TypedResults.Created($"/api/v1/people/{person.Id}", await InvitationAsync(http, person, organization, invitations, mail));
+        var (person, invitation) = await invitations.InviteAsync(people, mail, organization, request.Email, roles, request.Language, LinkBase(http), http.RequestAborted);
+        return TypedResults.Created($"/api/v1/people/{person.Id}", invitation);
     }
 
     private static async Task<Ok<InvitationView>> ReinviteAsync(
@@ -105,7 +81,7 @@ public static class PeopleEndpoints
         }
 
         var organization = await db.Organizations.AsNoTracking().SingleAsync(o => o.Id == caller.OrganizationId, http.RequestAborted);
-        return TypedResults.Ok(await InvitationAsync(http, person, organization, invitations, mail));
+        return TypedResults.Ok(await invitations.SendAsync(person, organization, mail, LinkBase(http), http.RequestAborted));
     }
 
     private static async Task<Ok<PersonView>> SetRolesAsync(
@@ -158,14 +134,7 @@ public static class PeopleEndpoints
         return TypedResults.NoContent();
     }
 
-    private static async Task<InvitationView> InvitationAsync(
-        HttpContext http, Person person, Organization organization, InvitationBook invitations, InvitationMail mail)
-    {
-        var (token, expiresAt) = await invitations.IssueAsync(person.Id, http.RequestAborted);
-        var link = $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}/account/invitation?token={token}";
-        var sent = await mail.SendAsync(person, organization, link, expiresAt, http.RequestAborted);
-        return new InvitationView(person.Id, expiresAt, sent, sent ? null : link);
-    }
+    private static Uri LinkBase(HttpContext http) => new($"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}/");
 
     /// <summary>The caller, who must be allowed to manage its organization's people (a system with <c>admin</c>, or a person who is its admin).</summary>
     private static Caller AdminOf(HttpContext http)

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 
-namespace ReferralNetwork.Tests.Support;
+namespace ReferralNetwork.Testing;
 
 /// <summary>
 /// What a browser does that an HttpClient does not, over in-process hosts: one cookie jar across them, redirects
