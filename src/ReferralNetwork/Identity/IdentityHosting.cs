@@ -173,13 +173,7 @@ public static class IdentityHosting
         var organization = organizationId is null ? null : await db.Organizations.AsNoTracking().SingleOrDefaultAsync(o => o.Id == organizationId, http.RequestAborted);
         if (application is null || organization is null)
         {
-            return Results.Forbid(
-                new AuthenticationProperties(new Dictionary<string, string?>
-                {
-                    [OpenIddictServerAspNetCoreConstants.Properties.Error] = Errors.InvalidClient,
-                    [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = "The client does not belong to a known organization.",
-                }),
-                [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+            return PersonSignIn.Refuse(Errors.InvalidClient, "The client does not belong to a known organization.");
         }
 
         var scopes = request.GetScopes();

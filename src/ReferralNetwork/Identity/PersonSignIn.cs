@@ -138,7 +138,8 @@ public static class PersonSignIn
         return new ClaimsPrincipal(identity);
     }
 
-    private static IResult Refuse(string error, string description) => Results.Forbid(
+    /// <summary>An OpenID Connect error answer of the token server (the endpoint's own format, not a problem).</summary>
+    internal static IResult Refuse(string error, string description) => Results.Forbid(
         new AuthenticationProperties(new Dictionary<string, string?>
         {
             [OpenIddictServerAspNetCoreConstants.Properties.Error] = error,

@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using OpenIddict.Abstractions;
@@ -48,8 +46,7 @@ public sealed class PersonLogin : IDisposable
     /// <summary>Starts the flow: the page the authorization endpoint leads to (the sign-in page, unless a session exists).</summary>
     public async Task<(TestBrowser.Page Page, string Verifier)> StartAsync(string scope = "openid offline_access")
     {
-        var verifier = Base64Url(RandomNumberGenerator.GetBytes(32));
-        var challenge = Base64Url(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
+        var (verifier, challenge) = Pkce.New();
         var page = await Browser.GetAsync(
             $"{PlatformFactory.Issuer}connect/authorize?client_id={ClientId}&redirect_uri={Uri.EscapeDataString(RedirectUri)}&response_type=code" +
             $"&scope={Uri.EscapeDataString(scope)}&code_challenge={challenge}&code_challenge_method=S256&state=s");
@@ -88,8 +85,6 @@ public sealed class PersonLogin : IDisposable
     }
 
     public void Dispose() => Browser.Dispose();
-
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     /// <summary>The client's redirect target: it only has to answer, the test reads the code from the address.</summary>
     private sealed class Callback : HttpMessageHandler
