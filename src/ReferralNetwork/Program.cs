@@ -6,6 +6,7 @@ using ReferralNetwork.Referrals;
 using ReferralNetwork.Storage;
 using ReferralNetwork.Storage.Protection;
 using ReferralNetwork.Subjects;
+using ReferralNetwork.Webhooks;
 
 // One executable, three uses: the platform (no command), `migrate` (the schema step, then exit) and
 // `import-directory <file>` (organizations and OAuth clients, then exit). Commands build the same host
@@ -32,6 +33,7 @@ try
         .AddPlatformIdentity(platform)
         .AddReferrals()
         .AddSubjects()
+        .AddWebhooks()
         .AddPlatformMessaging(platform)
         .AddPlatformSilo(platform);
     ProductionChecks.ThrowIfUnfit(builder.Configuration, platform, builder.PlatformFeatures());
@@ -42,6 +44,7 @@ try
     app.MapOrganizations();
     app.MapReferrals();
     app.MapSubjects();
+    app.MapWebhooks();
 
     switch (command.Name)
     {
