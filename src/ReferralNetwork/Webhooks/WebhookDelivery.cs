@@ -26,7 +26,11 @@ public sealed class WebhookDelivery
     public DateTimeOffset CreatedAt { get; init; }
 
     public WebhookDeliveryStatus Status { get; set; }
+    /// <summary>Attempts so far, replays included (numbers the delivery log).</summary>
     public int Attempts { get; set; }
+
+    /// <summary>Attempts since it was stored or last replayed: the position in the retry schedule.</summary>
+    public int ScheduleStep { get; set; }
     public DateTimeOffset? NextAttemptAt { get; set; }
 
     /// <summary>The silo that claimed it and until when; a claim whose lease ran out is free again.</summary>

@@ -160,7 +160,7 @@ public static class WebhookEndpoints
 
         // A replay starts the schedule again; the webhook-id stays, so a receiver that had it can tell.
         delivery.Status = WebhookDeliveryStatus.Pending;
-        delivery.Attempts = 0;
+        delivery.ScheduleStep = 0;
         delivery.NextAttemptAt = clock.Now;
         await db.SaveChangesAsync(cancellationToken);
         signal.Wake();

@@ -114,6 +114,7 @@ public sealed class WebhookSender(
         var finished = clock.Now;
 
         delivery.Attempts++;
+        delivery.ScheduleStep++;
         delivery.LeaseOwner = null;
         delivery.LeaseUntil = null;
         if (outcome == WebhookAttemptOutcome.Delivered)
@@ -134,14 +135,14 @@ public sealed class WebhookSender(
                 subscription.Disable(WebhookDisabledReason.Failing, finished);
             }
 
-            if (outcome == WebhookAttemptOutcome.Gone || delivery.Attempts >= _schedule.Count)
+            if (outcome == WebhookAttemptOutcome.Gone || delivery.ScheduleStep >= _schedule.Count)
             {
                 delivery.Status = WebhookDeliveryStatus.Failed;
                 delivery.NextAttemptAt = null;
             }
             else
             {
-                var delay = retryAfter is { } asked ? Min(asked, options.MaxRetryAfter) : Jittered(_schedule[delivery.Attempts]);
+                var delay = retryAfter is { } asked ? Min(asked, options.MaxRetryAfter) : Jittered(_schedule[delivery.ScheduleStep]);
                 delivery.NextAttemptAt = finished + delay;
             }
         }

@@ -20,6 +20,8 @@ public static class WebhooksFeature
                 client.Timeout = options.Timeout;
                 client.DefaultRequestHeaders.UserAgent.ParseAdd("ReferralNetwork-Webhooks/1");
             })
+            // The URL is sealed at rest and may carry a partner's token: HttpClient's own logging, which writes it, is off.
+            .RemoveAllLoggers()
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
             {
                 ConnectCallback = targets.ConnectAsync,

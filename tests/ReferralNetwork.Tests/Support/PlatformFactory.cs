@@ -35,6 +35,9 @@ public sealed class PlatformFactory : WebApplicationFactory<Program>
     /// <summary>When set, receives every log call of the platform at every level, Trace included, whatever the configured levels.</summary>
     public LogCapture? Logs { get; init; }
 
+    /// <summary>Settings of the feature under test (<c>Webhooks:RetrySchedule</c>, …), applied over the defaults.</summary>
+    public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
+
     /// <summary>When set, applied after the platform's own services (test doubles, observers).</summary>
     public Action<IServiceCollection>? TestServices { get; init; }
 
@@ -47,6 +50,11 @@ public sealed class PlatformFactory : WebApplicationFactory<Program>
         builder.UseSetting("Cluster:GatewayPort", ports[1].ToString(CultureInfo.InvariantCulture));
         builder.UseSetting("Cluster:ClusterId", $"test-{Guid.NewGuid():N}");
         builder.UseSetting("Identity:Issuer", Issuer);
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
         if (Logs is { } logs)
         {
             // A rule for this provider alone: it outranks the configured levels, which stay as they are for the console.

@@ -497,6 +497,9 @@ namespace ReferralNetwork.Storage.Migrations
                     b.Property<Guid?>("ReferralId")
                         .HasColumnType("uuid");
 
+                    b.Property<int>("ScheduleStep")
+                        .HasColumnType("integer");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(16)

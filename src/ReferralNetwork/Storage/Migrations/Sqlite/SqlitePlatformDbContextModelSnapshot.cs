@@ -490,6 +490,9 @@ namespace ReferralNetwork.Storage.Migrations.Sqlite
                     b.Property<Guid?>("ReferralId")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("ScheduleStep")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(16)

@@ -11,7 +11,7 @@ using ReferralNetwork.Storage;
 namespace ReferralNetwork.Storage.Migrations.Sqlite
 {
     [DbContext(typeof(SqlitePlatformDbContext))]
-    [Migration("20261202143821_Webhooks")]
+    [Migration("20261202144244_Webhooks")]
     partial class Webhooks
     {
         /// <inheritdoc />
@@ -492,6 +492,9 @@ namespace ReferralNetwork.Storage.Migrations.Sqlite
 
                     b.Property<Guid?>("ReferralId")
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("ScheduleStep")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Status")
                         .IsRequired()

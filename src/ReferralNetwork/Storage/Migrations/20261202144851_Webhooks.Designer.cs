@@ -12,7 +12,7 @@ using ReferralNetwork.Storage;
 namespace ReferralNetwork.Storage.Migrations
 {
     [DbContext(typeof(PlatformDbContext))]
-    [Migration("20261202143649_Webhooks")]
+    [Migration("20261202144851_Webhooks")]
     partial class Webhooks
     {
         /// <inheritdoc />
@@ -499,6 +499,9 @@ namespace ReferralNetwork.Storage.Migrations
 
                     b.Property<Guid?>("ReferralId")
                         .HasColumnType("uuid");
+
+                    b.Property<int>("ScheduleStep")
+                        .HasColumnType("integer");
 
                     b.Property<string>("Status")
                         .IsRequired()
