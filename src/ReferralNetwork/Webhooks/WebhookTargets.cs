@@ -65,7 +65,7 @@ public sealed class WebhookTargets
             return "No user name, password or fragment in the URL: authenticate deliveries by their signature.";
         }
 
-        if (RequireHttps && uri.Scheme != "https" && !_hosts.Contains(uri.IdnHost))
+        if (RequireHttps && uri.Scheme != "https" && !IsListed(uri.IdnHost))
         {
             return "An https URL (plain http only to a host listed in Webhooks:AllowedTargets).";
         }
@@ -125,6 +125,10 @@ public sealed class WebhookTargets
             throw;
         }
     }
+
+    /// <summary>Whether <c>Webhooks:AllowedTargets</c> names the host, or holds the address it is written as.</summary>
+    private bool IsListed(string host) =>
+        _hosts.Contains(host) || IPAddress.TryParse(host, out var address) && _networks.Any(n => n.Contains(Canonical(address)));
 
     /// <summary>An IPv4 address written as IPv6 (<c>::ffff:10.0.0.1</c>) is judged as the IPv4 address it is.</summary>
     private static IPAddress Canonical(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
