@@ -132,7 +132,11 @@ public sealed class WebhookProjectionDefinition : ConsumerDefinition<WebhookProj
 {
     protected override void ConfigureConsumer(
         IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<WebhookProjection> consumerConfigurator, IRegistrationContext context) =>
-        consumerConfigurator.UseMessageRetry(r =>
+        RetryInPlace(consumerConfigurator);
+
+    /// <summary>About five minutes of retries in place, then the consumer's <c>_error</c> queue.</summary>
+    internal static void RetryInPlace<T>(IConsumerConfigurator<T> consumer) where T : class =>
+        consumer.UseMessageRetry(r =>
             r.Exponential(retryLimit: 16, minInterval: TimeSpan.FromMilliseconds(100), maxInterval: TimeSpan.FromSeconds(30), intervalDelta: TimeSpan.FromMilliseconds(200)));
 }
 
@@ -163,7 +167,7 @@ public sealed class WebhookDisabledConsumerDefinition : ConsumerDefinition<Webho
 {
     protected override void ConfigureConsumer(
         IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<WebhookDisabledConsumer> consumerConfigurator, IRegistrationContext context) =>
-        consumerConfigurator.UseMessageRetry(r => r.Exponential(retryLimit: 16, minInterval: TimeSpan.FromMilliseconds(100), maxInterval: TimeSpan.FromSeconds(30), intervalDelta: TimeSpan.FromMilliseconds(200)));
+        WebhookProjectionDefinition.RetryInPlace(consumerConfigurator);
 }
 
 /// <summary>What a delivery posts: <c>{"type", "timestamp", "data"}</c>, data being the event as published.</summary>
