@@ -208,7 +208,7 @@ public sealed class ProductionCluster(PostgresFixture postgres, RabbitMqFixture 
     {
         await using var connection = await OpenAsync(PlatformConnectionString);
         var processed = new Dictionary<Guid, List<int>>();
-        await using (var command = new NpgsqlCommand("""SELECT "ReferralId", "Number" FROM "ProcessedEvents" ORDER BY 1, 2""", connection))
+        await using (var command = new NpgsqlCommand("""SELECT "ReferralId", "Number" FROM "ProcessedEvents" WHERE "Projection" = 'referral-list' ORDER BY 1, 2""", connection))
         await using (var reader = await command.ExecuteReaderAsync())
         {
             while (await reader.ReadAsync())
