@@ -7,6 +7,7 @@ using ReferralNetwork.Referrals;
 using ReferralNetwork.Storage;
 using ReferralNetwork.Storage.Protection;
 using ReferralNetwork.Subjects;
+using ReferralNetwork.Webhooks;
 
 // One executable, three uses: the platform (no command), `migrate` (the schema step, then exit) and
 // `import-directory <file>` (organizations and OAuth clients, then exit). Commands build the same host
@@ -34,6 +35,7 @@ try
         .AddPeople(platform)
         .AddReferrals()
         .AddSubjects()
+        .AddWebhooks()
         .AddPlatformMessaging(platform)
         .AddPlatformSilo(platform);
     ProductionChecks.ThrowIfUnfit(builder.Configuration, platform, builder.PlatformFeatures());
@@ -45,6 +47,7 @@ try
     app.MapOrganizations();
     app.MapReferrals();
     app.MapSubjects();
+    app.MapWebhooks();
 
     switch (command.Name)
     {

@@ -19,6 +19,21 @@ public static class CanarySteps
     /// </summary>
     public static readonly IReadOnlyList<CanaryStep> All =
     [
+        new("webhooks: each organization of the walk subscribes, with a description and a token in its URL", async walk =>
+        {
+            // Nothing listens on port 9: every delivery fails and is retried, so the deliveries and their log stay
+            // in the database for the search, which must find no canary in them (events carry no personal data).
+            var description = walk.Canaries.Add("webhook.description", "hookdescription", "for the case worker of the woman from Nghe An");
+            var urlToken = walk.Canaries.Add("webhook.urlToken", "hookurl");
+            foreach (var organization in new[] { ThaiFocalPoint, ThaiShelter, VietFocalPoint, VietNgo })
+            {
+                var client = await walk.AsAsync(organization);
+                using var response = await client.PostAsJsonAsync(
+                    "/api/v1/webhooks", new WebhookRequest($"http://127.0.0.1:9/{urlToken.Value}", ["*"], description.Value), Json.Options);
+                Assert.True(response.StatusCode == HttpStatusCode.Created, $"{organization} subscribes: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            }
+        }),
+
         new("create: names, date of birth, summary with a document number and a phone number", async walk =>
         {
             var c = walk.Canaries;

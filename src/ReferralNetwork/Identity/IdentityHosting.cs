@@ -280,8 +280,8 @@ public static class PartnerClients
     public static IEnumerable<string> ScopesFor(Organization organization) => organization switch
     {
         { Country: Country.Regional } => [Scopes.DashboardRead],
-        { Kind: OrganizationKind.FocalPoint } => [Scopes.ReferralsRead, Scopes.ReferralsWrite, Scopes.SubjectRead, Scopes.DashboardRead, Scopes.ConsentOverride],
-        _ => [Scopes.ReferralsRead, Scopes.ReferralsWrite, Scopes.SubjectRead],
+        { Kind: OrganizationKind.FocalPoint } => [Scopes.ReferralsRead, Scopes.ReferralsWrite, Scopes.SubjectRead, Scopes.DashboardRead, Scopes.ConsentOverride, Scopes.WebhooksManage],
+        _ => [Scopes.ReferralsRead, Scopes.ReferralsWrite, Scopes.SubjectRead, Scopes.WebhooksManage],
     };
 }
 

@@ -130,6 +130,8 @@ public sealed class ProductionCluster(PostgresFixture postgres, RabbitMqFixture 
         ["Cluster__Membership__TableRefreshTimeout"] = "00:00:02",
         ["Cluster__Membership__IAmAliveTablePublishTimeout"] = "00:00:05",
         ["Cluster__Membership__DeathVoteExpirationTimeout"] = "00:00:20",
+        // The canary walk's webhook subscriptions point at loopback, which production refuses unless listed.
+        ["Webhooks__AllowedTargets__0"] = "127.0.0.1",
         ["Logging__LogLevel__Default"] = "Warning",
         ["Logging__LogLevel__ReferralNetwork"] = "Information",
     };
@@ -206,7 +208,7 @@ public sealed class ProductionCluster(PostgresFixture postgres, RabbitMqFixture 
     {
         await using var connection = await OpenAsync(PlatformConnectionString);
         var processed = new Dictionary<Guid, List<int>>();
-        await using (var command = new NpgsqlCommand("""SELECT "ReferralId", "Number" FROM "ProcessedEvents" ORDER BY 1, 2""", connection))
+        await using (var command = new NpgsqlCommand("""SELECT "ReferralId", "Number" FROM "ProcessedEvents" WHERE "Projection" = 'referral-list' ORDER BY 1, 2""", connection))
         await using (var reader = await command.ExecuteReaderAsync())
         {
             while (await reader.ReadAsync())

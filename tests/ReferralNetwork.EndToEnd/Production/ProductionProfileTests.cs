@@ -94,10 +94,11 @@ public sealed class ProductionProfileTests(PostgresFixture postgres, ITestOutput
             await ScalarsAsync<string>(orleans, "SELECT querykey FROM orleansquery WHERE querykey IN ('CleanupDefunctSiloEntriesKey', 'ReadFromStorageKey', 'UpsertReminderRowKey', 'WriteToStorageKey') ORDER BY 1"));
         var tables = await TablesAsync(platform);
         Assert.Superset(
-            new HashSet<string> { "__EFMigrationsHistory", "Countries", "Inbox", "OpenIddictApplications", "Organizations", "ProcessedEvents", "ReferralAccess", "ReferralIndex", "ReferralList" },
+            new HashSet<string> { "__EFMigrationsHistory", "Countries", "Inbox", "OpenIddictApplications", "Organizations", "ProcessedEvents", "ReferralAccess", "ReferralIndex", "ReferralList",
+                "WebhookAttempts", "WebhookDeliveries", "WebhookParties", "WebhookSubscriptions" },
             new HashSet<string>(tables));
-        Assert.Equal(["Initial", "ProjectionMarkersAndReferralIndex", "People"], (await ScalarsAsync<string>(platform, """SELECT "MigrationId" FROM "__EFMigrationsHistory" """)).Select(m => m[(m.IndexOf('_') + 1)..]));
-        Assert.Equal([0L], await ScalarsAsync<long>(platform, """SELECT (SELECT count(*) FROM "Organizations") + (SELECT count(*) FROM "Countries") + (SELECT count(*) FROM "OpenIddictApplications") + (SELECT count(*) FROM "People")"""));
+        Assert.Equal(["Initial", "ProjectionMarkersAndReferralIndex", "People", "Webhooks"], (await ScalarsAsync<string>(platform, """SELECT "MigrationId" FROM "__EFMigrationsHistory" """)).Select(m => m[(m.IndexOf('_') + 1)..]));
+        Assert.Equal([0L], await ScalarsAsync<long>(platform, """SELECT (SELECT count(*) FROM "Organizations") + (SELECT count(*) FROM "Countries") + (SELECT count(*) FROM "OpenIddictApplications") + (SELECT count(*) FROM "People") + (SELECT count(*) FROM "WebhookSubscriptions")"""));
     }
 
     [Fact]

@@ -1,0 +1,82 @@
+using MassTransit;
+using MassTransit.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using ReferralNetwork.Contracts;
+using ReferralNetwork.Hosting;
+using ReferralNetwork.Http;
+using ReferralNetwork.Storage;
+using ReferralNetwork.Storage.Protection;
+using ReferralNetwork.Tests.Support;
+using ReferralNetwork.Webhooks;
+
+namespace ReferralNetwork.Tests.Webhooks;
+
+/// <summary>The bus delivers at least once: an event consumed twice makes one delivery per subscription, and one that overtook the event before it waits for it.</summary>
+public sealed class WebhookProjectionTests
+{
+    [Fact]
+    public async Task An_event_consumed_twice_makes_one_delivery_and_events_are_stored_in_their_order()
+    {
+        using var data = new TempFolder();
+        var platformDb = $"Data Source={Path.Combine(data.Path, "platform.db")}";
+        var protector = new EnvelopeProtector(KeyRing.Create());
+        var options = new WebhookOptions();
+        await using var services = new ServiceCollection()
+            .AddDbContext<PlatformDbContext, SqlitePlatformDbContext>(o => PlatformDbContext.Configure(o, PlatformProfile.Embedded, platformDb))
+            .AddSingleton(new EventDeliveryOptions())
+            .AddSingleton<EventDelivery>()
+            .AddSingleton(options)
+            .AddSingleton(new WebhookClock(TimeProvider.System))
+            .AddSingleton<WebhookSignal>()
+            .AddMassTransitTestHarness(bus =>
+            {
+                bus.AddConsumer<WebhookProjection, WebhookProjectionDefinition>();
+                bus.UsingInMemory((context, cfg) =>
+                {
+                    cfg.ConfigureJsonSerializerOptions(Json.Configure);
+                    cfg.ConfigureEndpoints(context);
+                });
+            })
+            .BuildServiceProvider(true);
+        var cancellation = TestContext.Current.CancellationToken;
+        Guid subscriptionId;
+        await using (var scope = services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
+            await db.Database.MigrateAsync(cancellation);
+            var (subscription, _) = WebhookSubscription.Create(protector, "th-focal-point", "http://127.0.0.1:9/", ["*"], null, DateTimeOffset.UtcNow);
+            db.WebhookSubscriptions.Add(subscription);
+            await db.SaveChangesAsync(cancellation);
+            subscriptionId = subscription.Id;
+        }
+
+        var harness = services.GetRequiredService<ITestHarness>();
+        await harness.Start();
+        var referral = Guid.NewGuid();
+        var identified = new ReferralIdentified(
+            referral, 1, DateTimeOffset.UtcNow, "th-focal-point", ["TH", "VN"], Stage.Identified, "th-focal-point",
+            "TH", "VN", Sex.Female, AgeBand.From18To24, [ExploitationForm.ForcedCriminality], DateTimeOffset.UtcNow);
+        ConsentRecorded Consent(int number) => new(
+            referral, number, DateTimeOffset.UtcNow, "th-focal-point", ["TH", "VN"], Stage.Identified, "th-focal-point", ConsentPurpose.Services, null, true, ConsentMethod.Verbal);
+
+        await harness.Bus.Publish(identified, cancellation);
+        await harness.Bus.Publish(identified, cancellation);
+        // Event 3 overtakes event 2: it is retried until 2 is in, so the deliveries are stored 1, 2, 3.
+        await harness.Bus.Publish(Consent(3), cancellation);
+        await Task.Delay(300, cancellation);
+        await harness.Bus.Publish(Consent(2), cancellation);
+
+        async Task<List<(int? Number, DateTimeOffset CreatedAt)>> DeliveriesAsync()
+        {
+            await using var scope = services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
+            return [.. (await db.WebhookDeliveries.Where(d => d.SubscriptionId == subscriptionId).ToListAsync(cancellation))
+                .OrderBy(d => d.Id).Select(d => (d.EventNumber, d.CreatedAt))];
+        }
+
+        var deliveries = await Eventually.Until(DeliveriesAsync, d => d.Count >= 3);
+        Assert.Equal([1, 2, 3], deliveries.Select(d => d.Number));
+        Assert.Equal(2, harness.Consumed.Select<ReferralIdentified>().Count());
+    }
+}
