@@ -7,6 +7,7 @@ using ReferralNetwork.Referrals;
 using ReferralNetwork.Storage;
 using ReferralNetwork.Storage.Protection;
 using ReferralNetwork.Subjects;
+using ReferralNetwork.WebConsole;
 
 // One executable, three uses: the platform (no command), `migrate` (the schema step, then exit) and
 // `import-directory <file>` (organizations and OAuth clients, then exit). Commands build the same host
@@ -34,17 +35,20 @@ try
         .AddPeople(platform)
         .AddReferrals()
         .AddSubjects()
+        .AddConsole()
         .AddPlatformMessaging(platform)
         .AddPlatformSilo(platform);
     ProductionChecks.ThrowIfUnfit(builder.Configuration, platform, builder.PlatformFeatures());
 
     var app = builder.Build();
     app.UsePlatformApi(platform);
+    app.UseConsole();
     app.MapPlatformIdentity();
     app.MapPeople();
     app.MapOrganizations();
     app.MapReferrals();
     app.MapSubjects();
+    app.MapConsole();
 
     switch (command.Name)
     {
