@@ -32,7 +32,7 @@ public sealed class ConsolePage
     public IPage Page { get; }
 
     /// <summary>Folder of the screenshots and the weights: <c>TestResults/browser/</c> at the repository root.</summary>
-    public static string Artifacts { get; } = Directory.CreateDirectory(Path.Combine(RepositoryRoot(), "TestResults", "browser")).FullName;
+    public static string Artifacts { get; } = Directory.CreateDirectory(Repository.PathOf("TestResults", "browser")).FullName;
 
     /// <summary>The family that draws a language's script (Latin and Vietnamese: Noto Sans).</summary>
     public static string FontFamilyOf(string language) => language switch
@@ -127,19 +127,6 @@ public sealed class ConsolePage
             entries[0].Bytes,
             [.. entries.Where(e => e.Name.EndsWith(".css", StringComparison.Ordinal)).Select(e => e.Bytes)],
             [.. entries.Where(e => e.Name.EndsWith(".woff2", StringComparison.Ordinal)).Select(e => (Path.GetFileName(new Uri(e.Name).AbsolutePath), e.Bytes))]);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "ReferralNetwork.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        return AppContext.BaseDirectory;
     }
 }
 

@@ -2,7 +2,6 @@ using System.Collections;
 using System.Globalization;
 using System.Resources;
 using System.Text.RegularExpressions;
-using ReferralNetwork.Tests.Support;
 using ReferralNetwork.WebConsole;
 
 namespace ReferralNetwork.Tests.Console;

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
-using ReferralNetwork.Tests.Support;
 using Xunit;
 
 namespace ReferralNetwork.Tests.Helm;

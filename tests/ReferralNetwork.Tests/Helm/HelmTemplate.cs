@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using ReferralNetwork.Tests.Support;
 
 namespace ReferralNetwork.Tests.Helm;
 

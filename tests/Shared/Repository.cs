@@ -1,6 +1,6 @@
-namespace ReferralNetwork.Tests.Support;
+namespace ReferralNetwork.Testing;
 
-/// <summary>Files of the checkout the tests run from (the chart, the render tool, the console's pages).</summary>
+/// <summary>Files of the checkout the tests run from: the chart, the render tool, the console's pages, where artifacts go.</summary>
 public static class Repository
 {
     public static string Root { get; } = FindRoot();
