@@ -14,7 +14,8 @@ public static class ConsoleFeature
 {
     public static WebApplicationBuilder AddConsole(this WebApplicationBuilder builder)
     {
-        builder.Services.AddLocalization();
+        // Resources/X.Y.resx holds the strings of the class ReferralNetwork.X.Y (WebConsole.ConsoleText, People.SignInText).
+        builder.Services.AddLocalization(o => o.ResourcesPath = "Console/Resources");
         builder.Services.AddRazorPages(o => o.RootDirectory = "/Console/Pages")
             .AddViewLocalization();
         // Pages are UTF-8: Khmer written as itself, not as &#x1780; (eight times the bytes on a slow link). HTML's
