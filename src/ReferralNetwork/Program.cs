@@ -8,6 +8,7 @@ using ReferralNetwork.Storage;
 using ReferralNetwork.Storage.Protection;
 using ReferralNetwork.Subjects;
 using ReferralNetwork.Webhooks;
+using ReferralNetwork.WebConsole;
 
 // One executable, three uses: the platform (no command), `migrate` (the schema step, then exit) and
 // `import-directory <file>` (organizations and OAuth clients, then exit). Commands build the same host
@@ -36,18 +37,21 @@ try
         .AddReferrals()
         .AddSubjects()
         .AddWebhooks()
+        .AddConsole()
         .AddPlatformMessaging(platform)
         .AddPlatformSilo(platform);
     ProductionChecks.ThrowIfUnfit(builder.Configuration, platform, builder.PlatformFeatures());
 
     var app = builder.Build();
     app.UsePlatformApi(platform);
+    app.UseConsole();
     app.MapPlatformIdentity();
     app.MapPeople();
     app.MapOrganizations();
     app.MapReferrals();
     app.MapSubjects();
     app.MapWebhooks();
+    app.MapConsole();
 
     switch (command.Name)
     {

@@ -20,10 +20,13 @@ public sealed partial class TestBrowser(IReadOnlyDictionary<string, Func<HttpMes
 
     public async Task<Page> GetAsync(string url) => await SendAsync(new HttpRequestMessage(HttpMethod.Get, url));
 
-    /// <summary>Submits the page's form (the first, or the one whose action contains <paramref name="action"/>) with fields set.</summary>
+    /// <summary>
+    /// Submits the page's form (the first but the layout's language chooser, or the one whose action contains
+    /// <paramref name="action"/>) with fields set.
+    /// </summary>
     public async Task<Page> SubmitAsync(Page page, IReadOnlyDictionary<string, string> fields, string? action = null)
     {
-        var form = FormPattern().Matches(page.Html).FirstOrDefault(m => action is null || m.Groups["action"].Value.Contains(action, StringComparison.Ordinal))
+        var form = FormPattern().Matches(page.Html).FirstOrDefault(m => action is null ? !m.Value[..m.Value.IndexOf('>')].Contains("action=\"/language\"", StringComparison.Ordinal) : m.Groups["action"].Value.Contains(action, StringComparison.Ordinal))
             ?? throw new InvalidOperationException($"No form on {page.Url}:\n{page.Html}");
         var values = InputPattern().Matches(form.Value)
             .Select(m => m.Value)

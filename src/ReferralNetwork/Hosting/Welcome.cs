@@ -9,6 +9,7 @@ internal static class Welcome
         Console.WriteLine($"""
 
             ReferralNetwork is running ({Where(app, platform)})
+              Web console     {address}/
               Swagger UI      {address}/swagger
               Token endpoint  {address}/connect/token
               Readiness       {address}/health/ready

@@ -8,6 +8,7 @@ using ReferralNetwork.Hosting;
 using ReferralNetwork.Identity;
 using ReferralNetwork.Storage;
 using ReferralNetwork.Storage.Protection;
+using ReferralNetwork.WebConsole;
 
 namespace ReferralNetwork.People;
 
@@ -72,8 +73,6 @@ public static class PeopleFeature
         builder.Services.AddSingleton<InvitationMail>();
         builder.Services.AddSingleton(builder.Configuration.GetSection(SmtpOptions.Section).Get<SmtpOptions>() ?? new SmtpOptions());
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddLocalization(o => o.ResourcesPath = "Console/Resources");
-        builder.Services.AddRazorPages(o => o.RootDirectory = "/Console/Pages");
 
         builder.PlatformFeatures()
             .AddProductionCheck(PeopleProductionChecks.Refusals)
@@ -86,12 +85,11 @@ public static class PeopleFeature
 
     public static WebApplication MapPeople(this WebApplication app)
     {
-        app.UseRequestLocalization(o => o.AddSupportedCultures(Languages).AddSupportedUICultures(Languages).SetDefaultCulture("en"));
-        app.MapRazorPages();
+        // The sign-in pages are console pages (Console/Pages/Account): the console feature maps them and their languages.
         app.MapPeopleApi();
         return app;
     }
 
     /// <summary>The console's languages: English, Vietnamese, Khmer, Lao, Burmese, Thai.</summary>
-    public static readonly string[] Languages = ["en", "vi", "km", "lo", "my", "th"];
+    public static readonly string[] Languages = [.. ConsoleLanguages.All.Select(l => l.Code)];
 }

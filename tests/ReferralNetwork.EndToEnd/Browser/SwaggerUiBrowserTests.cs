@@ -1,6 +1,4 @@
 using Microsoft.Playwright;
-using ReferralNetwork.EndToEnd.Production;
-using ReferralNetwork.EndToEnd.Processes;
 
 namespace ReferralNetwork.EndToEnd.Browser;
 
@@ -8,33 +6,14 @@ namespace ReferralNetwork.EndToEnd.Browser;
 /// Swagger UI in a real browser (Debian's chromium) on the platform as a developer runs it (embedded profile,
 /// its own process): the Authorize button gets a token by client credentials and calls go through.
 /// </summary>
-public sealed class SwaggerUiBrowserTests
+public sealed class SwaggerUiBrowserTests(BrowserPlatform platform) : IClassFixture<BrowserPlatform>
 {
-    private const string Chromium = "/usr/bin/chromium";
-
     [Fact]
     public async Task A_partner_authorizes_with_client_credentials_and_tries_a_call()
     {
-        Assert.True(File.Exists(Chromium), "chromium is missing: run .ci/install-deps.sh (./test.sh does)");
-        using var folder = ThrowawayFolder.Create("rn-embedded");
-        await using var platform = new SiloProcess("embedded", new Dictionary<string, string?>
-        {
-            ["ASPNETCORE_ENVIRONMENT"] = "Development",
-            ["ReferralNetwork__DataPath"] = Path.Combine(folder.Path, "data"),
-            ["Cluster__ClusterId"] = $"test-{Guid.NewGuid():N}",
-        }, folder.Path);
-        await platform.StartAsync();
-        var baseAddress = platform.Http.BaseAddress!.ToString().TrimEnd('/');
-
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
-        var page = await browser.NewPageAsync();
-        await page.GotoAsync($"{baseAddress}/swagger/index.html");
+        await using var context = await platform.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/swagger/index.html");
 
         await page.Locator("button.authorize").First.ClickAsync();
         await page.Locator("input[id^='client_id']").FillAsync("vn-focal-point");

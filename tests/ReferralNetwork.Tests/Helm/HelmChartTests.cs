@@ -415,18 +415,7 @@ public sealed partial class HelmChartTests
     /// <summary>One object rendered by the chart.</summary>
     private sealed record Manifest(string File, string Kind, string Name, Dictionary<string, object?> Document);
 
-    private static string FindChartDirectory()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "ReferralNetwork.sln")))
-            {
-                return Path.Combine(directory.FullName, "helm", "referral-network");
-            }
-        }
-
-        throw new InvalidOperationException($"No folder above {AppContext.BaseDirectory} holds ReferralNetwork.sln.");
-    }
+    private static string FindChartDirectory() => Repository.PathOf("helm", "referral-network");
 
     private static string ReadChartFile(string name) => File.ReadAllText(Path.Combine(ChartDirectory, name));
 

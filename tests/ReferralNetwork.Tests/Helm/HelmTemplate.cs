@@ -130,7 +130,7 @@ internal static class HelmTemplate
 
     private static string Build()
     {
-        var source = Path.Combine(RepositoryRoot(), "tests", "helm-render");
+        var source = Repository.PathOf("tests", "helm-render");
         var go = FindGo() ?? throw new InvalidOperationException(
             "The Helm chart tests render the chart with Go's text/template and sprig (tests/helm-render), but `go` is not on PATH: " + InstallHint);
 
@@ -182,19 +182,6 @@ internal static class HelmTemplate
         }
 
         return Convert.ToHexStringLower(hash.GetHashAndReset())[..16];
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "ReferralNetwork.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No folder above {AppContext.BaseDirectory} holds ReferralNetwork.sln.");
     }
 
     private static (int ExitCode, string Stdout, string Stderr) Run(

@@ -55,6 +55,8 @@ public sealed class PlatformFactory : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         }
 
+        // Static files cached as in production (Development turns caching off so that edited files show at once).
+        builder.UseSetting("EnableStaticAssetsDevelopmentCaching", "true");
         if (Logs is { } logs)
         {
             // A rule for this provider alone: it outranks the configured levels, which stay as they are for the console.

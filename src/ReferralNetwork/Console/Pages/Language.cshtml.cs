@@ -1,0 +1,43 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Localization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace ReferralNetwork.WebConsole.Pages;
+
+/// <summary>
+/// The language chooser's target. GET shows the choice on a page of its own; POST (antiforgery-checked, as every
+/// Razor Pages form) remembers the choice in the culture cookie and goes back to the page it came from, which must be
+/// a local URL: anything else goes to the landing page, so the chooser cannot be used as an open redirect.
+/// </summary>
+[AllowAnonymous]
+public sealed class LanguageModel : PageModel
+{
+    public static readonly TimeSpan Remembered = TimeSpan.FromDays(365);
+
+    public void OnGet()
+    {
+    }
+
+    public IActionResult OnPost(string? culture, string? returnUrl)
+    {
+        if (ConsoleLanguages.Of(culture) is not { } language || language.Code != culture)
+        {
+            return BadRequest();
+        }
+
+        Response.Cookies.Append(
+            CookieRequestCultureProvider.DefaultCookieName,
+            CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(language.Code)),
+            new CookieOptions
+            {
+                MaxAge = Remembered,
+                Path = "/",
+                HttpOnly = true,
+                Secure = Request.IsHttps,
+                SameSite = SameSiteMode.Lax,
+                IsEssential = true,
+            });
+        return LocalRedirect(Url.IsLocalUrl(returnUrl) ? returnUrl : "/");
+    }
+}

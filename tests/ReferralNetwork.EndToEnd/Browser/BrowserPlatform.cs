@@ -1,0 +1,67 @@
+using Microsoft.Playwright;
+using ReferralNetwork.EndToEnd.Embedded;
+using ReferralNetwork.EndToEnd.Processes;
+using ReferralNetwork.EndToEnd.Production;
+
+namespace ReferralNetwork.EndToEnd.Browser;
+
+/// <summary>
+/// The platform as a developer runs it (embedded profile, its own process) and Debian's Chromium, headless, on a
+/// machine with no Noto fonts installed: what a page shows here it shows with the fonts the platform serves.
+/// A class fixture: one platform and one browser for a test class, a fresh browser context per page.
+/// </summary>
+public sealed class BrowserPlatform : IAsyncLifetime
+{
+    public const string Chromium = "/usr/bin/chromium";
+
+    private ThrowawayFolder? _folder;
+    private SiloProcess? _platform;
+    private IPlaywright? _playwright;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    /// <summary>Where the platform answers, without a trailing slash.</summary>
+    public string BaseAddress { get; private set; } = "";
+
+    public async ValueTask InitializeAsync()
+    {
+        Assert.True(File.Exists(Chromium), "chromium is missing: run .ci/install-deps.sh (./test.sh does)");
+        _folder = ThrowawayFolder.Create("rn-browser");
+        _platform = new SiloProcess("embedded", EmbeddedPlatform.Settings(Path.Combine(_folder.Path, "data"), "browser"), _folder.Path);
+        await _platform.StartAsync();
+        BaseAddress = _platform.Http.BaseAddress!.ToString().TrimEnd('/');
+
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+    }
+
+    /// <summary>A new browser (its own cookies) whose language is <paramref name="language"/>, as its Accept-Language says.</summary>
+    public Task<IBrowserContext> NewContextAsync(string language = "en") => Browser.NewContextAsync(new()
+    {
+        BaseURL = BaseAddress,
+        Locale = language,
+        ExtraHTTPHeaders = new Dictionary<string, string> { ["Accept-Language"] = language },
+        ViewportSize = new() { Width = 1024, Height = 720 },
+    });
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.DisposeAsync();
+        }
+
+        _playwright?.Dispose();
+        if (_platform is not null)
+        {
+            await _platform.DisposeAsync();
+        }
+
+        _folder?.Dispose();
+    }
+}
