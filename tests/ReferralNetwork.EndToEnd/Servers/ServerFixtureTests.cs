@@ -241,8 +241,11 @@ public sealed class ServerFixtureTests(PostgresFixture postgres, RabbitMqFixture
 
     private static void AssertPortIsFree(int port)
     {
-        // Binding succeeds only if no server of ours still listens there.
+        // Binding succeeds only if no server of ours still listens there. SO_REUSEADDR, because the broker's side of a
+        // connection it closed stays in TIME_WAIT on that port for a minute, which no listener holds; on Linux a
+        // listening socket there still refuses the bind.
         var listener = new TcpListener(IPAddress.Loopback, port);
+        listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
         listener.Start();
         listener.Stop();
     }
