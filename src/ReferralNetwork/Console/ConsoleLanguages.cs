@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.AspNetCore.Localization;
 
 namespace ReferralNetwork.WebConsole;
 
@@ -35,4 +36,21 @@ public static class ConsoleLanguages
         var neutral = code.Split('-', 2)[0];
         return All.FirstOrDefault(l => string.Equals(l.Code, neutral, StringComparison.OrdinalIgnoreCase));
     }
+
+    /// <summary>How long the browser remembers a language chosen or set from the person's profile.</summary>
+    public static readonly TimeSpan Remembered = TimeSpan.FromDays(365);
+
+    /// <summary>Makes <paramref name="language"/> the console's language in this browser (the culture cookie request localization reads).</summary>
+    public static void Remember(HttpContext http, ConsoleLanguage language) => http.Response.Cookies.Append(
+        CookieRequestCultureProvider.DefaultCookieName,
+        CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(language.Code)),
+        new CookieOptions
+        {
+            MaxAge = Remembered,
+            Path = "/",
+            HttpOnly = true,
+            Secure = http.Request.IsHttps,
+            SameSite = SameSiteMode.Lax,
+            IsEssential = true,
+        });
 }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Identity;
@@ -55,6 +56,7 @@ public static class PeopleFeature
             o.AccessDeniedPath = "/account/login";
             o.ExpireTimeSpan = options.SessionLifetime;
             o.SlidingExpiration = true;
+            o.Events.OnSigningIn = RememberLanguageAsync;
         });
 
         // A disabled person's session cookie is refused within a minute: disabling changes the security stamp.
@@ -92,4 +94,18 @@ public static class PeopleFeature
 
     /// <summary>The console's languages: English, Vietnamese, Khmer, Lao, Burmese, Thai.</summary>
     public static readonly string[] Languages = [.. ConsoleLanguages.All.Select(l => l.Code)];
+
+    /// <summary>
+    /// Signing in switches the console to the language of the person's profile, once it is one they (or the invitation)
+    /// chose: the default, English, leaves the browser's own choice as it was.
+    /// </summary>
+    private static async Task RememberLanguageAsync(CookieSigningInContext context)
+    {
+        var people = context.HttpContext.RequestServices.GetRequiredService<UserManager<Person>>();
+        if (await people.GetUserAsync(context.Principal!) is { } person
+            && ConsoleLanguages.Of(person.Language) is { } language && language != ConsoleLanguages.English)
+        {
+            ConsoleLanguages.Remember(context.HttpContext, language);
+        }
+    }
 }

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
@@ -13,8 +12,6 @@ namespace ReferralNetwork.WebConsole.Pages;
 [AllowAnonymous]
 public sealed class LanguageModel : PageModel
 {
-    public static readonly TimeSpan Remembered = TimeSpan.FromDays(365);
-
     public void OnGet()
     {
     }
@@ -26,18 +23,7 @@ public sealed class LanguageModel : PageModel
             return BadRequest();
         }
 
-        Response.Cookies.Append(
-            CookieRequestCultureProvider.DefaultCookieName,
-            CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(language.Code)),
-            new CookieOptions
-            {
-                MaxAge = Remembered,
-                Path = "/",
-                HttpOnly = true,
-                Secure = Request.IsHttps,
-                SameSite = SameSiteMode.Lax,
-                IsEssential = true,
-            });
+        ConsoleLanguages.Remember(HttpContext, language);
         return LocalRedirect(Url.IsLocalUrl(returnUrl) ? returnUrl : "/");
     }
 }
