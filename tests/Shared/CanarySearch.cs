@@ -101,6 +101,43 @@ public sealed partial class CanarySearch
         return Convert.ToBase64String(data, 0, complete)[(alignment switch { 0 => 0, 1 => 2, _ => 3 })..];
     }
 
+    /// <summary>
+    /// A short binary form (a date is 4 bytes: 32 bits) occurs by chance in megabytes of ciphertext, about once in a
+    /// thousand runs per form; a serializer that wrote it in plain text wrote it among field headers, lengths and
+    /// other plain values. So a short binary hit counts unless the bytes on both sides of it look random: at least
+    /// 52 distinct values among the 64 around it (random bytes give about 56; serialized state far fewer).
+    /// </summary>
+    private static bool IsChance(Pattern pattern, ReadOnlySpan<byte> bytes, int offset)
+    {
+        if (pattern.Bytes.Length >= 8 || pattern.IgnoreCase)
+        {
+            return false;
+        }
+
+        var before = bytes[Math.Max(0, offset - 32)..offset];
+        var after = bytes[(offset + pattern.Bytes.Length)..Math.Min(bytes.Length, offset + pattern.Bytes.Length + 32)];
+        if (before.Length + after.Length < 64)
+        {
+            return false;
+        }
+
+        Span<bool> seen = stackalloc bool[256];
+        var distinct = 0;
+        foreach (var b in before)
+        {
+            distinct += seen[b] ? 0 : 1;
+            seen[b] = true;
+        }
+
+        foreach (var b in after)
+        {
+            distinct += seen[b] ? 0 : 1;
+            seen[b] = true;
+        }
+
+        return distinct >= 52;
+    }
+
     public void AddBytes(string kind, string source, ReadOnlySpan<byte> bytes)
     {
         // ASCII letters lowered, every other byte kept: a case-insensitive search of UTF-8 and UTF-16 at once.
@@ -127,7 +164,11 @@ public sealed partial class CanarySearch
                 }
 
                 var offset = start + found;
-                hits.Add(new CanaryHit(pattern.Canary, pattern.Needle, pattern.Encoding, source, offset, Around(bytes, offset, pattern.Bytes.Length)));
+                if (!IsChance(pattern, bytes, offset))
+                {
+                    hits.Add(new CanaryHit(pattern.Canary, pattern.Needle, pattern.Encoding, source, offset, Around(bytes, offset, pattern.Bytes.Length)));
+                }
+
                 start = offset + 1;
             }
         }
