@@ -78,7 +78,7 @@ public static class Problems
         problem.Extensions["traceId"] = context.HttpContext.TraceIdentifier;
     }
 
-    public static ProblemDetails Create(ProblemKind kind, string detail, IDictionary<string, string[]>? errors = null)
+    public static ProblemDetails Create(ProblemKind kind, string detail, IDictionary<string, string[]>? errors = null, string? code = null)
     {
         ProblemDetails problem = errors is null ? new ProblemDetails() : new HttpValidationProblemDetails(errors);
         problem.Type = TypeOf(kind);
@@ -98,13 +98,19 @@ public static class Problems
             _ => kind.ToString(),
         };
         problem.Detail = detail;
+        if (code is not null)
+        {
+            // The refusal's stable reason (RefusalCode): what a client, or the console in six languages, explains it by.
+            problem.Extensions["code"] = code;
+        }
+
         return problem;
     }
 }
 
 /// <summary>A refusal the caller can act on; raised by the workflow and turned into a problem response.</summary>
 [GenerateSerializer, Alias("problem-exception")]
-public sealed class ProblemException(ProblemKind kind, string detail, Dictionary<string, string[]>? errors = null) : Exception(detail)
+public sealed class ProblemException(ProblemKind kind, string detail, Dictionary<string, string[]>? errors = null, string? code = null) : Exception(detail)
 {
     [Id(0)] public ProblemKind Kind { get; } = kind;
 
@@ -112,15 +118,18 @@ public sealed class ProblemException(ProblemKind kind, string detail, Dictionary
 
     [Id(2)] public Dictionary<string, string[]>? Errors { get; } = errors;
 
-    public static ProblemException NotFound() => new(ProblemKind.NotFound, "No such referral.");
+    /// <summary>The stable reason of a refusal (one of <see cref="RefusalCode"/>); the detail is its English wording.</summary>
+    [Id(3)] public string? Code { get; } = code;
+
+    public static ProblemException NotFound() => new(ProblemKind.NotFound, "No such referral.", code: RefusalCode.NotFound);
 
     /// <summary>The caller can see the referral but the rule reserves this action for someone else.</summary>
-    public static ProblemException OnlyMay(string rule) => new(ProblemKind.Forbidden, rule);
+    public static ProblemException OnlyMay(string code, string rule) => new(ProblemKind.Forbidden, rule, code: code);
 
-    public static ProblemException NotNow(string reason) => new(ProblemKind.TransitionNotAllowed, reason);
+    public static ProblemException NotNow(string code, string reason) => new(ProblemKind.TransitionNotAllowed, reason, code: code);
 
-    public static ProblemException Invalid(string field, string message) =>
-        new(ProblemKind.Validation, "One or more fields are invalid.", new() { [field] = [message] });
+    public static ProblemException Invalid(string field, string message, string? code = null) =>
+        new(ProblemKind.Validation, "One or more fields are invalid.", new() { [field] = [message] }, code);
 }
 
 /// <summary>Turns refusals and unreadable requests into problem responses; everything else is a 500 without internals.</summary>
@@ -130,7 +139,7 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
     {
         var problem = exception switch
         {
-            ProblemException p => Problems.Create(p.Kind, p.Detail, p.Errors),
+            ProblemException p => Problems.Create(p.Kind, p.Detail, p.Errors, p.Code),
             BadHttpRequestException { InnerException: JsonException json } => Problems.Create(
                 ProblemKind.Validation,
                 "The request body does not match the expected shape.",

@@ -126,7 +126,7 @@ public static class CallerPermissions
         if (caller.Person is not null && !RolePermissions.Allows(caller.Roles, action))
         {
             var needed = RolePermissions.LowestFor(action);
-            throw ProblemException.OnlyMay(needed == PersonRoles.None
+            throw ProblemException.OnlyMay(RefusalCode.RoleDoesNotAllow, needed == PersonRoles.None
                 ? "No role of a person may do this."
                 : $"Only a person with the role {RolePermissions.Name(needed)} (or above) may do this; your roles: {string.Join(", ", RolePermissions.Names(caller.Roles).DefaultIfEmpty("none"))}.");
         }

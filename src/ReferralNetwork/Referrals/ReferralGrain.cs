@@ -120,7 +120,7 @@ public sealed class ReferralGrain(
                     : throw new ProblemException(ProblemKind.IdempotencyKeyReused, "This Idempotency-Key was used for a different request body.");
             }
 
-            throw ProblemException.NotNow("The referral already exists.");
+            throw ProblemException.NotNow(RefusalCode.ReferralExists, "The referral already exists.");
         }
 
         caller.Require(CaseAction.Create);
@@ -177,7 +177,7 @@ public sealed class ReferralGrain(
     {
         if (VisibleTo(caller).Holder != caller.OrganizationId)
         {
-            throw ProblemException.OnlyMay("Only the holder sees who read the subject.");
+            throw ProblemException.OnlyMay(RefusalCode.OnlyHolderReadsAccessLog, "Only the holder sees who read the subject.");
         }
 
         caller.Require(CaseAction.ReadAccessLog);

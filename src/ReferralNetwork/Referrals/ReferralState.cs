@@ -78,7 +78,7 @@ public sealed class ReferralState
     {
         if (Exists)
         {
-            throw ProblemException.NotNow("The referral already exists.");
+            throw ProblemException.NotNow(RefusalCode.ReferralExists, "The referral already exists.");
         }
 
         Id = id;
@@ -100,7 +100,7 @@ public sealed class ReferralState
     public ReferralScreened Screen(Caller caller, IReadOnlyList<Indicator> indicators, DateTimeOffset now)
     {
         EnsureOpen();
-        EnsureHolder(caller, "Only the holder screens a referral.");
+        EnsureHolder(caller, RefusalCode.OnlyHolderScreens, "Only the holder screens a referral.");
         var known = indicators.DistinctBy(i => i.Code).ToList();
         var act = known.Any(i => i.Element == PalermoElement.Act);
         var means = known.Any(i => i.Element == PalermoElement.Means);
@@ -126,7 +126,7 @@ public sealed class ReferralState
     public ConsentRecorded RecordConsent(Caller caller, ConsentPurpose purpose, string? organizationId, bool given, ConsentMethod method, DateTimeOffset now)
     {
         EnsureOpen();
-        EnsureHolder(caller, "Only the holder records the person's consent.");
+        EnsureHolder(caller, RefusalCode.OnlyHolderRecordsConsent, "Only the holder records the person's consent.");
         var organization = purpose == ConsentPurpose.Share ? organizationId : null;
         Consents.Add(new ConsentRecord(purpose, organization, given, method, now, caller.OrganizationId));
         return Record(n => new ConsentRecorded(Id, n, now, caller.OrganizationId, Countries(), Stage, Holder, purpose, organization, given, method));
@@ -142,10 +142,10 @@ public sealed class ReferralState
         string? message, DateTimeOffset respondBy, string? consentOverrideReason, DateTimeOffset now)
     {
         EnsureOpen();
-        EnsureHolder(caller, "Only the holder hands a referral on.");
+        EnsureHolder(caller, RefusalCode.OnlyHolderOffers, "Only the holder hands a referral on.");
         if (to.Id == Holder)
         {
-            throw ProblemException.Invalid("toOrganizationId", "The holder cannot hand a referral to itself.");
+            throw ProblemException.Invalid("toOrganizationId", "The holder cannot hand a referral to itself.", RefusalCode.HandoffToSelf);
         }
 
         var crossBorder = to.Country != HolderCountry;
@@ -154,39 +154,41 @@ public sealed class ReferralState
             if (kind != HandoffKind.Custody || caller.Kind != OrganizationKind.FocalPoint || to.Kind != OrganizationKind.FocalPoint)
             {
                 throw new ProblemException(ProblemKind.HandoffRouteNotAllowed,
-                    "Across a border, only custody handoffs from focal point to focal point are allowed; inside a country, the holder may hand to any organization of it.");
+                    "Across a border, only custody handoffs from focal point to focal point are allowed; inside a country, the holder may hand to any organization of it.",
+                    code: RefusalCode.CrossBorderRoute);
             }
 
             if (to.Country != Nationality)
             {
                 throw new ProblemException(ProblemKind.HandoffRouteNotAllowed,
-                    $"A cross-border custody handoff is a repatriation: it goes to the focal point of the person's country of nationality ({Nationality}).");
+                    $"A cross-border custody handoff is a repatriation: it goes to the focal point of the person's country of nationality ({Nationality}).",
+                    code: RefusalCode.RepatriationToNationality);
             }
 
             if (Stage is not (Stage.Identified or Stage.Screened or Stage.InProtection))
             {
-                throw ProblemException.NotNow($"Repatriation cannot be requested at stage '{Stage}'.");
+                throw ProblemException.NotNow(RefusalCode.RepatriationNotNow, $"Repatriation cannot be requested at stage '{Stage}'.");
             }
 
             if (!HasConsent(ConsentPurpose.Return))
             {
-                throw new ProblemException(ProblemKind.ConsentRequired, "The person has not consented to return; a return is never overridden.");
+                throw new ProblemException(ProblemKind.ConsentRequired, "The person has not consented to return; a return is never overridden.", code: RefusalCode.ReturnConsentRequired);
             }
         }
 
         if (OpenHandoffs.Any(h => h.To.Id == to.Id))
         {
-            throw ProblemException.NotNow($"An offer to {to.Id} is already open.");
+            throw ProblemException.NotNow(RefusalCode.OfferAlreadyOpen, $"An offer to {to.Id} is already open.");
         }
 
         if (kind == HandoffKind.Custody && OpenHandoffs.Any(h => h.Kind == HandoffKind.Custody))
         {
-            throw ProblemException.NotNow("Another custody handoff is already open.");
+            throw ProblemException.NotNow(RefusalCode.CustodyOfferAlreadyOpen, "Another custody handoff is already open.");
         }
 
         if (kind == HandoffKind.Service && !HasConsent(ConsentPurpose.Services))
         {
-            throw new ProblemException(ProblemKind.ConsentRequired, "The person has not consented to services.");
+            throw new ProblemException(ProblemKind.ConsentRequired, "The person has not consented to services.", code: RefusalCode.ServicesConsentRequired);
         }
 
         var overridden = false;
@@ -195,7 +197,8 @@ public sealed class ReferralState
             if (!caller.Has(Scopes.ConsentOverride) || string.IsNullOrWhiteSpace(consentOverrideReason))
             {
                 throw new ProblemException(ProblemKind.ConsentRequired,
-                    $"No consent covers sharing the person's data with {to.Id}: record one, or override it with the consent-override permission and a written reason.");
+                    $"No consent covers sharing the person's data with {to.Id}: record one, or override it with the consent-override permission and a written reason.",
+                    code: RefusalCode.ShareConsentRequired);
             }
 
             overridden = true;
@@ -253,7 +256,7 @@ public sealed class ReferralState
         var handoff = Handoffs.SingleOrDefault(h => h.Id == handoffId) ?? throw ProblemException.NotFound();
         if (caller.OrganizationId != handoff.From || caller.OrganizationId != Holder)
         {
-            throw ProblemException.OnlyMay("Only the holder that made the offer may withdraw it.");
+            throw ProblemException.OnlyMay(RefusalCode.OnlyOfferingHolderWithdraws, "Only the holder that made the offer may withdraw it.");
         }
 
         EnsureOpen();
@@ -285,17 +288,17 @@ public sealed class ReferralState
         var repatriation = AcceptedRepatriation();
         if (!IsOriginFocalPoint(caller))
         {
-            throw ProblemException.OnlyMay("Only the focal point of the person's country of nationality verifies nationality.");
+            throw ProblemException.OnlyMay(RefusalCode.OnlyOriginVerifies, "Only the focal point of the person's country of nationality verifies nationality.");
         }
 
         if (Stage != Stage.RepatriationRequested)
         {
-            throw ProblemException.NotNow($"Nationality is verified at stage repatriation-requested, not '{Stage}'.");
+            throw ProblemException.NotNow(RefusalCode.VerificationNotNow, $"Nationality is verified at stage repatriation-requested, not '{Stage}'.");
         }
 
         if (repatriation is null || caller.OrganizationId != repatriation.To.Id)
         {
-            throw ProblemException.NotNow("The origin focal point verifies nationality after accepting the custody handoff.");
+            throw ProblemException.NotNow(RefusalCode.VerificationBeforeAcceptance, "The origin focal point verifies nationality after accepting the custody handoff.");
         }
 
         if (outcome == NationalityOutcome.Confirmed)
@@ -315,7 +318,7 @@ public sealed class ReferralState
         EnsureFocalPointOfTheReturn(caller, "Only the two focal points of the return plan it.");
         if (Stage is not (Stage.NationalityVerified or Stage.ReturnPlanned))
         {
-            throw ProblemException.NotNow("A return is planned once nationality is verified.");
+            throw ProblemException.NotNow(RefusalCode.ReturnPlanNotNow, "A return is planned once nationality is verified.");
         }
 
         ReturnPlan = new ReturnPlanRecord(document, plannedFor, crossingPoint, escort, caller.OrganizationId);
@@ -331,13 +334,13 @@ public sealed class ReferralState
         EnsureFocalPointOfTheReturn(caller, "Only the two focal points of the return confirm the handover.");
         if (Stage != Stage.ReturnPlanned)
         {
-            throw ProblemException.NotNow("The handover is confirmed once the return is planned.");
+            throw ProblemException.NotNow(RefusalCode.HandoverNotNow, "The handover is confirmed once the return is planned.");
         }
 
         var side = caller.OrganizationId == Holder ? ReturnSide.Sending : ReturnSide.Receiving;
         if (ReturnConfirmations.Any(c => c.Side == side))
         {
-            throw ProblemException.NotNow($"The {side.ToString().ToLowerInvariant()} side has already confirmed the handover.");
+            throw ProblemException.NotNow(RefusalCode.HandoverAlreadyConfirmed, $"The {side.ToString().ToLowerInvariant()} side has already confirmed the handover.");
         }
 
         ReturnConfirmations.Add(new ReturnConfirmationRecord(side, caller.OrganizationId, handedOverAt));
@@ -361,7 +364,7 @@ public sealed class ReferralState
             || Handoffs.Any(h => h is { Kind: HandoffKind.Service, Status: HandoffStatus.Accepted } && h.To.Id == caller.OrganizationId && h.Services.Contains(service));
         if (!provider)
         {
-            throw ProblemException.OnlyMay($"Only the holder, or an organization that accepted a service handoff for {service}, records it.");
+            throw ProblemException.OnlyMay(RefusalCode.OnlyServiceProviderRecords, $"Only the holder, or an organization that accepted a service handoff for {service}, records it.");
         }
 
         Services.Add(new ServiceRecord(service, status, caller.OrganizationId, now, note));
@@ -374,7 +377,7 @@ public sealed class ReferralState
         EnsureOpen();
         if (caller.OrganizationId == Holder || !caller.Has(Scopes.SubjectRead))
         {
-            throw ProblemException.OnlyMay("Emergency access is for participants with subject.read; the holder reads the subject anyway.");
+            throw ProblemException.OnlyMay(RefusalCode.EmergencyAccessNotForHolder, "Emergency access is for participants with subject.read; the holder reads the subject anyway.");
         }
 
         var until = now + EmergencyAccessDuration;
@@ -386,10 +389,10 @@ public sealed class ReferralState
     public IReadOnlyList<IReferralEvent> Close(Caller caller, ClosureReason reason, DateTimeOffset now)
     {
         EnsureOpen();
-        EnsureHolder(caller, "Only the holder closes a referral.");
+        EnsureHolder(caller, RefusalCode.OnlyHolderCloses, "Only the holder closes a referral.");
         if (reason == Contracts.ClosureReason.Reintegrated && Stage is not (Stage.Returned or Stage.Reintegration))
         {
-            throw ProblemException.NotNow("A referral is closed as reintegrated only after the return.");
+            throw ProblemException.NotNow(RefusalCode.ReintegratedBeforeReturn, "A referral is closed as reintegrated only after the return.");
         }
 
         var events = new List<IReferralEvent>();
@@ -413,10 +416,10 @@ public sealed class ReferralState
     public void EnsureMayCorrectSubject(Caller caller, string nationality)
     {
         EnsureOpen();
-        EnsureHolder(caller, "Only the holder corrects the subject.");
+        EnsureHolder(caller, RefusalCode.OnlyHolderCorrectsSubject, "Only the holder corrects the subject.");
         if (nationality != Nationality && Stage is not (Stage.Identified or Stage.Screened or Stage.InProtection))
         {
-            throw ProblemException.NotNow($"The nationality cannot change at stage '{Stage}': a repatriation to {Nationality} is under way or done.");
+            throw ProblemException.NotNow(RefusalCode.NationalityLocked, $"The nationality cannot change at stage '{Stage}': a repatriation to {Nationality} is under way or done.");
         }
     }
 
@@ -432,7 +435,7 @@ public sealed class ReferralState
     public void EnsureMayAddDocument(Caller caller)
     {
         EnsureOpen();
-        EnsureHolder(caller, "Only the holder adds documents to the subject.");
+        EnsureHolder(caller, RefusalCode.OnlyHolderAddsDocuments, "Only the holder adds documents to the subject.");
     }
 
     public SubjectDocumentAdded AddDocument(Caller caller, Guid documentId, DocumentKind kind, DateTimeOffset now)
@@ -459,15 +462,15 @@ public sealed class ReferralState
     {
         if (Stage == Stage.Closed)
         {
-            throw ProblemException.NotNow("The referral is closed; it accepts no further change.");
+            throw ProblemException.NotNow(RefusalCode.ReferralClosed, "The referral is closed; it accepts no further change.");
         }
     }
 
-    private void EnsureHolder(Caller caller, string rule)
+    private void EnsureHolder(Caller caller, string code, string rule)
     {
         if (caller.OrganizationId != Holder)
         {
-            throw ProblemException.OnlyMay(rule);
+            throw ProblemException.OnlyMay(code, rule);
         }
     }
 
@@ -475,7 +478,7 @@ public sealed class ReferralState
     {
         if (!handoff.IsOpen)
         {
-            throw ProblemException.NotNow($"The offer is already {handoff.Status.ToString().ToLowerInvariant()}.");
+            throw ProblemException.NotNow(RefusalCode.OfferNotOpen, $"The offer is already {handoff.Status.ToString().ToLowerInvariant()}.");
         }
     }
 
@@ -484,7 +487,7 @@ public sealed class ReferralState
         var handoff = Handoffs.SingleOrDefault(h => h.Id == handoffId) ?? throw ProblemException.NotFound();
         if (handoff.To.Id != caller.OrganizationId)
         {
-            throw ProblemException.OnlyMay(rule);
+            throw ProblemException.OnlyMay(RefusalCode.OnlyTargetAnswers, rule);
         }
 
         EnsureOpen();
@@ -512,7 +515,7 @@ public sealed class ReferralState
     {
         if (caller.OrganizationId != Holder && caller.OrganizationId != AcceptedRepatriation()?.To.Id)
         {
-            throw ProblemException.OnlyMay(rule);
+            throw ProblemException.OnlyMay(RefusalCode.OnlyReturnFocalPoints, rule);
         }
     }
 

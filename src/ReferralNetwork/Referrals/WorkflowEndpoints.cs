@@ -72,10 +72,7 @@ public static class WorkflowEndpoints
 
     private static async Task<Created<HandoffView>> OfferAsync(Guid id, HandoffRequest request, HttpContext http, IGrainFactory grains, PlatformDbContext db, TimeProvider time)
     {
-        var target = request.ToOrganizationId is { Length: > 0 } to
-            ? await db.Organizations.AsNoTracking().SingleOrDefaultAsync(o => o.Id == to, http.RequestAborted)
-            : null;
-        var command = ReferralCommand.Offer.From(request, target is null ? null : new OrganizationRef(target.Id, target.Country, target.Kind), time.GetUtcNow());
+        var command = ReferralCommand.Offer.From(request, await TargetAsync(db, request.ToOrganizationId, http.RequestAborted), time.GetUtcNow());
         var handoff = await Referral(grains, id).Offer(Caller.From(http.User), http.Request.ExpectedVersion(), command);
         return TypedResults.Created($"/api/v1/referrals/{id}", handoff);
     }
@@ -110,6 +107,12 @@ public static class WorkflowEndpoints
 
     private static async Task<Ok<ReferralView>> EmergencyAccessAsync(Guid id, EmergencyAccessRequest request, HttpContext http, IGrainFactory grains) =>
         Answer(http, await Referral(grains, id).OpenEmergencyAccess(Caller.From(http.User), http.Request.ExpectedVersion(), ReferralCommand.OpenEmergencyAccess.From(request)));
+
+    /// <summary>The directory's entry for the organization an offer names, as the workflow needs it; null when there is none.</summary>
+    internal static async Task<OrganizationRef?> TargetAsync(PlatformDbContext db, string? organizationId, CancellationToken cancellationToken) =>
+        organizationId is { Length: > 0 } id && await db.Organizations.AsNoTracking().SingleOrDefaultAsync(o => o.Id == id, cancellationToken) is { } target
+            ? new OrganizationRef(target.Id, target.Country, target.Kind)
+            : null;
 
     private static IReferralGrain Referral(IGrainFactory grains, Guid id) => grains.GetGrain<IReferralGrain>(id);
 

@@ -59,7 +59,7 @@ public static class WebhookEndpoints
         var count = await db.WebhookSubscriptions.CountAsync(s => s.OrganizationId == caller.OrganizationId, cancellationToken);
         if (count >= options.MaxSubscriptionsPerOrganization)
         {
-            throw ProblemException.NotNow($"An organization has at most {options.MaxSubscriptionsPerOrganization} webhook subscriptions; delete one first.");
+            throw ProblemException.NotNow(RefusalCode.TooManyWebhooks, $"An organization has at most {options.MaxSubscriptionsPerOrganization} webhook subscriptions; delete one first.");
         }
 
         var now = clock.Now;

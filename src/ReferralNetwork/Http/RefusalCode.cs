@@ -1,0 +1,54 @@
+namespace ReferralNetwork.Http;
+
+/// <summary>
+/// The stable reasons of refusals: every rule that can say no has one. A problem answer carries it as <c>code</c>
+/// beside its English <c>detail</c>; the console shows the text of the code in the person's language
+/// (<c>Refusal.{code}</c> in its resources, which a test keeps complete). A code is part of the API: never renamed.
+/// </summary>
+public static class RefusalCode
+{
+    public const string NotFound = "not-found";
+    public const string ReferralExists = "referral-exists";
+    public const string ReferralClosed = "referral-closed";
+    public const string RoleDoesNotAllow = "role-does-not-allow";
+
+    public const string OnlyHolderScreens = "only-holder-screens";
+    public const string OnlyHolderRecordsConsent = "only-holder-records-consent";
+    public const string OnlyHolderOffers = "only-holder-offers";
+    public const string OnlyHolderCloses = "only-holder-closes";
+    public const string OnlyHolderCorrectsSubject = "only-holder-corrects-subject";
+    public const string OnlyHolderAddsDocuments = "only-holder-adds-documents";
+    public const string OnlyHolderReadsAccessLog = "only-holder-reads-access-log";
+
+    public const string HandoffToSelf = "handoff-to-self";
+    public const string CrossBorderRoute = "cross-border-route";
+    public const string RepatriationToNationality = "repatriation-to-nationality";
+    public const string RepatriationNotNow = "repatriation-not-now";
+    public const string ReturnConsentRequired = "return-consent-required";
+    public const string ServicesConsentRequired = "services-consent-required";
+    public const string ShareConsentRequired = "share-consent-required";
+    public const string OfferAlreadyOpen = "offer-already-open";
+    public const string CustodyOfferAlreadyOpen = "custody-offer-already-open";
+    public const string OfferNotOpen = "offer-not-open";
+    public const string OnlyTargetAnswers = "only-target-answers";
+    public const string OnlyOfferingHolderWithdraws = "only-offering-holder-withdraws";
+
+    public const string OnlyOriginVerifies = "only-origin-verifies";
+    public const string VerificationNotNow = "verification-not-now";
+    public const string VerificationBeforeAcceptance = "verification-before-acceptance";
+    public const string OnlyReturnFocalPoints = "only-return-focal-points";
+    public const string ReturnPlanNotNow = "return-plan-not-now";
+    public const string HandoverNotNow = "handover-not-now";
+    public const string HandoverAlreadyConfirmed = "handover-already-confirmed";
+
+    public const string OnlyServiceProviderRecords = "only-service-provider-records";
+    public const string EmergencyAccessNotForHolder = "emergency-access-not-for-holder";
+    public const string ReintegratedBeforeReturn = "reintegrated-before-return";
+    public const string NationalityLocked = "nationality-locked";
+
+    public const string TooManyWebhooks = "too-many-webhooks";
+
+    /// <summary>Every code, for the tests that keep each language complete.</summary>
+    public static IReadOnlyList<string> All { get; } =
+        [.. typeof(RefusalCode).GetFields().Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!)];
+}
