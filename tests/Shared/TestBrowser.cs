@@ -99,7 +99,8 @@ public sealed partial class TestBrowser(IReadOnlyDictionary<string, Func<HttpMes
 
     public sealed record Page(Uri Url, HttpStatusCode Status, string Html);
 
-    [GeneratedRegex("""<form[^>]*?(?:action="(?<action>[^"]*)")?[^>]*>.*?</form>""", RegexOptions.Singleline)]
+    // The action is read wherever it stands among the form's attributes (a lookahead), or left empty when there is none.
+    [GeneratedRegex("""<form(?:(?=[^>]*\saction="(?<action>[^"]*)"))?[^>]*>.*?</form>""", RegexOptions.Singleline)]
     private static partial Regex FormPattern();
 
     private static string Attribute(string element, string name) =>

@@ -16,8 +16,15 @@ public static class ConsoleFeature
     {
         // Resources/X.Y.resx holds the strings of the class ReferralNetwork.X.Y (WebConsole.ConsoleText, People.SignInText).
         builder.Services.AddLocalization(o => o.ResourcesPath = "Console/Resources");
-        builder.Services.AddRazorPages(o => o.RootDirectory = "/Console/Pages")
+        builder.Services.AddRazorPages(o =>
+            {
+                o.RootDirectory = "/Console/Pages";
+
+                // Every page of the work is for people signed in to the console; the rest (landing, sign-in) is public.
+                o.Conventions.AuthorizeFolder("/Work", ConsoleSignIn.Scheme);
+            })
             .AddViewLocalization();
+        builder.AddConsoleSignIn();
         // Pages are UTF-8: Khmer written as itself, not as &#x1780; (eight times the bytes on a slow link). HTML's
         // special characters are still escaped; JSON has its own encoder and is not affected.
         builder.Services.Configure<WebEncoderOptions>(o => o.TextEncoderSettings = new TextEncoderSettings(UnicodeRanges.All));

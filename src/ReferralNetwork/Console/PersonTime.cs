@@ -79,6 +79,25 @@ public sealed class PersonTime
         return DateOnly.TryParse(trimmed, Culture, DateTimeStyles.None, out var local) ? local : null;
     }
 
+    /// <summary>
+    /// A moment the person typed in their own time zone (what a <c>datetime-local</c> input sends: <c>2026-12-06T14:30</c>),
+    /// as an instant; null when it is not one.
+    /// </summary>
+    public DateTimeOffset? ParseLocalTime(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text)
+            || !DateTime.TryParseExact(text.Trim(), ["yyyy-MM-ddTHH:mm", "yyyy-MM-ddTHH:mm:ss"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var local))
+        {
+            return null;
+        }
+
+        var unspecified = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
+        return new DateTimeOffset(unspecified, Zone.GetUtcOffset(unspecified));
+    }
+
+    /// <summary>An instant as a <c>datetime-local</c> input shows it in the person's time zone.</summary>
+    public string LocalInput(DateTimeOffset instant) => Local(instant).ToString("yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture);
+
     private DateTimeOffset Local(DateTimeOffset instant) => TimeZoneInfo.ConvertTime(instant, Zone);
 
     private static string OffsetOf(TimeSpan offset)

@@ -2,6 +2,8 @@ using System.Collections;
 using System.Globalization;
 using System.Resources;
 using System.Text.RegularExpressions;
+using ReferralNetwork.Contracts;
+using ReferralNetwork.Http;
 using ReferralNetwork.WebConsole;
 
 namespace ReferralNetwork.Tests.Console;
@@ -62,6 +64,48 @@ public sealed partial class ConsoleTextTests
 
         Assert.NotEmpty(used);
         Assert.All(used, use => Assert.True(english.ContainsKey(use.Key), $"{use.Page} uses T[\"{use.Key}\"], which WebConsole.ConsoleText.resx lacks"));
+    }
+
+    [Fact]
+    public void Every_refusal_code_of_the_workflow_has_its_text()
+    {
+        var english = Strings("WebConsole.ConsoleText", CultureInfo.InvariantCulture);
+
+        Assert.NotEmpty(RefusalCode.All);
+        Assert.All(RefusalCode.All, code => Assert.True(english.ContainsKey($"Refusal.{code}"), $"Refusal.{code} is missing"));
+    }
+
+    /// <summary>Every value of the workflow a page shows, by the key the console looks it up with (<see cref="Labels"/>).</summary>
+    public static TheoryData<Type> ShownValues =>
+    [
+        typeof(Stage), typeof(Sex), typeof(AgeBand), typeof(OrganizationKind), typeof(ServiceKind), typeof(ExploitationForm),
+        typeof(ScreeningOutcome), typeof(ConsentPurpose), typeof(ConsentMethod), typeof(HandoffKind), typeof(HandoffStatus),
+        typeof(NationalityOutcome), typeof(TravelDocument), typeof(ReturnSide), typeof(ServiceStatus), typeof(ClosureReason),
+        typeof(AccessPurpose), typeof(DocumentKind),
+    ];
+
+    [Theory]
+    [MemberData(nameof(ShownValues))]
+    public void Every_value_a_page_shows_has_its_words(Type values)
+    {
+        var english = Strings("WebConsole.ConsoleText", CultureInfo.InvariantCulture);
+        var api = typeof(Labels).GetMethod(nameof(Labels.Api))!.MakeGenericMethod(values);
+
+        Assert.All(Enum.GetValues(values).Cast<object>(), value =>
+        {
+            var key = $"{values.Name}.{api.Invoke(null, [value])}";
+            Assert.True(english.ContainsKey(key), $"{key} is missing");
+        });
+    }
+
+    [Fact]
+    public void Every_event_of_the_history_has_its_words()
+    {
+        var english = Strings("WebConsole.ConsoleText", CultureInfo.InvariantCulture);
+        var events = typeof(IReferralEvent).Assembly.GetTypes().Where(t => t.IsClass && typeof(IReferralEvent).IsAssignableFrom(t)).ToList();
+
+        Assert.NotEmpty(events);
+        Assert.All(events, e => Assert.True(english.ContainsKey($"Event.{e.Name}"), $"Event.{e.Name} is missing"));
     }
 
     [Fact]

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ReferralNetwork.Http;
+using ReferralNetwork.WebConsole;
 
 namespace ReferralNetwork.Tests.Support;
 
@@ -50,6 +51,11 @@ public sealed class PlatformFactory : WebApplicationFactory<Program>
         builder.UseSetting("Cluster:GatewayPort", ports[1].ToString(CultureInfo.InvariantCulture));
         builder.UseSetting("Cluster:ClusterId", $"test-{Guid.NewGuid():N}");
         builder.UseSetting("Identity:Issuer", Issuer);
+
+        // The console redeems its codes at the token server of this host: in process, through the test server.
+        builder.UseSetting("Console:TokenServer", Issuer);
+        builder.ConfigureServices(services => services.AddHttpClient(ConsoleTokenServer.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler()));
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

@@ -1,0 +1,19 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Mvc;
+
+namespace ReferralNetwork.WebConsole.Pages.Work;
+
+/// <summary>
+/// Signing out ends the console session here and then, at the token server, every session of the person (border posts
+/// share computers): after it, Back shows nothing, since no page was cached and the cookie is gone.
+/// </summary>
+public sealed class SignOutModel : WorkPage
+{
+    public IActionResult OnGet() => RedirectToPage("Home");
+
+    public async Task<IActionResult> OnPostAsync()
+    {
+        await HttpContext.SignOutAsync(ConsoleSignIn.Scheme);
+        return Redirect("/connect/endsession");
+    }
+}
