@@ -65,14 +65,15 @@ public sealed class WorkflowApiTests(SharedPlatform platform)
         using var earlyPlan = await PartnerApi.PostAsync(thailand, $"{path}/return-plan", new ReturnPlanRequest(TravelDocument.Passport, new DateOnly(2026, 12, 1), "Poipet", null));
         using var earlyVerification = await PartnerApi.PostAsync(thailand, $"{path}/nationality-verification", new NationalityVerificationRequest(NationalityOutcome.Confirmed, null));
 
-        await Problem.AssertAsync(noConsent, HttpStatusCode.Conflict, "consent-required");
-        await Problem.AssertAsync(crossBorderService, HttpStatusCode.Conflict, "handoff-route-not-allowed");
+        // Each refusal also names its stable reason, which clients (and the console, in six languages) explain it by.
+        Assert.Equal("return-consent-required", (await Problem.AssertAsync(noConsent, HttpStatusCode.Conflict, "consent-required")).GetProperty("code").GetString());
+        Assert.Equal("cross-border-route", (await Problem.AssertAsync(crossBorderService, HttpStatusCode.Conflict, "handoff-route-not-allowed")).GetProperty("code").GetString());
         Assert.Contains("toOrganizationId", Problem.ErrorFields(await Problem.AssertAsync(unknownTarget, HttpStatusCode.BadRequest, "validation")));
         Assert.Contains("indicators[1]", Problem.ErrorFields(await Problem.AssertAsync(badIndicator, HttpStatusCode.BadRequest, "validation")));
         Assert.Contains("reason", Problem.ErrorFields(await Problem.AssertAsync(declineWithoutReason, HttpStatusCode.BadRequest, "validation")));
         Assert.Contains("reason", Problem.ErrorFields(await Problem.AssertAsync(rejectWithoutReason, HttpStatusCode.BadRequest, "validation")));
-        await Problem.AssertAsync(earlyPlan, HttpStatusCode.Conflict, "transition-not-allowed");
-        await Problem.AssertAsync(earlyVerification, HttpStatusCode.Forbidden, "forbidden"); // Thailand is not the origin focal point
+        Assert.Equal("return-plan-not-now", (await Problem.AssertAsync(earlyPlan, HttpStatusCode.Conflict, "transition-not-allowed")).GetProperty("code").GetString());
+        Assert.Equal("only-origin-verifies", (await Problem.AssertAsync(earlyVerification, HttpStatusCode.Forbidden, "forbidden")).GetProperty("code").GetString()); // Thailand is not the origin focal point
         Assert.Equal(1, (await PartnerApi.GetReferralAsync(thailand, referral.Id))!.Version);
     }
 
