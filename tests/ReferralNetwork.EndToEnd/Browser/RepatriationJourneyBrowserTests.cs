@@ -107,7 +107,7 @@ public sealed partial class RepatriationJourneyBrowserTests(BrowserPlatform plat
         Assert.Equal(Enumerable.Range(1, numbers.Count).Select(n => n.ToString(CultureInfo.InvariantCulture)), numbers);
         Assert.True(numbers.Count >= 14, $"{numbers.Count} history entries");
 
-        await th.ScreenshotAsync($"console-referral-{language}");
+        await reintegration.ScreenshotAsync($"console-journey-{language}");
         th.AssertNoBrowserErrors();
         vn.AssertNoBrowserErrors();
     }
