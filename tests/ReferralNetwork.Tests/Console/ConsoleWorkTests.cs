@@ -106,6 +106,36 @@ public sealed class ConsoleWorkTests(SharedPlatform platform)
     }
 
     [Fact]
+    public async Task A_date_of_birth_typed_in_the_Thai_console_is_a_Buddhist_era_date_and_makes_a_child_of_a_16_year_old()
+    {
+        var (session, _) = await ConsoleSession.SignInAsync(Platform, "officer@th-focal-point", "th");
+        using var __ = session;
+        var form = await session.GetAsync("/console/referrals/new");
+
+        // 14/3/2553 in the Thai calendar is 14 March 2010: 16 at identification, a child, for whom no means is needed.
+        var created = await session.SubmitAsync(form, "/console/referrals/new", new Dictionary<string, string>
+        {
+            ["Form.GivenName"] = "Child", ["Form.Sex"] = "Female", ["Form.DateOfBirth"] = "14/3/2553", ["Form.Nationality"] = "MM",
+            ["Form.IdentifiedAt"] = "2026-11-20T08:00", ["Form.Exploitation"] = "ForcedCriminality",
+        });
+        var id = ConsoleSession.ReferralOf(created);
+        var screening = await session.GetAsync($"/console/referrals/{id}/screening");
+        var screened = await session.Browser.SendAsync(new HttpRequestMessage(HttpMethod.Post, ConsoleSession.Site($"/console/referrals/{id}/screening"))
+        {
+            Content = new FormUrlEncodedContent([.. Hidden(screening.Html), new("indicators", "recruited-online-job-offer"), new("indicators", "forced-to-defraud-others")]),
+        });
+
+        using var thailand = await Platform.ClientForAsync("th-focal-point");
+        var subject = await PartnerApi.ReadAsync<SubjectView>(await thailand.GetAsync($"/api/v1/referrals/{id}/subject?purpose=case-work"));
+        var referral = await PartnerApi.GetReferralAsync(thailand, id);
+        Assert.Equal(new DateOnly(2010, 3, 14), subject.DateOfBirth);
+        Assert.Equal(AgeBand.From12To17, referral!.AgeBand);
+        Assert.Equal(ScreeningOutcome.PresumedVictim, referral.Screening!.Outcome);
+        Assert.True(referral.Screening.Child);
+        Assert.Contains(Text("th", "ScreeningOutcome.presumed-victim"), screened.Html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Submitting_the_same_new_referral_form_twice_records_one_referral()
     {
         var (session, _) = await ConsoleSession.SignInAsync(Platform, "officer@th-focal-point");
@@ -167,6 +197,34 @@ public sealed class ConsoleWorkTests(SharedPlatform platform)
     }
 
     [Fact]
+    public async Task An_organization_admin_invites_a_person_sees_the_link_once_and_disables_the_account_and_an_officer_may_not()
+    {
+        var email = $"invited-{Guid.NewGuid():N}@th-focal-point.example";
+        var (admin, home) = await ConsoleSession.SignInAsync(Platform, "admin@th-focal-point");
+        using var __ = admin;
+        var (officer, _) = await ConsoleSession.SignInAsync(Platform, "officer@th-focal-point");
+        using var ___ = officer;
+
+        var people = await admin.GetAsync("/console/admin/people");
+        var invited = await admin.SubmitAsync(people, "handler=Invite", new Dictionary<string, string> { ["email"] = email, ["roles"] = "officer", ["language"] = "th" });
+        var listed = await admin.GetAsync("/console/admin/people");
+        var row = PersonRow(listed, email);
+        var disableAction = System.Text.RegularExpressions.Regex.Match(row, "action=\"(?<a>[^\"]*handler=Disable[^\"]*)\"").Groups["a"].Value;
+        var disabled = await admin.SubmitAsync(listed, disableAction);
+        var refused = await officer.GetAsync("/console/admin/people");
+
+        Assert.Contains("href=\"/console/admin/people\"", home.Html, StringComparison.Ordinal);
+        Assert.Contains("/account/invitation?token=", invited.Html, StringComparison.Ordinal); // no SMTP here: the link, once
+        Assert.DoesNotContain("/account/invitation?token=", listed.Html, StringComparison.Ordinal);
+        Assert.Contains("Invited, has not signed in yet", row, StringComparison.Ordinal);
+        Assert.NotEmpty(disableAction);
+        Assert.Contains("Disabled", PersonRow(disabled, email), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.Status);
+        Assert.DoesNotContain(email, refused.Html, StringComparison.Ordinal);
+        Assert.DoesNotContain("href=\"/console/admin/people\"", refused.Html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task After_signing_out_the_console_shows_nothing_of_a_referral_and_asks_for_the_password_again()
     {
         using var thailand = await Platform.ClientForAsync("th-focal-point");
@@ -205,6 +263,19 @@ public sealed class ConsoleWorkTests(SharedPlatform platform)
         Assert.Equal("/console/referrals", stillActive.Url.AbsolutePath);
         Assert.Equal("/account/login", idle.Url.AbsolutePath);
     }
+
+    /// <summary>The row of the people page that shows <paramref name="name"/>.</summary>
+    private static string PersonRow(TestBrowser.Page page, string name) =>
+        System.Text.RegularExpressions.Regex.Match(page.Html, $"<tr data-person=\"{System.Text.RegularExpressions.Regex.Escape(name)}\">.*?</tr>", System.Text.RegularExpressions.RegexOptions.Singleline).Value;
+
+    /// <summary>The hidden fields of a page's forms (the antiforgery token and the version), as a browser posts them.</summary>
+    private static IEnumerable<KeyValuePair<string, string>> Hidden(string html) =>
+        System.Text.RegularExpressions.Regex.Matches(html, "<input[^>]*type=\"hidden\"[^>]*>").Select(m => m.Value)
+            .Select(i => KeyValuePair.Create(Attribute(i, "name"), Attribute(i, "value")))
+            .Where(p => p.Key is "__RequestVerificationToken" or "version").DistinctBy(p => p.Key);
+
+    private static string Attribute(string element, string name) =>
+        System.Text.RegularExpressions.Regex.Match(element, $"\\s{name}=\"(?<v>[^\"]*)\"") is { Success: true } m ? WebUtility.HtmlDecode(m.Groups["v"].Value) : "";
 
     private static async Task GiveConsentsAsync(HttpClient holder, Guid id, string organizationId)
     {

@@ -81,6 +81,18 @@ public abstract class WorkPage : PageModel
         }
     }
 
+    /// <summary>This page is not for the person (their role does not allow it): the page says why, with <paramref name="status"/>.</summary>
+    protected IActionResult Refused(string code, int status)
+    {
+        Refusal = code;
+        return new ViewResult
+        {
+            ViewName = "/Console/Pages/Work/_Refused.cshtml",
+            StatusCode = status,
+            ViewData = new Microsoft.AspNetCore.Mvc.ViewFeatures.ViewDataDictionary<WorkPage>(ViewData, this),
+        };
+    }
+
     /// <summary>A refusal without a code of its own: the kind of problem says it.</summary>
     private static string Refused(ProblemKind kind) => "kind-" + JsonNamingPolicy.KebabCaseLower.ConvertName(kind.ToString());
 }
