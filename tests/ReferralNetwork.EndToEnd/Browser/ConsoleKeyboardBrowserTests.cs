@@ -1,0 +1,134 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+
+namespace ReferralNetwork.EndToEnd.Browser;
+
+/// <summary>
+/// The console by keyboard alone (sign in, reach a page from the navigation, fill a form, read the identity), the
+/// admin's people page in two languages, and what Back shows after signing out: nothing of the person.
+/// </summary>
+public sealed partial class ConsoleKeyboardBrowserTests(BrowserPlatform platform) : IClassFixture<BrowserPlatform>
+{
+    [Fact]
+    public async Task An_officer_records_a_person_and_reads_the_identity_by_keyboard_and_Back_after_signing_out_shows_nothing_of_her()
+    {
+        var name = $"Keyboard{Guid.NewGuid():N}"[..20];
+        await using var context = await platform.NewContextAsync("en");
+        var page = await ConsolePage.OpenAsync(context, "/console");
+        var keys = page.Page.Keyboard;
+
+        await TabToAsync(page, "#name");
+        await keys.TypeAsync("officer@th-focal-point");
+        await keys.PressAsync("Tab");
+        await keys.TypeAsync("demo-password");
+        await keys.PressAsync("Enter");
+        await page.Page.WaitForURLAsync(new Regex("/console$"));
+        await page.SettledAsync();
+
+        await TabToAsync(page, "a[href='/console/referrals/new']");
+        await keys.PressAsync("Enter");
+        await page.Page.WaitForURLAsync(new Regex("/console/referrals/new$"));
+        await page.SettledAsync();
+        await TabToAsync(page, "#Form_GivenName");
+        await keys.TypeAsync(name);
+        await TabToAsync(page, "#exploitation-ForcedCriminality");
+        await keys.PressAsync("Space");
+        await TabToAsync(page, "form[action='/console/referrals/new'] button[type=submit]");
+        await keys.PressAsync("Enter");
+        await page.Page.WaitForURLAsync(ReferralPage());
+        await page.SettledAsync();
+
+        await TabToAsync(page, "a[href$='/subject']");
+        await keys.PressAsync("Enter");
+        await page.Page.WaitForURLAsync(new Regex("/subject$"));
+        await page.SettledAsync();
+        await TabToAsync(page, "#purpose");
+        await keys.PressAsync("ArrowDown"); // the first purpose: case work
+        await TabToAsync(page, "form[action*='handler=Read'] button[type=submit]");
+        await keys.PressAsync("Enter");
+        await page.Page.WaitForURLAsync(new Regex("handler=Read$"), new() { WaitUntil = WaitUntilState.NetworkIdle });
+        await page.SettledAsync();
+        await Assertions.Expect(page.Page.Locator("[data-field=given-name]")).ToHaveTextAsync(name);
+        await page.AssertAccessibleAsync();
+
+        page.AssertNoBrowserErrors();
+
+        await TabToAsync(page, "form[action='/console/sign-out'] button[type=submit]");
+        await keys.PressAsync("Enter");
+        await page.Page.WaitForURLAsync(new Regex("://[^/]+/$"), new() { WaitUntil = WaitUntilState.NetworkIdle });
+        Assert.DoesNotContain(name, await SettledContentAsync(page.Page), StringComparison.Ordinal);
+
+        // Back: the pages were never cached, so the browser asks the platform again, which asks for a sign-in (or the
+        // browser refuses to post the purpose form again); either way the person's name is not shown.
+        for (var back = 0; back < 3; back++)
+        {
+            try
+            {
+                await page.Page.GoBackAsync();
+            }
+            catch (PlaywrightException refused) when (refused.Message.Contains("ERR_CACHE_MISS", StringComparison.Ordinal))
+            {
+                // The identity was the answer to a form; nothing of it was kept, and Chromium will not post it again by itself.
+            }
+
+            Assert.DoesNotContain(name, await SettledContentAsync(page.Page), StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>The document once the navigations that Back set off (redirects to the sign-in) have come to rest.</summary>
+    private static async Task<string> SettledContentAsync(IPage page)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+                return await page.ContentAsync();
+            }
+            catch (PlaywrightException) when (attempt < 10)
+            {
+                await Task.Delay(200); // a redirect replaced the document while it was read
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("en")]
+    [InlineData("km")]
+    public async Task The_people_page_of_an_organization_admin_is_accessible(string language)
+    {
+        await using var context = await platform.NewContextAsync(language);
+        var page = await ConsolePage.OpenAsync(context, "/console");
+        await page.Page.Locator("#name").FillAsync("admin@th-focal-point");
+        await page.Page.Locator("#password").FillAsync("demo-password");
+        await page.Page.Locator("main form button[type=submit]").ClickAsync();
+        await page.Page.WaitForURLAsync(new Regex("/console$"));
+        await page.Page.Locator("a[href='/console/admin/people']").ClickAsync();
+        await page.SettledAsync();
+
+        await Assertions.Expect(page.Page.Locator("tr[data-person='officer@th-focal-point']")).ToHaveCountAsync(1);
+        await page.AssertAccessibleAsync();
+        await page.AssertDrawnWithServedFontsAsync("h1, h2", ConsolePage.FontFamilyOf(language));
+        await page.ScreenshotAsync($"console-people-{language}");
+        page.AssertNoBrowserErrors();
+    }
+
+    /// <summary>Presses Tab until <paramref name="selector"/> has the focus, as a person without a mouse does (at most 80 presses).</summary>
+    private static async Task TabToAsync(ConsolePage page, string selector)
+    {
+        for (var presses = 0; presses < 80; presses++)
+        {
+            if (await page.Page.EvaluateAsync<bool>("s => document.activeElement !== null && document.activeElement.matches(s)", selector))
+            {
+                return;
+            }
+
+            await page.Page.Keyboard.PressAsync("Tab");
+        }
+
+        Assert.Fail($"{selector} cannot be reached with the Tab key on {page.Page.Url}");
+    }
+
+    [GeneratedRegex("/console/referrals/[0-9a-f-]{36}$")]
+    private static partial Regex ReferralPage();
+}
