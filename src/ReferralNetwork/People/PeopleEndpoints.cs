@@ -1,15 +1,7 @@
-using System.Globalization;
-using System.Net.Mail;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
-using OpenIddict.Abstractions;
-using ReferralNetwork.Contracts;
 using ReferralNetwork.Contracts.Api;
 using ReferralNetwork.Http;
 using ReferralNetwork.Identity;
-using ReferralNetwork.Organizations;
-using ReferralNetwork.Storage;
 
 namespace ReferralNetwork.People;
 
