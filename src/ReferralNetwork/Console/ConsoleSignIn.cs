@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
@@ -11,6 +12,7 @@ using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Abstractions;
 using OpenIddict.Server;
 using ReferralNetwork.Identity;
+using ReferralNetwork.People;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace ReferralNetwork.WebConsole;
@@ -123,7 +125,7 @@ public static class ConsoleSignIn
     }
 
     /// <summary>The console cookie holds the token's claims (nothing personal) and the moment of signing in; not the token.</summary>
-    private static Task KeepTokenClaims(TokenValidatedContext context)
+    private static async Task KeepTokenClaims(TokenValidatedContext context)
     {
         var token = context.Principal!;
         var identity = new ClaimsIdentity(Scheme, Claims.Subject, Claims.Role);
@@ -138,11 +140,17 @@ public static class ConsoleSignIn
             identity.AddClaims(scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(s => new Claim(Claims.Private.Scope, s)));
         }
 
+        // The person's own time zone, if they chose one: pages show times in it (an IANA name, nothing personal).
+        if (identity.FindFirst(Claims.Subject)?.Value is { } person
+            && await context.HttpContext.RequestServices.GetRequiredService<UserManager<Person>>().FindByIdAsync(person) is { TimeZone: { Length: > 0 } zone })
+        {
+            identity.AddClaim(new Claim(PersonTime.ZoneClaim, zone));
+        }
+
         var now = context.HttpContext.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
         identity.AddClaim(new Claim(SignedInClaim, now.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)));
         context.Principal = new ClaimsPrincipal(identity);
         context.Properties!.IsPersistent = false;
-        return Task.CompletedTask;
     }
 
     /// <summary>Signing out anywhere, or being disabled, ends the console session at its next request.</summary>
