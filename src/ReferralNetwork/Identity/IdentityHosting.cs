@@ -43,7 +43,13 @@ public static class IdentityHosting
         builder.Services.AddHostedService(services => services.GetRequiredService<RevocationList>());
         builder.Services.AddHostedService<TokenPruning>();
         builder.Services.AddOpenIddict()
-            .AddCore(core => core.UseEntityFrameworkCore().UseDbContext<PlatformDbContext>())
+            .AddCore(core =>
+            {
+                core.UseEntityFrameworkCore().UseDbContext<PlatformDbContext>();
+
+                // A rotated client's previous secret stays valid for a grace period.
+                core.ReplaceApplicationManager(typeof(PartnerApplicationManager<>));
+            })
             .AddServer(server =>
             {
                 server.SetTokenEndpointUris("connect/token")
@@ -153,6 +159,7 @@ public static class IdentityHosting
     {
         app.MapPost("/connect/token", IssueTokenAsync).AllowAnonymous().ExcludeFromDescription();
         app.MapPersonSignIn();
+        app.MapClientsApi();
         return app;
     }
 
