@@ -114,6 +114,7 @@ public static class IdentityHosting
         builder.Services.AddSingleton<RevocationList.RefuseRevokedTokens>();
 
         builder.Services.AddAuthentication(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme);
+        builder.AddPlatformRateLimits();
 
         // The API document and Swagger UI offer this token server's client-credentials flow and scopes.
         builder.Services.ConfigureSwaggerGen(o =>
