@@ -143,10 +143,11 @@ public static class ClientEndpoints
             throw new ProblemException(ProblemKind.TransitionNotAllowed, "A client cannot revoke itself; revoke it with another client's token or as the organization's admin.");
         }
 
-        // Gone from the store, the client gets invalid_client at once on every silo; its tokens (and those people got
-        // through it) are refused as each silo reloads the revocation list.
-        await applications.DeleteAsync(application, http.RequestAborted);
+        // Its tokens (and those people got through it) are refused as each silo reloads the revocation list; gone from
+        // the store, it gets invalid_client at once on every silo. In this order, a failure between the two leaves a
+        // client the admin can revoke again, never one whose tokens outlive it.
         await revocations.RevokeAsync(id, http.RequestAborted);
+        await applications.DeleteAsync(application, http.RequestAborted);
         return TypedResults.NoContent();
     }
 

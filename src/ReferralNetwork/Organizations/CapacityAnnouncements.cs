@@ -25,6 +25,19 @@ public sealed class CapacityAnnouncements(IServiceScopeFactory scopes, TimeProvi
             .ExecuteUpdateAsync(c => c.SetProperty(x => x.PublishedAt, now), cancellationToken);
     }
 
+    /// <summary>Publishes a change just saved; one the bus did not take now is left to the sweep (the change itself is saved).</summary>
+    public async Task TryPublishAsync(CapacityChange change)
+    {
+        try
+        {
+            await PublishAsync(change, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Capacity change {ChangeId} is saved but not yet published; the sweep publishes it.", change.Id);
+        }
+    }
+
     public async Task SweepAsync(CancellationToken cancellationToken)
     {
         var before = time.GetUtcNow() - SweepPeriod / 2;

@@ -98,7 +98,7 @@ public static class OrganizationEndpoints
         };
         db.CapacityChanges.Add(change);
         await db.SaveChangesAsync(cancellationToken);
-        await announcements.PublishAsync(change, CancellationToken.None);
+        await announcements.TryPublishAsync(change);
 
         var capacities = await db.ServiceCapacities.AsNoTracking().Where(c => c.OrganizationId == organization.Id && c.Service == kind).ToListAsync(cancellationToken);
         return TypedResults.Ok(offer.ToView(capacities));

@@ -8,6 +8,9 @@ using ReferralNetwork.Contracts;
 using ReferralNetwork.Contracts.Api;
 using ReferralNetwork.Http;
 using ReferralNetwork.Identity;
+using ReferralNetwork.Organizations;
+using ReferralNetwork.Storage;
+using Microsoft.EntityFrameworkCore;
 using ReferralNetwork.People;
 using ReferralNetwork.Tests.Support;
 using static ReferralNetwork.Tests.Webhooks.WebhookCalls;
@@ -174,6 +177,31 @@ public sealed class CapacityTests(SharedPlatform platform)
         Assert.Empty(await DeliveriesAsync(shelter, referralsOnly.Id));
         Assert.Empty(await DeliveriesAsync(ngo, ngoHook.Id));
         Assert.Single(await DeliveriesAsync(shelter, shelterHook.Id));
+    }
+
+    [Fact]
+    public async Task A_change_saved_but_not_published_goes_out_at_the_next_sweep()
+    {
+        // As a process that stopped between saving a change and publishing it leaves it.
+        var left = new CapacityChange
+        {
+            Id = Guid.CreateVersion7(), OrganizationId = "mm-focal-point", Country = "MM", Service = ServiceKind.Psychosocial, Unit = "sessions",
+            Available = 2, Maximum = 4, At = DateTimeOffset.UtcNow - CapacityAnnouncements.SweepPeriod,
+        };
+        await using (var scope = Factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
+            db.CapacityChanges.Add(left);
+            await db.SaveChangesAsync();
+        }
+
+        await Factory.Services.GetRequiredService<CapacityAnnouncements>().SweepAsync(CancellationToken.None);
+
+        await using (var scope = Factory.Services.CreateAsyncScope())
+        {
+            var saved = await scope.ServiceProvider.GetRequiredService<PlatformDbContext>().CapacityChanges.AsNoTracking().SingleAsync(c => c.Id == left.Id);
+            Assert.NotNull(saved.PublishedAt);
+        }
     }
 
     private static async Task<ServiceOfferView> PutCapacityAsync(HttpClient client, string organization, string service, CapacityRequest body)
