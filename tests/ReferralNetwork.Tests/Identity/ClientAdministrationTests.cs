@@ -5,6 +5,10 @@ using System.Text.Json;
 using ReferralNetwork.Contracts.Api;
 using ReferralNetwork.Http;
 using ReferralNetwork.People;
+using ReferralNetwork.Organizations;
+using ReferralNetwork.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using ReferralNetwork.Tests.Support;
 
 namespace ReferralNetwork.Tests.Identity;
@@ -167,6 +171,31 @@ public sealed class ClientAdministrationTests(SharedPlatform platform)
         Assert.Equal(HttpStatusCode.Unauthorized, apiOnA.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, apiOnB);
         Assert.DoesNotContain((await admin.GetFromJsonAsync<List<ClientView>>("/api/v1/clients", Json.Options))!, c => c.ClientId == created.ClientId);
+    }
+
+    [Fact]
+    public async Task Revoking_a_sign_in_client_refuses_the_tokens_people_got_through_it()
+    {
+        var clientId = $"la-case-web-{Guid.NewGuid():N}";
+        Organization laos;
+        await using (var scope = Factory.Services.CreateAsyncScope())
+        {
+            laos = await scope.ServiceProvider.GetRequiredService<PlatformDbContext>().Organizations.AsNoTracking().SingleAsync(o => o.Id == "la-focal-point");
+        }
+
+        using var officer = Bearer(await PersonLogin.AccessTokenAsync(Factory, "officer@la-focal-point", DemoPeople.DemoPassword, clientId, laos));
+        using var admin = Bearer(await PersonLogin.AccessTokenAsync(Factory, "admin@la-focal-point", DemoPeople.DemoPassword));
+        Assert.Equal(HttpStatusCode.OK, (await officer.GetAsync("/api/v1/referrals")).StatusCode);
+        var listed = Assert.Single((await admin.GetFromJsonAsync<List<ClientView>>("/api/v1/clients", Json.Options))!, c => c.ClientId == clientId);
+        using var rotate = await admin.PostAsync($"/api/v1/clients/{clientId}/rotate-secret", null);
+
+        using var revoked = await admin.DeleteAsync($"/api/v1/clients/{clientId}");
+        using var refused = await officer.GetAsync("/api/v1/referrals");
+
+        Assert.Equal(ClientKind.SignIn, listed.Kind);
+        await Problem.AssertAsync(rotate, HttpStatusCode.Conflict, "transition-not-allowed");
+        Assert.Equal(HttpStatusCode.NoContent, revoked.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
     }
 
     private static async Task<ClientView> CreateAsync(HttpClient admin, ClientRequest request)
