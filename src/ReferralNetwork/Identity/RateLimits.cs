@@ -3,6 +3,7 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.OpenApi;
 using OpenIddict.Abstractions;
+using ReferralNetwork.Hosting;
 using ReferralNetwork.Http;
 using Swashbuckle.AspNetCore.SwaggerGen;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -57,7 +58,9 @@ public static class RateLimits
         var options = RateLimitOptions.From(builder.Configuration);
         if (options.PermitLimit <= 0 || options.Window <= TimeSpan.Zero || options.TokenEndpoint.PermitLimit <= 0 || options.TokenEndpoint.Window <= TimeSpan.Zero)
         {
-            throw new InvalidOperationException($"{RateLimitOptions.Section}: PermitLimit and Window (and TokenEndpoint:PermitLimit and :Window) must be positive.");
+            throw new StartupRefusedException(
+                "The platform cannot start with these rate limits.",
+                [$"{RateLimitOptions.Section}:PermitLimit, :Window, :TokenEndpoint:PermitLimit and :TokenEndpoint:Window must all be positive."]);
         }
 
         builder.Services.AddSingleton(options);
