@@ -165,13 +165,13 @@ public sealed class CapacityTests(SharedPlatform platform)
 
         var message = JsonSerializer.Deserialize<JsonElement>(Assert.Single(received).Body);
         Assert.Equal("capacity-changed", message.GetProperty("type").GetString());
-        var data1 = message.GetProperty("data");
-        Assert.Equal("vn-shelter-hanoi", data1.GetProperty("organizationId").GetString());
-        Assert.Equal("shelter", data1.GetProperty("service").GetString());
-        Assert.Equal(("beds", 12, 30), (data1.GetProperty("unit").GetString(), data1.GetProperty("available").GetInt32(), data1.GetProperty("maximum").GetInt32()));
+        var change = message.GetProperty("data");
+        Assert.Equal("vn-shelter-hanoi", change.GetProperty("organizationId").GetString());
+        Assert.Equal("shelter", change.GetProperty("service").GetString());
+        Assert.Equal(("beds", 12, 30), (change.GetProperty("unit").GetString(), change.GetProperty("available").GetInt32(), change.GetProperty("maximum").GetInt32()));
         Assert.Equal(
             ["available", "changeId", "country", "maximum", "occurredAt", "organizationId", "service", "unit"],
-            data1.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+            change.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
 
         // The deliveries are made together: once the shelter's arrived, none exists for the others.
         Assert.Empty(await DeliveriesAsync(shelter, referralsOnly.Id));
