@@ -78,29 +78,49 @@ public static class OrganizationEndpoints
         var (unit, available, maximum) = CapacityUnits.Validate(request);
 
         var now = time.GetUtcNow();
-        var current = await db.ServiceCapacities.SingleOrDefaultAsync(c => c.OrganizationId == organization.Id && c.Service == kind && c.Unit == unit, cancellationToken);
-        if (current is null)
-        {
-            db.ServiceCapacities.Add(new ServiceCapacity { OrganizationId = organization.Id, Service = kind, Unit = unit, Available = available, Maximum = maximum, Updated = now });
-        }
-        else
-        {
-            current.Available = available;
-            current.Maximum = maximum;
-            current.Updated = now;
-        }
-
-        // The figure and its event in one write; the event is published right after (and by the sweep if this process stops first).
         var change = new CapacityChange
         {
             Id = Guid.CreateVersion7(now), OrganizationId = organization.Id, Country = organization.Country,
             Service = kind, Unit = unit, Available = available, Maximum = maximum, At = now,
         };
-        db.CapacityChanges.Add(change);
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await SaveAsync(db, change, cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // The first report of this unit raced another one to insert the row: the row exists now, update it.
+            db.ChangeTracker.Clear();
+            await SaveAsync(db, change, cancellationToken);
+        }
+
         await announcements.TryPublishAsync(change);
 
         var capacities = await db.ServiceCapacities.AsNoTracking().Where(c => c.OrganizationId == organization.Id && c.Service == kind).ToListAsync(cancellationToken);
         return TypedResults.Ok(offer.ToView(capacities));
+    }
+
+    /// <summary>The figure and its event in one write; the event is published right after (and by the sweep if this process stops first).</summary>
+    private static async Task SaveAsync(PlatformDbContext db, CapacityChange change, CancellationToken cancellationToken)
+    {
+        var current = await db.ServiceCapacities.SingleOrDefaultAsync(
+            c => c.OrganizationId == change.OrganizationId && c.Service == change.Service && c.Unit == change.Unit, cancellationToken);
+        if (current is null)
+        {
+            db.ServiceCapacities.Add(new ServiceCapacity
+            {
+                OrganizationId = change.OrganizationId, Service = change.Service, Unit = change.Unit,
+                Available = change.Available, Maximum = change.Maximum, Updated = change.At,
+            });
+        }
+        else
+        {
+            current.Available = change.Available;
+            current.Maximum = change.Maximum;
+            current.Updated = change.At;
+        }
+
+        db.CapacityChanges.Add(change);
+        await db.SaveChangesAsync(cancellationToken);
     }
 }

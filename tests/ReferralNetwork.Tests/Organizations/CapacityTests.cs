@@ -180,6 +180,23 @@ public sealed class CapacityTests(SharedPlatform platform)
     }
 
     [Fact]
+    public async Task Simultaneous_first_reports_of_a_unit_all_succeed_and_one_of_them_stands()
+    {
+        using var shelter = await Factory.ClientForAsync("th-shelter-bangkok");
+
+        var reports = await Task.WhenAll(Enumerable.Range(1, 8).Select(async available =>
+        {
+            using var response = await shelter.PutAsJsonAsync(
+                "/api/v1/organizations/th-shelter-bangkok/services/medical/capacity", new CapacityRequest("people", available, 8), Json.Options);
+            return response.StatusCode;
+        }));
+
+        Assert.All(reports, status => Assert.Equal(HttpStatusCode.OK, status));
+        var people = Assert.Single(await CapacityOfAsync(shelter, "th-shelter-bangkok", ServiceKind.Medical), c => c.Unit == "people");
+        Assert.InRange(people.Available, 1, 8);
+    }
+
+    [Fact]
     public async Task A_change_saved_but_not_published_goes_out_at_the_next_sweep()
     {
         // As a process that stopped between saving a change and publishing it leaves it.
