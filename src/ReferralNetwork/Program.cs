@@ -44,6 +44,7 @@ try
 
     var app = builder.Build();
     app.UsePlatformApi(platform);
+    app.UsePlatformRateLimits();
     app.UseConsole();
     app.MapPlatformIdentity();
     app.MapPeople();

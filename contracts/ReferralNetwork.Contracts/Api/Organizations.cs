@@ -2,4 +2,18 @@ namespace ReferralNetwork.Contracts.Api;
 
 public sealed record OrganizationView(string Id, string Name, string Country, OrganizationKind Kind, IReadOnlyList<ServiceOfferView> Services);
 
-public sealed record ServiceOfferView(ServiceKind Service, int Capacity);
+/// <summary>
+/// A service of the directory. <see cref="Capacity"/> is the declared figure (kept for clients written before
+/// capacities existed); <see cref="Capacities"/> is what the organization reports now, one entry per unit
+/// (Open Referral HSDS <c>service_capacity</c>).
+/// </summary>
+public sealed record ServiceOfferView(ServiceKind Service, int Capacity, IReadOnlyList<CapacityView>? Capacities = null);
+
+/// <summary>How much of a service is free: <see cref="Available"/> of <see cref="Maximum"/> <see cref="Unit"/>s, as of <see cref="Updated"/>.</summary>
+public sealed record CapacityView(string Unit, int Available, int Maximum, DateTimeOffset Updated);
+
+/// <summary>The body of <c>PUT /api/v1/organizations/{id}/services/{service}/capacity</c>: <c>{"unit": "beds", "available", "maximum"}</c>.</summary>
+public sealed record CapacityRequest(string? Unit, int? Available, int? Maximum);
+
+/// <summary>A service's capacity at a moment (an inbox entry shows the target's at the time of the offer).</summary>
+public sealed record ServiceCapacityView(ServiceKind Service, string Unit, int Available, int Maximum, DateTimeOffset Updated);

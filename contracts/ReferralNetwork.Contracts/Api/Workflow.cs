@@ -62,7 +62,10 @@ public sealed record ServiceView(ServiceKind Service, ServiceStatus Status, stri
 
 public sealed record EmergencyAccessView(string OrganizationId, DateTimeOffset OpenedAt, DateTimeOffset Until, string Reason);
 
-/// <summary>What a target sees of an offer before accepting it: enough to decide, nothing about the person.</summary>
+/// <summary>
+/// What a target sees of an offer before accepting it: enough to decide, nothing about the person. <see cref="CapacityAtOffer"/>
+/// is the target's own reported capacity for the offered services as it stood when the offer was made.
+/// </summary>
 public sealed record InboxItem(
     Guid HandoffId,
     Guid ReferralId,
@@ -73,6 +76,7 @@ public sealed record InboxItem(
     ScreeningOutcome? ScreeningOutcome,
     IReadOnlyList<ServiceKind> Services,
     DateTimeOffset OfferedAt,
-    DateTimeOffset RespondBy);
+    DateTimeOffset RespondBy,
+    IReadOnlyList<ServiceCapacityView>? CapacityAtOffer = null);
 
 public sealed record IndicatorView(string Code, PalermoElement Element, string Category, string Label, string Language, bool AwaitingReview);

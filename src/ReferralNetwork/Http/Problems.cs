@@ -22,6 +22,7 @@ public enum ProblemKind
     PayloadTooLarge,
     UnsupportedMediaType,
     IdempotencyKeyReused,
+    TooManyRequests,
     ServiceUnavailable,
     Internal,
 }
@@ -44,6 +45,7 @@ public static class Problems
         ProblemKind.PayloadTooLarge => StatusCodes.Status413PayloadTooLarge,
         ProblemKind.UnsupportedMediaType => StatusCodes.Status415UnsupportedMediaType,
         ProblemKind.IdempotencyKeyReused => StatusCodes.Status422UnprocessableEntity,
+        ProblemKind.TooManyRequests => StatusCodes.Status429TooManyRequests,
         ProblemKind.ServiceUnavailable => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status500InternalServerError,
     };
@@ -61,6 +63,7 @@ public static class Problems
         413 => ProblemKind.PayloadTooLarge,
         415 => ProblemKind.UnsupportedMediaType,
         422 => ProblemKind.IdempotencyKeyReused,
+        429 => ProblemKind.TooManyRequests,
         503 => ProblemKind.ServiceUnavailable,
         _ => ProblemKind.Internal,
     };
@@ -95,6 +98,7 @@ public static class Problems
             ProblemKind.IdempotencyKeyReused => "The Idempotency-Key was already used with another request.",
             ProblemKind.Forbidden => "Not allowed.",
             ProblemKind.PayloadTooLarge => "The request body is too large.",
+            ProblemKind.TooManyRequests => "Too many requests.",
             _ => kind.ToString(),
         };
         problem.Detail = detail;

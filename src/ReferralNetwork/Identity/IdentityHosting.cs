@@ -43,7 +43,13 @@ public static class IdentityHosting
         builder.Services.AddHostedService(services => services.GetRequiredService<RevocationList>());
         builder.Services.AddHostedService<TokenPruning>();
         builder.Services.AddOpenIddict()
-            .AddCore(core => core.UseEntityFrameworkCore().UseDbContext<PlatformDbContext>())
+            .AddCore(core =>
+            {
+                core.UseEntityFrameworkCore().UseDbContext<PlatformDbContext>();
+
+                // A rotated client's previous secret stays valid for a grace period.
+                core.ReplaceApplicationManager(typeof(PartnerApplicationManager<>));
+            })
             .AddServer(server =>
             {
                 server.SetTokenEndpointUris("connect/token")
@@ -108,6 +114,7 @@ public static class IdentityHosting
         builder.Services.AddSingleton<RevocationList.RefuseRevokedTokens>();
 
         builder.Services.AddAuthentication(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme);
+        builder.AddPlatformRateLimits();
 
         // The API document and Swagger UI offer this token server's client-credentials flow and scopes.
         builder.Services.ConfigureSwaggerGen(o =>
@@ -153,6 +160,7 @@ public static class IdentityHosting
     {
         app.MapPost("/connect/token", IssueTokenAsync).AllowAnonymous().ExcludeFromDescription();
         app.MapPersonSignIn();
+        app.MapClientsApi();
         return app;
     }
 
@@ -179,10 +187,12 @@ public static class IdentityHosting
         var scopes = request.GetScopes();
         if (scopes.IsDefaultOrEmpty)
         {
-            // No scope asked for: grant every scope the client is permitted.
+            // No scope asked for: grant every scope the client is permitted but admin, which is granted only when asked
+            // for, so that a token made for case work cannot also make clients and invite people.
             scopes = [.. (await applications.GetPermissionsAsync(application, http.RequestAborted))
                 .Where(p => p.StartsWith(Permissions.Prefixes.Scope, StringComparison.Ordinal))
-                .Select(p => p[Permissions.Prefixes.Scope.Length..])];
+                .Select(p => p[Permissions.Prefixes.Scope.Length..])
+                .Where(s => s != Scopes.Admin)];
         }
 
         var identity = new ClaimsIdentity(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme, Claims.Name, Claims.Role);
@@ -204,7 +214,8 @@ public static class PartnerClients
 {
     /// <summary>Registers a confidential client for <paramref name="organization"/>; false when the client id is taken (nothing is changed then).</summary>
     public static async Task<bool> CreateIfMissingAsync(
-        IOpenIddictApplicationManager applications, string clientId, string secret, Organization organization, CancellationToken cancellationToken)
+        IOpenIddictApplicationManager applications, string clientId, string secret, Organization organization, CancellationToken cancellationToken,
+        IEnumerable<string>? scopes = null)
     {
         if (await applications.FindByClientIdAsync(clientId, cancellationToken) is not null)
         {
@@ -220,7 +231,7 @@ public static class PartnerClients
             Permissions = { Permissions.Endpoints.Token, Permissions.GrantTypes.ClientCredentials },
         };
         client.Properties[IdentityHosting.OrganizationProperty] = JsonSerializer.SerializeToElement(organization.Id);
-        foreach (var scope in ScopesFor(organization))
+        foreach (var scope in scopes ?? ScopesFor(organization))
         {
             client.Permissions.Add(Permissions.Prefixes.Scope + scope);
         }
@@ -276,13 +287,19 @@ public static class PartnerClients
             ? value.GetString()
             : null;
 
-    /// <summary>What a client of this kind of organization may ask for (roles follow from the organization's kind).</summary>
+    /// <summary>
+    /// The scopes a system of this kind of organization is registered with when nothing narrower is asked for (an
+    /// imported client): its work, not the administration of its organization (roles follow from the organization's kind).
+    /// </summary>
     public static IEnumerable<string> ScopesFor(Organization organization) => organization switch
     {
         { Country: Country.Regional } => [Scopes.DashboardRead],
-        { Kind: OrganizationKind.FocalPoint } => [Scopes.ReferralsRead, Scopes.ReferralsWrite, Scopes.SubjectRead, Scopes.DashboardRead, Scopes.ConsentOverride, Scopes.WebhooksManage],
-        _ => [Scopes.ReferralsRead, Scopes.ReferralsWrite, Scopes.SubjectRead, Scopes.WebhooksManage],
+        { Kind: OrganizationKind.FocalPoint } => [Scopes.ReferralsRead, Scopes.ReferralsWrite, Scopes.SubjectRead, Scopes.DashboardRead, Scopes.ConsentOverride, Scopes.WebhooksManage, Scopes.DirectoryWrite],
+        _ => [Scopes.ReferralsRead, Scopes.ReferralsWrite, Scopes.SubjectRead, Scopes.WebhooksManage, Scopes.DirectoryWrite],
     };
+
+    /// <summary>The widest a client of this organization may hold: its work and, when given explicitly, <c>admin</c> (its own clients and people).</summary>
+    public static IReadOnlyList<string> KindAllows(Organization organization) => [.. ScopesFor(organization), Scopes.Admin];
 }
 
 /// <summary>DEVELOPMENT ONLY: one OAuth client per demo organization, client id = organization id, secret <c>demo-secret</c>.</summary>
@@ -294,7 +311,19 @@ public static class DemoClients
     {
         foreach (var organization in organizations)
         {
-            await PartnerClients.CreateIfMissingAsync(applications, organization.Id, DemoSecret, organization, cancellationToken);
+            // Each demo client may ask for anything its organization's kind allows, admin included. A data folder made
+            // before a scope existed gets it added (development only: production clients are never widened).
+            var scopes = PartnerClients.KindAllows(organization);
+            if (!await PartnerClients.CreateIfMissingAsync(applications, organization.Id, DemoSecret, organization, cancellationToken, scopes)
+                && await applications.FindByClientIdAsync(organization.Id, cancellationToken) is { } existing)
+            {
+                var descriptor = new OpenIddictApplicationDescriptor();
+                await applications.PopulateAsync(descriptor, existing, cancellationToken);
+                if (scopes.Select(s => Permissions.Prefixes.Scope + s).Where(descriptor.Permissions.Add).ToList().Count > 0)
+                {
+                    await applications.UpdateAsync(existing, descriptor, cancellationToken);
+                }
+            }
         }
     }
 }

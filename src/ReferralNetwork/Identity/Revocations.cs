@@ -29,14 +29,13 @@ internal sealed class RevocationConfiguration : IEntityTypeConfiguration<Revocat
 /// <summary>
 /// The one revocation list of the platform: access tokens are signed JWTs that stay valid until they expire, so
 /// disabling a person, signing out or revoking a client records here that the subject's earlier tokens are refused.
-/// Every silo keeps the list in memory and reloads it from the platform database at <see cref="RefreshInterval"/>,
+/// Every silo keeps the list in memory and reloads it from the platform database every
+/// <see cref="TokenServerOptions.RevocationRefreshInterval"/> (20 seconds by default),
 /// so a revocation made on one silo holds on all of them within that time. Rows older than the longest access
 /// token lifetime can no longer refuse anything and are pruned.
 /// </summary>
 public sealed class RevocationList(IServiceScopeFactory scopes, TimeProvider time, TokenServerOptions options, ILogger<RevocationList> logger) : BackgroundService
 {
-    public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(20);
-
     private volatile IReadOnlyDictionary<string, DateTimeOffset> _revoked = new Dictionary<string, DateTimeOffset>();
     private readonly ConcurrentDictionary<string, DateTimeOffset> _local = new();
 
@@ -83,7 +82,7 @@ public sealed class RevocationList(IServiceScopeFactory scopes, TimeProvider tim
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(RefreshInterval, time);
+        using var timer = new PeriodicTimer(options.RevocationRefreshInterval, time);
         do
         {
             try
@@ -104,10 +103,12 @@ public sealed class RevocationList(IServiceScopeFactory scopes, TimeProvider tim
     {
         public ValueTask HandleAsync(OpenIddictValidationEvents.ValidateTokenContext context)
         {
+            // The subject is a person or a system's client; a person's token names the client it was issued through
+            // as well, and a revoked client takes the people's tokens it obtained with it.
             if (context.Principal is { } principal
-                && principal.GetClaim(Claims.Subject) is { } subject
                 && principal.GetCreationDate() is { } issued
-                && revocations.IsRevoked(subject, issued))
+                && (principal.GetClaim(Claims.Subject) is { } subject && revocations.IsRevoked(subject, issued)
+                    || principal.GetClaim(Claims.ClientId) is { } client && revocations.IsRevoked(client, issued)))
             {
                 context.Reject(Errors.InvalidToken, "The token was revoked: its person was disabled or signed out, or its client revoked.");
             }

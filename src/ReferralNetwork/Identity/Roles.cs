@@ -88,7 +88,7 @@ public static class RolePermissions
 
         if (roles.HasFlag(PersonRoles.OrganizationAdmin))
         {
-            scopes.UnionWith([Scopes.Admin, Scopes.WebhooksManage]);
+            scopes.UnionWith([Scopes.Admin, Scopes.WebhooksManage, Scopes.DirectoryWrite]);
         }
 
         if (roles.HasFlag(PersonRoles.SecretariatAdmin))

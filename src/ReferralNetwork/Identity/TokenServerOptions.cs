@@ -27,6 +27,15 @@ public sealed class TokenServerOptions
     /// </summary>
     public List<string>? RequireSecondFactorFor { get; set; }
 
+    /// <summary>How long a client's previous secret keeps working after a rotation, while its systems move to the new one.</summary>
+    public TimeSpan ClientSecretGracePeriod { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// How often each silo reloads the revocation list: a person disabled or a client revoked on one silo has its
+    /// tokens refused on every other within this time (at once on the silo that revoked).
+    /// </summary>
+    public TimeSpan RevocationRefreshInterval { get; set; } = TimeSpan.FromSeconds(20);
+
     /// <summary>Require HTTPS on the OpenID endpoints. Off for the embedded profile on loopback; on behind TLS in production.</summary>
     public bool RequireHttps { get; set; }
 

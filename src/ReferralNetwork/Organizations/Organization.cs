@@ -29,8 +29,9 @@ public sealed class Organization
 
     public List<ServiceOffer> Services { get; init; } = [];
 
-    public OrganizationView ToView() =>
-        new(Id, Name, Country, Kind, [.. Services.Select(s => new ServiceOfferView(s.Service, s.Capacity))]);
+    /// <summary>The directory entry, each service with the capacities the organization reported for it.</summary>
+    public OrganizationView ToView(ILookup<(string OrganizationId, ServiceKind Service), ServiceCapacity> capacities) =>
+        new(Id, Name, Country, Kind, [.. Services.Select(s => s.ToView(capacities[(Id, s.Service)]))]);
 }
 
 public sealed class ServiceOffer
@@ -38,6 +39,9 @@ public sealed class ServiceOffer
     public ServiceKind Service { get; init; }
 
     public int Capacity { get; set; }
+
+    public ServiceOfferView ToView(IEnumerable<ServiceCapacity> capacities) =>
+        new(Service, Capacity, [.. capacities.OrderBy(c => c.Unit, StringComparer.Ordinal).Select(c => c.ToView())]);
 }
 
 internal sealed class DirectoryConfiguration : IEntityTypeConfiguration<Country>, IEntityTypeConfiguration<Organization>

@@ -1,14 +1,18 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using ReferralNetwork.Hosting;
 using ReferralNetwork.Storage;
 
 
 namespace ReferralNetwork.Organizations;
 
-/// <summary>The directory: countries, organizations and their services.</summary>
+/// <summary>The directory: countries, organizations, their services and the capacity they report.</summary>
 public static class OrganizationsFeature
 {
     public static WebApplicationBuilder AddOrganizations(this WebApplicationBuilder builder)
     {
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<CapacityAnnouncements>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<CapacityAnnouncements>());
         builder.PlatformFeatures().AddDemoSeed(async (services, cancellationToken) =>
             await DemoDirectory.SeedAsync(services.GetRequiredService<PlatformDbContext>(), cancellationToken));
         return builder;

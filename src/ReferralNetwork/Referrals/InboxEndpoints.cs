@@ -5,6 +5,7 @@ using ReferralNetwork.Contracts.Api;
 using ReferralNetwork.Http;
 using ReferralNetwork.Referrals.ReadModel;
 using ReferralNetwork.Identity;
+using ReferralNetwork.Organizations;
 using ReferralNetwork.Storage;
 
 namespace ReferralNetwork.Referrals;
@@ -33,7 +34,12 @@ public static class InboxEndpoints
             .Where(i => i.ToOrganizationId == caller.OrganizationId && i.Status == HandoffStatus.Offered)
             .OrderBy(i => i.RespondBy)
             .ToListAsync(cancellationToken);
-        return TypedResults.Ok(rows.Select(r => r.ToItem()).ToList());
+
+        // Each offer shows what the caller (its target) reported for the offered services when the offer was made.
+        var items = rows.Select(r => r.ToItem()).ToList();
+        var history = await db.CapacityHistoryAsync(
+            caller.OrganizationId, [.. items.SelectMany(i => i.Services).Distinct()], items.Select(i => i.OfferedAt).DefaultIfEmpty().Max(), cancellationToken);
+        return TypedResults.Ok(items.Select(i => i with { CapacityAtOffer = history.At(i.Services, i.OfferedAt) }).ToList());
     }
 
     private static Ok<List<IndicatorView>> Indicators(string? lang)

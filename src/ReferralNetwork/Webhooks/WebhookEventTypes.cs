@@ -15,6 +15,7 @@ public static class WebhookEventTypes
             .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IReferralEvent).IsAssignableFrom(t))
             .Select(t => Of(t)).Order(StringComparer.Ordinal),
         Of(typeof(WebhookDisabled)),
+        Of(typeof(CapacityChanged)),
     ];
 
     public static readonly string Test = Of(typeof(WebhookTest));

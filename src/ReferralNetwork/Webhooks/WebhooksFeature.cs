@@ -33,7 +33,8 @@ public static class WebhooksFeature
         builder.Services.AddHostedService<WebhookSender>();
         builder.PlatformFeatures()
             .AddProjection<WebhookProjection, WebhookProjectionDefinition>()
-            .AddConsumer<WebhookDisabledConsumer, WebhookDisabledConsumerDefinition>();
+            .AddConsumer<WebhookDisabledConsumer, WebhookDisabledConsumerDefinition>()
+            .AddConsumer<CapacityChangedConsumer, CapacityChangedConsumerDefinition>();
         return builder;
     }
 

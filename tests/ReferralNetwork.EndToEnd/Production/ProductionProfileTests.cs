@@ -95,9 +95,9 @@ public sealed class ProductionProfileTests(PostgresFixture postgres, ITestOutput
         var tables = await TablesAsync(platform);
         Assert.Superset(
             new HashSet<string> { "__EFMigrationsHistory", "Countries", "Inbox", "OpenIddictApplications", "Organizations", "ProcessedEvents", "ReferralAccess", "ReferralIndex", "ReferralList",
-                "WebhookAttempts", "WebhookDeliveries", "WebhookParties", "WebhookSubscriptions" },
+                "WebhookAttempts", "WebhookDeliveries", "WebhookParties", "WebhookSubscriptions", "ServiceCapacities", "CapacityChanges" },
             new HashSet<string>(tables));
-        Assert.Equal(["Initial", "ProjectionMarkersAndReferralIndex", "People", "Webhooks"], (await ScalarsAsync<string>(platform, """SELECT "MigrationId" FROM "__EFMigrationsHistory" """)).Select(m => m[(m.IndexOf('_') + 1)..]));
+        Assert.Equal(["Initial", "ProjectionMarkersAndReferralIndex", "People", "Webhooks", "PartnerIntegration"], (await ScalarsAsync<string>(platform, """SELECT "MigrationId" FROM "__EFMigrationsHistory" """)).Select(m => m[(m.IndexOf('_') + 1)..]));
         Assert.Equal([0L], await ScalarsAsync<long>(platform, """SELECT (SELECT count(*) FROM "Organizations") + (SELECT count(*) FROM "Countries") + (SELECT count(*) FROM "OpenIddictApplications") + (SELECT count(*) FROM "People") + (SELECT count(*) FROM "WebhookSubscriptions")"""));
     }
 

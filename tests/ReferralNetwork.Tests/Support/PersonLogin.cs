@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using OpenIddict.Abstractions;
 using ReferralNetwork.Identity;
+using ReferralNetwork.Organizations;
 
 namespace ReferralNetwork.Tests.Support;
 
@@ -17,22 +18,25 @@ public sealed class PersonLogin : IDisposable
     public const string RedirectUri = "http://callback.test/cb";
 
     private readonly PlatformFactory _platform;
+    private readonly string _clientId;
 
-    private PersonLogin(PlatformFactory platform, TestBrowser browser)
+    private PersonLogin(PlatformFactory platform, TestBrowser browser, string clientId)
     {
         _platform = platform;
+        _clientId = clientId;
         Browser = browser;
     }
 
     /// <summary>The browser of the sign-in (its cookies are the person's session on the platform).</summary>
     public TestBrowser Browser { get; }
 
-    public static async Task<PersonLogin> ForAsync(PlatformFactory platform)
+    /// <summary>A sign-in through <paramref name="clientId"/>, registered (for <paramref name="organization"/>'s people only, when given) if missing.</summary>
+    public static async Task<PersonLogin> ForAsync(PlatformFactory platform, string clientId = ClientId, Organization? organization = null)
     {
         await using (var scope = platform.Services.CreateAsyncScope())
         {
             await PartnerClients.CreateSignInClientIfMissingAsync(
-                scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>(), ClientId, "Test sign-in", organization: null,
+                scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>(), clientId, "Test sign-in", organization,
                 [new Uri(RedirectUri)], [], CancellationToken.None);
         }
 
@@ -40,7 +44,7 @@ public sealed class PersonLogin : IDisposable
         {
             [PlatformFactory.Issuer.TrimEnd('/')] = () => platform.Server.CreateHandler(),
             ["http://callback.test"] = () => new Callback(),
-        }));
+        }), clientId);
     }
 
     /// <summary>Starts the flow: the page the authorization endpoint leads to (the sign-in page, unless a session exists).</summary>
@@ -48,7 +52,7 @@ public sealed class PersonLogin : IDisposable
     {
         var (verifier, challenge) = Pkce.New();
         var page = await Browser.GetAsync(
-            $"{PlatformFactory.Issuer}connect/authorize?client_id={ClientId}&redirect_uri={Uri.EscapeDataString(RedirectUri)}&response_type=code" +
+            $"{PlatformFactory.Issuer}connect/authorize?client_id={_clientId}&redirect_uri={Uri.EscapeDataString(RedirectUri)}&response_type=code" +
             $"&scope={Uri.EscapeDataString(scope)}&code_challenge={challenge}&code_challenge_method=S256&state=s");
         return (page, verifier);
     }
@@ -63,7 +67,7 @@ public sealed class PersonLogin : IDisposable
         var code = System.Web.HttpUtility.ParseQueryString(callback.Url.Query)["code"] ?? throw new InvalidOperationException($"No code in {callback.Url}");
         return await TokenAsync(new Dictionary<string, string>
         {
-            ["grant_type"] = "authorization_code", ["client_id"] = ClientId, ["code"] = code, ["redirect_uri"] = RedirectUri, ["code_verifier"] = verifier,
+            ["grant_type"] = "authorization_code", ["client_id"] = _clientId, ["code"] = code, ["redirect_uri"] = RedirectUri, ["code_verifier"] = verifier,
         });
     }
 
@@ -76,9 +80,9 @@ public sealed class PersonLogin : IDisposable
     }
 
     /// <summary>Signs in with name and password (no second factor) and answers the access token.</summary>
-    public static async Task<string> AccessTokenAsync(PlatformFactory platform, string name, string password)
+    public static async Task<string> AccessTokenAsync(PlatformFactory platform, string name, string password, string clientId = ClientId, Organization? organization = null)
     {
-        using var login = await ForAsync(platform);
+        using var login = await ForAsync(platform, clientId, organization);
         var (page, verifier) = await login.StartAsync();
         var tokens = await login.RedeemAsync(await login.PasswordAsync(page, name, password), verifier);
         return tokens.GetProperty("access_token").GetString()!;

@@ -333,6 +333,53 @@ namespace ReferralNetwork.Storage.Migrations
                     b.ToTable("Revocations", (string)null);
                 });
 
+            modelBuilder.Entity("ReferralNetwork.Organizations.CapacityChange", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Available")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Country")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<int>("Maximum")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("OrganizationId")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTimeOffset?>("PublishedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Service")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Unit")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PublishedAt");
+
+                    b.HasIndex("OrganizationId", "Service", "At");
+
+                    b.ToTable("CapacityChanges", (string)null);
+                });
+
             modelBuilder.Entity("ReferralNetwork.Organizations.Country", b =>
                 {
                     b.Property<string>("Code")
@@ -373,6 +420,34 @@ namespace ReferralNetwork.Storage.Migrations
                     b.HasIndex("Country");
 
                     b.ToTable("Organizations", (string)null);
+                });
+
+            modelBuilder.Entity("ReferralNetwork.Organizations.ServiceCapacity", b =>
+                {
+                    b.Property<string>("OrganizationId")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Service")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Unit")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<int>("Available")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Maximum")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("Updated")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("OrganizationId", "Service", "Unit");
+
+                    b.ToTable("ServiceCapacities", (string)null);
                 });
 
             modelBuilder.Entity("ReferralNetwork.People.Invitation", b =>
@@ -911,6 +986,15 @@ namespace ReferralNetwork.Storage.Migrations
                         });
 
                     b.Navigation("Services");
+                });
+
+            modelBuilder.Entity("ReferralNetwork.Organizations.ServiceCapacity", b =>
+                {
+                    b.HasOne("ReferralNetwork.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("ReferralNetwork.People.Invitation", b =>

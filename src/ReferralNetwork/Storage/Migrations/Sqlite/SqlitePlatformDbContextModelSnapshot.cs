@@ -324,6 +324,53 @@ namespace ReferralNetwork.Storage.Migrations.Sqlite
                     b.ToTable("Revocations", (string)null);
                 });
 
+            modelBuilder.Entity("ReferralNetwork.Organizations.CapacityChange", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Available")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Country")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Maximum")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("OrganizationId")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("PublishedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Service")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Unit")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PublishedAt");
+
+                    b.HasIndex("OrganizationId", "Service", "At");
+
+                    b.ToTable("CapacityChanges", (string)null);
+                });
+
             modelBuilder.Entity("ReferralNetwork.Organizations.Country", b =>
                 {
                     b.Property<string>("Code")
@@ -364,6 +411,34 @@ namespace ReferralNetwork.Storage.Migrations.Sqlite
                     b.HasIndex("Country");
 
                     b.ToTable("Organizations", (string)null);
+                });
+
+            modelBuilder.Entity("ReferralNetwork.Organizations.ServiceCapacity", b =>
+                {
+                    b.Property<string>("OrganizationId")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Service")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Unit")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Available")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Maximum")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Updated")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("OrganizationId", "Service", "Unit");
+
+                    b.ToTable("ServiceCapacities", (string)null);
                 });
 
             modelBuilder.Entity("ReferralNetwork.People.Invitation", b =>
@@ -900,6 +975,15 @@ namespace ReferralNetwork.Storage.Migrations.Sqlite
                         });
 
                     b.Navigation("Services");
+                });
+
+            modelBuilder.Entity("ReferralNetwork.Organizations.ServiceCapacity", b =>
+                {
+                    b.HasOne("ReferralNetwork.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("ReferralNetwork.People.Invitation", b =>
