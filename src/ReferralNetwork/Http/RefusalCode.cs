@@ -47,6 +47,7 @@ public static class RefusalCode
     public const string NationalityLocked = "nationality-locked";
 
     public const string TooManyWebhooks = "too-many-webhooks";
+    public const string OnlyOwnCapacity = "only-own-capacity";
 
     /// <summary>Every code, for the tests that keep each language complete.</summary>
     public static IReadOnlyList<string> All { get; } =

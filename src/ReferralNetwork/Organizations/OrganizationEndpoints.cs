@@ -68,7 +68,7 @@ public static class OrganizationEndpoints
         if (!string.Equals(id, caller.OrganizationId, StringComparison.Ordinal))
         {
             // The directory is public to every caller, so refusing says nothing that listing it does not.
-            throw ProblemException.OnlyMay("An organization reports its own capacity only.");
+            throw ProblemException.OnlyMay(RefusalCode.OnlyOwnCapacity, "An organization reports its own capacity only.");
         }
 
         var kind = ApiGroups.ParseQuery<ServiceKind>(service, "service")!.Value;
