@@ -14,20 +14,9 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace ReferralNetwork.Identity;
 
-/// <summary>
-/// An organization's admin manages its OAuth clients: creates one (its secret shown once), lists them, rotates a
-/// secret (the old one keeps working for a grace period) and revokes one (no new token at once, its tokens refused on
-/// every silo within the revocation list's reload period). A client of another organization is a 404.
-/// </summary>
+/// <summary>The routes of <see cref="OrganizationClients"/>: an organization's admin manages its OAuth clients.</summary>
 public static class ClientEndpoints
 {
-    public const int MaxNameLength = 100;
-    public const int MaxDescriptionLength = 500;
-
-    private const string NameProperty = "name";
-    private const string DescriptionProperty = "description";
-    private const string CreatedAtProperty = "created_at";
-
     public static IEndpointRouteBuilder MapClientsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapApiGroup("clients", "Clients")
@@ -51,32 +40,67 @@ public static class ClientEndpoints
         return app;
     }
 
-    private static async Task<Ok<List<ClientView>>> ListAsync(HttpContext http, IOpenIddictApplicationManager applications, IPersonalDataProtector protector, TimeProvider time)
+    private static async Task<Ok<List<ClientView>>> ListAsync(HttpContext http, OrganizationClients clients) =>
+        TypedResults.Ok(await clients.ListAsync(Caller.From(http.User), http.RequestAborted));
+
+    private static async Task<Ok<ClientView>> GetAsync(HttpContext http, string id, OrganizationClients clients) =>
+        TypedResults.Ok(await clients.GetAsync(Caller.From(http.User), id, http.RequestAborted));
+
+    private static async Task<Created<ClientView>> CreateAsync(HttpContext http, ClientRequest request, OrganizationClients clients)
     {
-        var caller = AdminOf(http);
+        var client = await clients.CreateAsync(Caller.From(http.User), request, http.RequestAborted);
+        return TypedResults.Created($"/api/v1/clients/{client.ClientId}", client);
+    }
+
+    private static async Task<Ok<ClientView>> RotateSecretAsync(HttpContext http, string id, OrganizationClients clients) =>
+        TypedResults.Ok(await clients.RotateSecretAsync(Caller.From(http.User), id, http.RequestAborted));
+
+    private static async Task<NoContent> RevokeAsync(HttpContext http, string id, OrganizationClients clients)
+    {
+        await clients.RevokeAsync(Caller.From(http.User), id, http.User.GetClaim(Claims.Subject), http.RequestAborted);
+        return TypedResults.NoContent();
+    }
+}
+
+/// <summary>
+/// What an organization's admin does to its OAuth clients, through the API or the console: create one (its secret shown
+/// once), list them, rotate a secret (the old one keeps working for a grace period) and revoke one (no new token at
+/// once, its tokens refused on every silo within the revocation list's reload period). A client of another
+/// organization is a 404.
+/// </summary>
+public sealed class OrganizationClients(
+    IOpenIddictApplicationManager applications, IPersonalDataProtector protector, PlatformDbContext db, RevocationList revocations,
+    TokenServerOptions options, TimeProvider time)
+{
+    public const int MaxNameLength = 100;
+    public const int MaxDescriptionLength = 500;
+
+    private const string NameProperty = "name";
+    private const string DescriptionProperty = "description";
+    private const string CreatedAtProperty = "created_at";
+
+    public async Task<List<ClientView>> ListAsync(Caller caller, CancellationToken cancellationToken)
+    {
+        RequireAdmin(caller);
         var views = new List<ClientView>();
-        await foreach (var application in applications.ListAsync(count: null, offset: null, http.RequestAborted))
+        await foreach (var application in applications.ListAsync(count: null, offset: null, cancellationToken))
         {
-            if (await PartnerClients.OrganizationOfAsync(applications, application, http.RequestAborted) == caller.OrganizationId)
+            if (await PartnerClients.OrganizationOfAsync(applications, application, cancellationToken) == caller.OrganizationId)
             {
-                views.Add(await ViewAsync(applications, protector, time, application, secret: null, http.RequestAborted));
+                views.Add(await ViewAsync(application, secret: null, cancellationToken));
             }
         }
 
-        return TypedResults.Ok(views.OrderBy(v => v.ClientId, StringComparer.Ordinal).ToList());
+        return [.. views.OrderBy(v => v.ClientId, StringComparer.Ordinal)];
     }
 
-    private static async Task<Ok<ClientView>> GetAsync(HttpContext http, string id, IOpenIddictApplicationManager applications, IPersonalDataProtector protector, TimeProvider time)
-    {
-        var application = await OwnAsync(applications, AdminOf(http), id, http.RequestAborted);
-        return TypedResults.Ok(await ViewAsync(applications, protector, time, application, secret: null, http.RequestAborted));
-    }
+    public async Task<ClientView> GetAsync(Caller caller, string id, CancellationToken cancellationToken) =>
+        await ViewAsync(await OwnAsync(caller, id, cancellationToken), secret: null, cancellationToken);
 
-    private static async Task<Created<ClientView>> CreateAsync(
-        HttpContext http, ClientRequest request, IOpenIddictApplicationManager applications, IPersonalDataProtector protector, PlatformDbContext db, TimeProvider time)
+    public async Task<ClientView> CreateAsync(Caller caller, ClientRequest request, CancellationToken cancellationToken)
     {
-        var caller = AdminOf(http);
-        var organization = await db.Organizations.AsNoTracking().SingleAsync(o => o.Id == caller.OrganizationId, http.RequestAborted);
+        RequireAdmin(caller);
+        var organization = await db.Organizations.AsNoTracking().SingleAsync(o => o.Id == caller.OrganizationId, cancellationToken);
         var allowed = PartnerClients.KindAllows(organization);
         var errors = new FieldErrors()
             .Required("name", request.Name)
@@ -115,30 +139,29 @@ public static class ClientEndpoints
         }
 
         descriptor.Properties[CreatedAtProperty] = JsonSerializer.SerializeToElement(time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
-        var application = await applications.CreateAsync(descriptor, http.RequestAborted);
-        return TypedResults.Created($"/api/v1/clients/{clientId}", await ViewAsync(applications, protector, time, application, secret, http.RequestAborted));
+        var application = await applications.CreateAsync(descriptor, cancellationToken);
+        return await ViewAsync(application, secret, cancellationToken);
     }
 
-    private static async Task<Ok<ClientView>> RotateSecretAsync(
-        HttpContext http, string id, IOpenIddictApplicationManager applications, IPersonalDataProtector protector, TokenServerOptions options, TimeProvider time)
+    public async Task<ClientView> RotateSecretAsync(Caller caller, string id, CancellationToken cancellationToken)
     {
-        var application = await OwnAsync(applications, AdminOf(http), id, http.RequestAborted);
-        if (!await applications.HasClientTypeAsync(application, ClientTypes.Confidential, http.RequestAborted))
+        var application = await OwnAsync(caller, id, cancellationToken);
+        if (!await applications.HasClientTypeAsync(application, ClientTypes.Confidential, cancellationToken))
         {
             throw new ProblemException(ProblemKind.TransitionNotAllowed, "This client has no secret: people sign in through it with PKCE.");
         }
 
         var secret = NewSecret();
         await ((PartnerApplicationManager<OpenIddictEntityFrameworkCoreApplication>)applications)
-            .RotateSecretAsync((OpenIddictEntityFrameworkCoreApplication)application, secret, time.GetUtcNow() + options.ClientSecretGracePeriod, http.RequestAborted);
-        return TypedResults.Ok(await ViewAsync(applications, protector, time, application, secret, http.RequestAborted));
+            .RotateSecretAsync((OpenIddictEntityFrameworkCoreApplication)application, secret, time.GetUtcNow() + options.ClientSecretGracePeriod, cancellationToken);
+        return await ViewAsync(application, secret, cancellationToken);
     }
 
-    private static async Task<NoContent> RevokeAsync(HttpContext http, string id, IOpenIddictApplicationManager applications, RevocationList revocations)
+    /// <summary><paramref name="callerClientId"/>: the client the request came with, when a system calls (a client cannot revoke itself).</summary>
+    public async Task RevokeAsync(Caller caller, string id, string? callerClientId, CancellationToken cancellationToken)
     {
-        var caller = AdminOf(http);
-        var application = await OwnAsync(applications, caller, id, http.RequestAborted);
-        if (caller.Person is null && http.User.GetClaim(Claims.Subject) == id)
+        var application = await OwnAsync(caller, id, cancellationToken);
+        if (caller.Person is null && callerClientId == id)
         {
             throw new ProblemException(ProblemKind.TransitionNotAllowed, "A client cannot revoke itself; revoke it with another client's token or as the organization's admin.");
         }
@@ -146,29 +169,25 @@ public static class ClientEndpoints
         // Its tokens (and those people got through it) are refused as each silo reloads the revocation list; gone from
         // the store, it gets invalid_client at once on every silo. In this order, a failure between the two leaves a
         // client the admin can revoke again, never one whose tokens outlive it.
-        await revocations.RevokeAsync(id, http.RequestAborted);
-        await applications.DeleteAsync(application, http.RequestAborted);
-        return TypedResults.NoContent();
+        await revocations.RevokeAsync(id, cancellationToken);
+        await applications.DeleteAsync(application, cancellationToken);
     }
 
-    /// <summary>The caller, who must be allowed to manage its organization's clients (a system with <c>admin</c>, or a person who is its admin).</summary>
-    private static Caller AdminOf(HttpContext http)
+    /// <summary>A system with <c>admin</c>, or a person who is its organization's admin.</summary>
+    private static void RequireAdmin(Caller caller) => caller.Require(CaseAction.ManageClients);
+
+    private async Task<object> OwnAsync(Caller caller, string id, CancellationToken cancellationToken)
     {
-        var caller = Caller.From(http.User);
-        caller.Require(CaseAction.ManageClients);
-        return caller;
+        RequireAdmin(caller);
+        return await applications.FindByClientIdAsync(id, cancellationToken) is { } application
+            && await PartnerClients.OrganizationOfAsync(applications, application, cancellationToken) == caller.OrganizationId
+                ? application
+                : throw new ProblemException(ProblemKind.NotFound, "No such client in your organization.");
     }
-
-    private static async Task<object> OwnAsync(IOpenIddictApplicationManager applications, Caller caller, string id, CancellationToken cancellationToken) =>
-        await applications.FindByClientIdAsync(id, cancellationToken) is { } application
-        && await PartnerClients.OrganizationOfAsync(applications, application, cancellationToken) == caller.OrganizationId
-            ? application
-            : throw new ProblemException(ProblemKind.NotFound, "No such client in your organization.");
 
     private static string NewSecret() => Convert.ToHexString(RandomNumberGenerator.GetBytes(32)).ToLowerInvariant();
 
-    private static async Task<ClientView> ViewAsync(
-        IOpenIddictApplicationManager applications, IPersonalDataProtector protector, TimeProvider time, object application, string? secret, CancellationToken cancellationToken)
+    private async Task<ClientView> ViewAsync(object application, string? secret, CancellationToken cancellationToken)
     {
         var properties = await applications.GetPropertiesAsync(application, cancellationToken);
         string? Opened(string name) => properties.GetValueOrDefault(name) is { ValueKind: JsonValueKind.String } value ? protector.Unprotect(value.GetString()!) : null;

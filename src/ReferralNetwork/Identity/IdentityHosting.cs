@@ -40,6 +40,7 @@ public static class IdentityHosting
 
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<RevocationList>();
+        builder.Services.AddScoped<OrganizationClients>();
         builder.Services.AddHostedService(services => services.GetRequiredService<RevocationList>());
         builder.Services.AddHostedService<TokenPruning>();
         builder.Services.AddOpenIddict()

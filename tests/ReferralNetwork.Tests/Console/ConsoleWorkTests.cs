@@ -225,6 +225,30 @@ public sealed class ConsoleWorkTests(SharedPlatform platform)
     }
 
     [Fact]
+    public async Task An_organization_admin_creates_a_client_whose_secret_is_shown_once_and_works_then_revokes_it()
+    {
+        var (admin, _) = await ConsoleSession.SignInAsync(Platform, "admin@vn-focal-point");
+        using var __ = admin;
+        var clients = await admin.GetAsync("/console/admin/clients");
+
+        var created = await admin.SubmitAsync(clients, "handler=Create", new Dictionary<string, string> { ["name"] = "Hanoi case system", ["scopes"] = "referrals.read" });
+        var clientId = ConsoleSession.Field(created, "client-id");
+        var secret = System.Text.RegularExpressions.Regex.Match(created.Html, "id=\"client-secret\" readonly value=\"(?<s>[0-9a-f]{64})\"").Groups["s"].Value;
+        using var granted = await Platform.Tokens.RequestAsync(clientId, secret);
+        var listed = await admin.GetAsync("/console/admin/clients");
+        var revokeAction = System.Text.RegularExpressions.Regex.Match(listed.Html, $"action=\"(?<a>[^\"]*id={clientId}[^\"]*handler=Revoke[^\"]*)\"").Groups["a"].Value;
+        await admin.SubmitAsync(listed, revokeAction);
+        using var refused = await Platform.Tokens.RequestAsync(clientId, secret);
+
+        Assert.Equal(64, secret.Length);
+        Assert.Equal(HttpStatusCode.OK, granted.StatusCode);
+        Assert.DoesNotContain(secret, listed.Html, StringComparison.Ordinal); // shown once
+        Assert.Contains($"data-client=\"{clientId}\"", listed.Html, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("invalid_client", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task After_signing_out_the_console_shows_nothing_of_a_referral_and_asks_for_the_password_again()
     {
         using var thailand = await Platform.ClientForAsync("th-focal-point");

@@ -104,7 +104,8 @@ public sealed class CanaryTests
         File.WriteAllBytes(Path.Combine(data.Path, "upper.bin"), Embedded(Encoding.UTF8.GetBytes(name.ToUpperInvariant())));
         File.WriteAllBytes(Path.Combine(data.Path, "utf16le.bin"), Embedded(Encoding.Unicode.GetBytes(canaries.FamilyName.Value)));
         File.WriteAllBytes(Path.Combine(nested, "utf16be.bin"), Embedded(Encoding.BigEndianUnicode.GetBytes(canaries.FamilyName.Value)));
-        File.WriteAllBytes(Path.Combine(data.Path, "dob.bin"), Embedded(BitConverter.GetBytes(canaries.DateOfBirth.DayNumber)));
+        // As a plain serializer writes a date: among field headers and zeros (amid random bytes, four bytes are chance).
+        File.WriteAllBytes(Path.Combine(data.Path, "dob.bin"), [.. new byte[40], 0x05, 0x01, 0x20, .. BitConverter.GetBytes(canaries.DateOfBirth.DayNumber), 0x00, 0x02, .. new byte[40]]);
         File.WriteAllText(Path.Combine(data.Path, "dob.txt"), "born 29/07/1953 in Nghe An");
         File.WriteAllText(Path.Combine(data.Path, "phone.json"), JsonSerializer.Serialize(new { phone = canaries.PhoneNumber.Value }));
         for (var alignment = 0; alignment < 3; alignment++)

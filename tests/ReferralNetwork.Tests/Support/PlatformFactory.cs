@@ -52,10 +52,11 @@ public sealed class PlatformFactory : WebApplicationFactory<Program>
         builder.UseSetting("Cluster:ClusterId", $"test-{Guid.NewGuid():N}");
         builder.UseSetting("Identity:Issuer", Issuer);
 
-        // The console redeems its codes at the token server of this host: in process, through the test server.
+        // The console redeems its codes at the token server of this host: in process, through the test server (a test
+        // that runs the platform on Kestrel instead signs no one in through the console).
         builder.UseSetting("Console:TokenServer", Issuer);
         builder.ConfigureServices(services => services.AddHttpClient(ConsoleTokenServer.HttpClientName)
-            .ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler()));
+            .ConfigurePrimaryHttpMessageHandler(TestServerHandler));
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);
@@ -72,6 +73,19 @@ public sealed class PlatformFactory : WebApplicationFactory<Program>
         if (TestServices is { } configure)
         {
             builder.ConfigureTestServices(configure);
+        }
+    }
+
+    /// <summary>The in-process test server's handler; on Kestrel (<c>UseKestrel</c>) there is none, and an ordinary one serves.</summary>
+    private HttpMessageHandler TestServerHandler()
+    {
+        try
+        {
+            return Server.CreateHandler();
+        }
+        catch (NotSupportedException)
+        {
+            return new SocketsHttpHandler();
         }
     }
 
