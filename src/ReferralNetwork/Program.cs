@@ -1,6 +1,7 @@
 using ReferralNetwork.Hosting;
 using ReferralNetwork.Http;
 using ReferralNetwork.Identity;
+using ReferralNetwork.Notifications;
 using ReferralNetwork.Organizations;
 using ReferralNetwork.People;
 using ReferralNetwork.Referrals;
@@ -38,6 +39,7 @@ try
         .AddSubjects()
         .AddWebhooks()
         .AddConsole()
+        .AddNotifications()
         .AddPlatformMessaging(platform)
         .AddPlatformSilo(platform);
     ProductionChecks.ThrowIfUnfit(builder.Configuration, platform, builder.PlatformFeatures());

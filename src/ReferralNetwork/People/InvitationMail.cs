@@ -24,38 +24,53 @@ public sealed class SmtpOptions
     public string? Password { get; set; }
 }
 
-/// <summary>Sends an invitation link by e-mail, in the invited person's language, when SMTP is configured.</summary>
-public sealed class InvitationMail(SmtpOptions options, IStringLocalizer<SignInText> text, ILogger<InvitationMail> logger)
+/// <summary>E-mail through the configured SMTP server; without a host nothing is sent, and callers show what they would have sent instead.</summary>
+public sealed class Mailer(SmtpOptions options)
 {
-    public async Task<bool> SendAsync(Person person, Organization organization, string link, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    public bool IsConfigured => !string.IsNullOrWhiteSpace(options.Host);
+
+    public async Task SendAsync(string to, string subject, string body, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(options.Host))
-        {
-            return false;
-        }
-
-        var culture = CultureInfo.GetCultureInfo(person.Language);
-        var (previous, previousUi) = (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture);
-        string subject, body;
-        try
-        {
-            CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = culture;
-            subject = text["InvitationSubject"];
-            body = string.Format(culture, text["InvitationBody"], organization.Name, link, expiresAt.ToString("f", culture));
-        }
-        finally
-        {
-            (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = (previous, previousUi);
-        }
-
         using var client = new SmtpClient(options.Host, options.Port) { EnableSsl = options.EnableSsl };
         if (options.UserName is { } user)
         {
             client.Credentials = new NetworkCredential(user, options.Password);
         }
 
-        using var message = new MailMessage(options.From, person.Email!, subject, body) { BodyEncoding = System.Text.Encoding.UTF8, SubjectEncoding = System.Text.Encoding.UTF8 };
+        using var message = new MailMessage(options.From, to, subject, body) { BodyEncoding = System.Text.Encoding.UTF8, SubjectEncoding = System.Text.Encoding.UTF8 };
         await client.SendMailAsync(message, cancellationToken);
+    }
+
+    /// <summary>Runs <paramref name="write"/> in <paramref name="culture"/>, so that localized texts and formats come out in the reader's language.</summary>
+    public static T In<T>(CultureInfo culture, Func<T> write)
+    {
+        var (previous, previousUi) = (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture);
+        try
+        {
+            CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = culture;
+            return write();
+        }
+        finally
+        {
+            (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = (previous, previousUi);
+        }
+    }
+}
+
+/// <summary>Sends an invitation link by e-mail, in the invited person's language, when SMTP is configured.</summary>
+public sealed class InvitationMail(Mailer mailer, IStringLocalizer<SignInText> text, ILogger<InvitationMail> logger)
+{
+    public async Task<bool> SendAsync(Person person, Organization organization, string link, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        if (!mailer.IsConfigured)
+        {
+            return false;
+        }
+
+        var culture = CultureInfo.GetCultureInfo(person.Language);
+        var (subject, body) = Mailer.In(culture, () =>
+            (text["InvitationSubject"].Value, string.Format(culture, text["InvitationBody"], organization.Name, link, expiresAt.ToString("f", culture))));
+        await mailer.SendAsync(person.Email!, subject, body, cancellationToken);
 
         // The person's id only: their address is personal data, and logs keep none.
         logger.LogInformation("Invitation for person {PersonId} sent by e-mail", person.Id);

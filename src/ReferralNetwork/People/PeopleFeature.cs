@@ -73,6 +73,7 @@ public static class PeopleFeature
         builder.Services.AddScoped<SignInFlow>();
         builder.Services.AddScoped<InvitationBook>();
         builder.Services.AddScoped<OrganizationPeople>();
+        builder.Services.AddSingleton<Mailer>();
         builder.Services.AddSingleton<InvitationMail>();
         builder.Services.AddSingleton(builder.Configuration.GetSection(SmtpOptions.Section).Get<SmtpOptions>() ?? new SmtpOptions());
         builder.Services.TryAddSingleton(TimeProvider.System);

@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Resources;
-using System.Text;
 using System.Text.RegularExpressions;
 using ReferralNetwork.Contracts.Api;
 using ReferralNetwork.Http;
@@ -35,7 +34,7 @@ public sealed partial class InvitationMailTests
         using var invited = await admin.PostAsJsonAsync("/api/v1/people/invitations", new InvitePersonRequest(email, ["officer"], "th"), Json.Options);
         var invitation = (await invited.Content.ReadFromJsonAsync<InvitationView>(Json.Options))!;
         var mail = await sink.NextAsync(TimeSpan.FromSeconds(30));
-        var (subject, body) = Decode(mail.Raw);
+        var (subject, body) = (mail.Subject, mail.Body);
         var link = LinkPattern().Match(body).Value;
         using var login = await PersonLogin.ForAsync(platform);
         var form = await login.Browser.GetAsync(link);
@@ -53,53 +52,6 @@ public sealed partial class InvitationMailTests
 
     private static string Thai(string key) =>
         new ResourceManager("ReferralNetwork.Console.Resources.People.SignInText", typeof(SignInText).Assembly).GetString(key, CultureInfo.GetCultureInfo("th"))!;
-
-    /// <summary>The subject (an RFC 2047 encoded word, or plain) and the body (base64, quoted-printable or plain) of a raw message.</summary>
-    private static (string Subject, string Body) Decode(string raw)
-    {
-        var split = raw.IndexOf("\r\n\r\n", StringComparison.Ordinal);
-        var headers = raw[..split].Replace("\r\n ", " ", StringComparison.Ordinal).Replace("\r\n\t", " ", StringComparison.Ordinal);
-        var body = raw[(split + 4)..];
-        var subjectLine = headers.Split("\r\n").First(h => h.StartsWith("Subject:", StringComparison.OrdinalIgnoreCase))[8..].Trim();
-        var subject = string.Concat(EncodedWord().Matches(subjectLine).Select(m => m.Groups["enc"].Value.Equals("B", StringComparison.OrdinalIgnoreCase)
-            ? Encoding.UTF8.GetString(Convert.FromBase64String(m.Groups["text"].Value))
-            : QuotedPrintable(m.Groups["text"].Value.Replace('_', ' '))));
-        if (subject.Length == 0)
-        {
-            subject = subjectLine;
-        }
-
-        var encoding = headers.Split("\r\n").FirstOrDefault(h => h.StartsWith("Content-Transfer-Encoding:", StringComparison.OrdinalIgnoreCase))?[26..].Trim().ToLowerInvariant();
-        var text = encoding switch
-        {
-            "base64" => Encoding.UTF8.GetString(Convert.FromBase64String(body.Replace("\r\n", "", StringComparison.Ordinal).Trim())),
-            "quoted-printable" => QuotedPrintable(body.Replace("=\r\n", "", StringComparison.Ordinal)),
-            _ => body,
-        };
-        return (subject, text);
-    }
-
-    private static string QuotedPrintable(string text)
-    {
-        var bytes = new List<byte>();
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (text[i] == '=' && i + 2 < text.Length && Uri.IsHexDigit(text[i + 1]) && Uri.IsHexDigit(text[i + 2]))
-            {
-                bytes.Add(Convert.ToByte(text.Substring(i + 1, 2), 16));
-                i += 2;
-            }
-            else
-            {
-                bytes.AddRange(Encoding.UTF8.GetBytes(text[i].ToString()));
-            }
-        }
-
-        return Encoding.UTF8.GetString([.. bytes]);
-    }
-
-    [GeneratedRegex(@"=\?utf-8\?(?<enc>[BQ])\?(?<text>[^?]*)\?=", RegexOptions.IgnoreCase)]
-    private static partial Regex EncodedWord();
 
     [GeneratedRegex(@"http://\S+/account/invitation\?token=[A-Za-z0-9_\-%]+")]
     private static partial Regex LinkPattern();
