@@ -37,14 +37,14 @@ public sealed class SignInBrowserTests(BrowserPlatform platform) : IClassFixture
     public async Task An_officer_signs_in_and_lands_where_the_sign_in_began()
     {
         await using var context = await platform.NewContextAsync("th");
-        var page = await ConsolePage.OpenAsync(context, "/account/login?ReturnUrl=%2F");
+        var page = await ConsolePage.OpenAsync(context, "/account/login?ReturnUrl=%2Flanguage");
 
         await page.Page.Locator("#name").FillAsync("officer@th-focal-point");
         await page.Page.Locator("#password").FillAsync("demo-password");
         await page.Page.Locator("main form button[type=submit]").ClickAsync();
         await page.SettledAsync();
 
-        Assert.EndsWith("/", page.Page.Url, StringComparison.Ordinal);
+        Assert.EndsWith("/language", page.Page.Url, StringComparison.Ordinal);
         var cookies = await context.CookiesAsync();
         var session = Assert.Single(cookies, c => c.Name == "rn-session");
         Assert.True(session.HttpOnly);

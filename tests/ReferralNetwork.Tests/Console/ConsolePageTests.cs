@@ -9,17 +9,21 @@ namespace ReferralNetwork.Tests.Console;
 public sealed partial class ConsolePageTests(SharedPlatform platform)
 {
     [Fact]
-    public async Task The_landing_page_is_public_english_by_default_and_never_cached()
+    public async Task The_platforms_address_leads_to_the_sign_in_page_which_is_public_english_by_default_and_never_cached()
     {
+        using var first = await Browser(redirects: false).GetAsync("/");
         using var client = Browser();
 
         using var response = await client.GetAsync("/");
         var html = await response.Content.ReadAsStringAsync();
 
+        Assert.Equal(HttpStatusCode.Redirect, first.StatusCode);
+        Assert.Equal("/console", first.Headers.Location?.OriginalString);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("/account/login", response.RequestMessage!.RequestUri!.AbsolutePath);
         Assert.Equal("en", HtmlLang(html));
         Assert.Contains("Sign in", html, StringComparison.Ordinal);
-        Assert.Contains("href=\"/console\"", html, StringComparison.Ordinal);
+        Assert.Contains("This platform helps focal points", html, StringComparison.Ordinal); // what the platform is for, before signing in
         Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
         Assert.Equal("nosniff", Header(response, "X-Content-Type-Options"));
         Assert.Equal("no-referrer", Header(response, "Referrer-Policy"));
@@ -33,8 +37,8 @@ public sealed partial class ConsolePageTests(SharedPlatform platform)
 
     [Theory]
     [InlineData("th-TH,th;q=0.9,en;q=0.5", "th", "เข้าสู่ระบบ")]
-    [InlineData("km-KH", "km", "ចូលគណនី")]
-    [InlineData("my", "my", "ဝင်ရောက်ရန်")]
+    [InlineData("km-KH", "km", "ចូលប្រើ")]
+    [InlineData("my", "my", "အကောင့်ဝင်ရန်")]
     [InlineData("fr-FR,fr;q=0.9", "en", "Sign in")]
     public async Task Without_a_choice_the_browser_language_is_used_when_the_console_speaks_it(string acceptLanguage, string lang, string signIn)
     {
@@ -54,7 +58,7 @@ public sealed partial class ConsolePageTests(SharedPlatform platform)
         client.DefaultRequestHeaders.Add("Accept-Language", "th-TH");
 
         using var choice = await ChooseAsync(client, "lo", "/language?from=landing");
-        var html = await client.GetStringAsync("/");
+        var html = await client.GetStringAsync("/account/login");
 
         Assert.Equal(HttpStatusCode.Redirect, choice.StatusCode);
         Assert.Equal("/language?from=landing", choice.Headers.Location?.OriginalString);
@@ -131,10 +135,10 @@ public sealed partial class ConsolePageTests(SharedPlatform platform)
     private HttpClient Browser(bool redirects = true) =>
         platform.Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = redirects, HandleCookies = true });
 
-    /// <summary>What the chooser's form does: the page's antiforgery token and cookie, then the post.</summary>
+    /// <summary>What the chooser's form does (here on the public sign-in page): the page's antiforgery token and cookie, then the post.</summary>
     private static async Task<HttpResponseMessage> ChooseAsync(HttpClient client, string culture, string returnUrl)
     {
-        var page = await client.GetStringAsync("/");
+        var page = await client.GetStringAsync("/account/login");
         var token = AntiforgeryToken().Match(page).Groups["token"].Value;
         return await client.PostAsync("/language", new FormUrlEncodedContent(new Dictionary<string, string>
         {
