@@ -136,6 +136,31 @@ public sealed class ConsoleWorkTests(SharedPlatform platform)
     }
 
     [Fact]
+    public async Task A_document_opens_from_the_identity_page_for_its_purpose_and_the_opening_is_in_the_access_log()
+    {
+        using var thailand = await Platform.ClientForAsync("th-focal-point");
+        var referral = await ReferralRequests.CreateAsync(thailand);
+        byte[] photo = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, .. System.Text.Encoding.UTF8.GetBytes($"photo {Guid.NewGuid():N}")];
+        using var added = await thailand.PostAsync($"/api/v1/referrals/{referral.Id}/subject/documents?kind=photo", new ByteArrayContent(photo));
+        var document = await PartnerApi.ReadAsync<DocumentView>(added);
+        var (session, _) = await ConsoleSession.SignInAsync(Platform, "officer@th-focal-point");
+        using var __ = session;
+        var (stranger, ___) = await ConsoleSession.SignInAsync(Platform, "officer@kh-focal-point");
+        using var ____ = stranger;
+
+        var subject = await session.SubmitAsync(await session.GetAsync($"/console/referrals/{referral.Id}/subject"), "handler=Read", new Dictionary<string, string> { ["purpose"] = "NationalityVerification" });
+        var link = WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(subject.Html, $"href=\"(?<href>[^\"]+)\" data-document=\"{document.Id}\"").Groups["href"].Value);
+        var bytes = await DownloadAsync(session, link);
+        var strangers = await stranger.GetAsync(link);
+        var log = await PartnerApi.ReadAsync<List<AccessLogEntry>>(await thailand.GetAsync($"/api/v1/referrals/{referral.Id}/access-log"));
+
+        Assert.Contains("purpose=NationalityVerification", link, StringComparison.Ordinal);
+        Assert.Equal(photo, bytes);
+        Assert.Equal(HttpStatusCode.NotFound, strangers.Status);
+        Assert.Contains(log, e => e.DocumentId == document.Id && e.Purpose == AccessPurpose.NationalityVerification);
+    }
+
+    [Fact]
     public async Task Submitting_the_same_new_referral_form_twice_records_one_referral()
     {
         var (session, _) = await ConsoleSession.SignInAsync(Platform, "officer@th-focal-point");
@@ -286,6 +311,18 @@ public sealed class ConsoleWorkTests(SharedPlatform platform)
         Assert.Equal("/console/referrals", active.Url.AbsolutePath);
         Assert.Equal("/console/referrals", stillActive.Url.AbsolutePath);
         Assert.Equal("/account/login", idle.Url.AbsolutePath);
+    }
+
+    /// <summary>The bytes a link of the console answers with, fetched with the signed-in browser's cookies.</summary>
+    private async Task<byte[]> DownloadAsync(ConsoleSession session, string path)
+    {
+        using var client = Platform.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Add("Cookie", string.Join("; ", session.Browser.Cookies(new Uri(PlatformFactory.Issuer)).Cast<Cookie>().Select(c => $"{c.Name}={c.Value}")));
+        using var response = await client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
+        return await response.Content.ReadAsByteArrayAsync();
     }
 
     /// <summary>The row of the people page that shows <paramref name="name"/>.</summary>

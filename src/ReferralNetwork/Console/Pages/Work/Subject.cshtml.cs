@@ -67,6 +67,37 @@ public sealed class SubjectModel(PersonTime time) : WorkPage
             () => RedirectToPage(new { Id }),
             () => ShowAsync(null));
 
+    /// <summary>
+    /// A document or photo of the compartment, opened for the purpose the identity was read for (a code from the fixed
+    /// list: no free text in the address); every opening is recorded in the access log like a read of the subject.
+    /// </summary>
+    public async Task<IActionResult> OnGetDocumentAsync(Guid documentId, AccessPurpose? purpose)
+    {
+        if (purpose is not { } why)
+        {
+            return BadRequest();
+        }
+
+        try
+        {
+            var (document, content) = await Referral(Id).ReadDocument(Caller, documentId, why, note: null);
+            Response.Headers.ContentDisposition = $"inline; filename=\"{Labels.Api(document.Kind)}-{document.Id:N}{Extension(document.ContentType)}\"";
+            return File(content, document.ContentType);
+        }
+        catch (ProblemException problem) when (problem.Kind == ProblemKind.NotFound)
+        {
+            return NotFoundPage();
+        }
+    }
+
+    private static string Extension(string contentType) => contentType switch
+    {
+        "image/jpeg" => ".jpg",
+        "image/png" => ".png",
+        "application/pdf" => ".pdf",
+        _ => "",
+    };
+
     private async Task<IActionResult> ShowAsync((AccessPurpose Purpose, string? Note)? read)
     {
         At = Now;
