@@ -55,7 +55,7 @@ public sealed partial class ConsoleKeyboardBrowserTests(BrowserPlatform platform
 
         await TabToAsync(page, "form[action='/console/sign-out'] button[type=submit]");
         await keys.PressAsync("Enter");
-        await page.Page.WaitForURLAsync(new Regex("://[^/]+/$"), new() { WaitUntil = WaitUntilState.NetworkIdle });
+        await page.Page.WaitForURLAsync(new Regex("/account/login"), new() { WaitUntil = WaitUntilState.NetworkIdle });
         Assert.DoesNotContain(name, await SettledContentAsync(page.Page), StringComparison.Ordinal);
 
         // Back: the pages were never cached, so the browser asks the platform again, which asks for a sign-in (or the

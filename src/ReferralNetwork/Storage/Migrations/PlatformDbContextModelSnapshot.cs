@@ -333,6 +333,23 @@ namespace ReferralNetwork.Storage.Migrations
                     b.ToTable("Revocations", (string)null);
                 });
 
+            modelBuilder.Entity("ReferralNetwork.Notifications.NoticeSent", b =>
+                {
+                    b.Property<string>("Kind")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<Guid>("Key")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("SentAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Kind", "Key");
+
+                    b.ToTable("NoticesSent", (string)null);
+                });
+
             modelBuilder.Entity("ReferralNetwork.Organizations.CapacityChange", b =>
                 {
                     b.Property<Guid>("Id")

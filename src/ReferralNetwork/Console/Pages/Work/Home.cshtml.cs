@@ -9,7 +9,7 @@ namespace ReferralNetwork.WebConsole.Pages.Work;
 /// offers to answer (oldest deadline first, overdue marked), nationality verifications to do, planned returns whose
 /// handover is to be confirmed, and referrals the organization holds that have had no activity for 14 days.
 /// </summary>
-public sealed class HomeModel : WorkPage
+public sealed class HomeModel(ReferralNetwork.Notifications.NotificationOptions notifications) : WorkPage
 {
     public const int Shown = 50;
     public static readonly TimeSpan Quiet = TimeSpan.FromDays(14);
@@ -23,6 +23,9 @@ public sealed class HomeModel : WorkPage
     public IReadOnlyList<ReferralListRow> QuietReferrals { get; private set; } = [];
 
     public DateTimeOffset At { get; private set; }
+
+    /// <summary>An offer not yet overdue whose deadline is this close is marked as due soon (and its target e-mailed once).</summary>
+    public TimeSpan DueSoon => notifications.DueSoonWindow;
 
     public async Task OnGetAsync()
     {

@@ -324,6 +324,23 @@ namespace ReferralNetwork.Storage.Migrations.Sqlite
                     b.ToTable("Revocations", (string)null);
                 });
 
+            modelBuilder.Entity("ReferralNetwork.Notifications.NoticeSent", b =>
+                {
+                    b.Property<string>("Kind")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("Key")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("SentAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Kind", "Key");
+
+                    b.ToTable("NoticesSent", (string)null);
+                });
+
             modelBuilder.Entity("ReferralNetwork.Organizations.CapacityChange", b =>
                 {
                     b.Property<Guid>("Id")
