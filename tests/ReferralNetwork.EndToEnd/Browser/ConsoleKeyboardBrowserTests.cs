@@ -95,7 +95,7 @@ public sealed partial class ConsoleKeyboardBrowserTests(BrowserPlatform platform
     [Theory]
     [InlineData("en")]
     [InlineData("km")]
-    public async Task The_people_page_of_an_organization_admin_is_accessible(string language)
+    public async Task The_pages_of_an_organization_admin_are_accessible(string language)
     {
         await using var context = await platform.NewContextAsync(language);
         var page = await ConsolePage.OpenAsync(context, "/console");
@@ -110,6 +110,16 @@ public sealed partial class ConsoleKeyboardBrowserTests(BrowserPlatform platform
         await page.AssertAccessibleAsync();
         await page.AssertDrawnWithServedFontsAsync("h1, h2", ConsolePage.FontFamilyOf(language));
         await page.ScreenshotAsync($"console-people-{language}");
+
+        await page.Page.Locator("a[href='/console/admin/clients']").ClickAsync();
+        await page.SettledAsync();
+        await Assertions.Expect(page.Page.Locator("tr[data-client='th-focal-point']")).ToHaveCountAsync(1);
+        await page.AssertAccessibleAsync();
+        await page.ScreenshotAsync($"console-clients-{language}");
+
+        await page.Page.Locator("a[href='/console/me']").ClickAsync();
+        await page.SettledAsync();
+        await page.AssertAccessibleAsync();
         page.AssertNoBrowserErrors();
     }
 
