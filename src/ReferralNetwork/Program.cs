@@ -1,3 +1,4 @@
+using ReferralNetwork.Dashboards;
 using ReferralNetwork.Hosting;
 using ReferralNetwork.Http;
 using ReferralNetwork.Identity;
@@ -37,6 +38,7 @@ try
         .AddReferrals()
         .AddSubjects()
         .AddWebhooks()
+        .AddDashboards()
         .AddConsole()
         .AddPlatformMessaging(platform)
         .AddPlatformSilo(platform);
@@ -51,6 +53,7 @@ try
     app.MapReferrals();
     app.MapSubjects();
     app.MapWebhooks();
+    app.MapDashboards();
     app.MapConsole();
 
     switch (command.Name)
@@ -66,6 +69,8 @@ try
         case PlatformCommand.CreateAdmin:
             await CreateAdmin.RunAsync(app.Services, command.Argument!, command.SecondArgument!, Console.Out);
             return 0;
+        case PlatformCommand.RebuildDashboards or PlatformCommand.SeedSynthetic:
+            return await DashboardsFeature.RunCommandAsync(app, platform, command);
         case PlatformCommand.ImportDirectory:
             await DirectoryImport.RunAsync(app.Services, command.Argument!, Console.Out);
             return 0;

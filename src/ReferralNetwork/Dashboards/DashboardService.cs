@@ -1,0 +1,281 @@
+using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
+using ReferralNetwork.Contracts;
+using ReferralNetwork.Contracts.Api;
+using ReferralNetwork.Dashboards.Disclosure;
+using ReferralNetwork.Dashboards.ReadModel;
+using ReferralNetwork.Storage;
+
+namespace ReferralNetwork.Dashboards;
+
+/// <summary>What a caller asks for: a dashboard, a whole period, the country whose referrals count (null: all), the main form (null: all).</summary>
+public sealed record DashboardQuery(string Dashboard, Period Period, string? Country, ExploitationForm? Exploitation);
+
+/// <summary>
+/// Answers dashboards from protected table families. A family (one table of one dashboard for one year) is loaded from
+/// the read model, protected once, and served for <see cref="DashboardOptions.RefreshInterval"/>; every period, country
+/// and form of that year is cut from the same protection, so no two answers can be set against each other.
+/// </summary>
+public sealed class DashboardService(IServiceScopeFactory scopes, DashboardOptions options, TimeProvider time)
+{
+    private readonly ConcurrentDictionary<(string Table, int Year), Lazy<Task<Family>>> _families = new();
+
+    private sealed record Family(ProtectedCube Cube, TableData Data, DateTimeOffset At);
+
+    /// <summary>Forgets every protected family (after a rebuild): the next request computes them again.</summary>
+    public void Invalidate() => _families.Clear();
+
+    public async Task<DashboardView> AnswerAsync(DashboardQuery query, CancellationToken cancellationToken)
+    {
+        var specs = DashboardCatalog.Dashboards[query.Dashboard];
+        var tables = new List<DashboardTable>();
+        foreach (var spec in specs)
+        {
+            var family = await FamilyAsync(spec, query.Period.Year, cancellationToken);
+            tables.Add(spec.Name == "monthly" ? Trends(spec, family, query) : Table(spec, family, query));
+        }
+
+        if (query.Dashboard == "handoffs")
+        {
+            tables.Add(await OverdueAsync(query.Country, cancellationToken));
+        }
+
+        return new DashboardView(
+            query.Dashboard, query.Period.ToString(), query.Country ?? "all",
+            query.Exploitation is { } form ? DashboardCatalog.Name(form) : null, options.Threshold, tables);
+    }
+
+    private async Task<Family> FamilyAsync(TableSpec spec, int year, CancellationToken cancellationToken)
+    {
+        if (options.RefreshInterval <= TimeSpan.Zero)
+        {
+            return await ComputeAsync(spec, year);
+        }
+
+        var key = (spec.Name, year);
+        while (true)
+        {
+            var lazy = _families.GetOrAdd(key, _ => new Lazy<Task<Family>>(() => ComputeAsync(spec, year)));
+            Family family;
+            try
+            {
+                family = await lazy.Value.WaitAsync(cancellationToken);
+            }
+            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                _families.TryRemove(new KeyValuePair<(string, int), Lazy<Task<Family>>>(key, lazy));
+                throw;
+            }
+
+            if (time.GetUtcNow() - family.At < options.RefreshInterval)
+            {
+                return family;
+            }
+
+            _families.TryRemove(new KeyValuePair<(string, int), Lazy<Task<Family>>>(key, lazy));
+        }
+    }
+
+    private async Task<Family> ComputeAsync(TableSpec spec, int year)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
+        var at = time.GetUtcNow();
+        var data = await spec.Load(db, year, CancellationToken.None);
+        List<IReadOnlyList<string>> axes = [];
+        if (spec.Scope == CountryScope.Identification)
+        {
+            axes.Add([.. data.Leaves.Select(l => l.Filters[0]).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).DefaultIfEmpty("none")]);
+        }
+
+        if (spec.FormAxis)
+        {
+            axes.Add(DashboardCatalog.Forms);
+        }
+
+        // Protection is CPU-bound (a search over the year's tables): off the request's thread pool turn.
+        var cube = await Task.Run(() => ProtectedCube.Protect(year, axes, data.Rows, data.Columns, data.Leaves, options.Threshold));
+        return new Family(cube, data, at);
+    }
+
+    private (CountTable? Table, string?[] Filters) Cut(TableSpec spec, Family family, Period period, DashboardQuery query)
+    {
+        List<string?> filters = [];
+        if (spec.Scope == CountryScope.Identification)
+        {
+            if (query.Country is { } country && !family.Cube.Knows(0, country))
+            {
+                // No referral identified in that country this year: every count is a true zero.
+                return (null, []);
+            }
+
+            filters.Add(query.Country);
+        }
+
+        if (spec.FormAxis)
+        {
+            filters.Add(query.Exploitation is { } form ? DashboardCatalog.Name(form) : null);
+        }
+
+        return (family.Cube.Table(period, filters), [.. filters]);
+    }
+
+    private DashboardTable Table(TableSpec spec, Family family, DashboardQuery query)
+    {
+        var (table, filters) = Cut(spec, family, query.Period, query);
+        var cells = Cells(spec, family.Cube, table, query.Country).ToList();
+        var statistics = new List<DashboardStatistic>();
+        if (table is not null)
+        {
+            statistics.AddRange(Statistics(spec, family, table, filters, query, cells));
+        }
+
+        return new DashboardTable(spec.Name, spec.Rows, spec.Columns, cells, statistics);
+    }
+
+    /// <summary>The cells the caller may see: all, the table of its country, or its country's row and column.</summary>
+    private static IEnumerable<DashboardCell> Cells(TableSpec spec, ProtectedCube cube, CountTable? table, string? country)
+    {
+        if (table is null)
+        {
+            foreach (var row in cube.RowKeys.Append(DashboardCatalog.Total))
+            {
+                foreach (var column in cube.ColumnKeys.Append(DashboardCatalog.Total))
+                {
+                    yield return new DashboardCell(row, column, 0, "0");
+                }
+            }
+
+            yield break;
+        }
+
+        foreach (var (row, column, cell) in table.AllCells())
+        {
+            var r = row ?? DashboardCatalog.Total;
+            var c = column ?? DashboardCatalog.Total;
+            if (spec.Scope == CountryScope.RowsAndColumns && country is not null && r != country && c != country)
+            {
+                continue;
+            }
+
+            yield return new DashboardCell(r, c, cell.Count, cell.Display);
+        }
+    }
+
+    private IEnumerable<DashboardStatistic> Statistics(TableSpec spec, Family family, CountTable table, string?[] filters, DashboardQuery query, List<DashboardCell> cells)
+    {
+        var threshold = options.Threshold;
+        switch (spec.Name)
+        {
+            case "furthest-stage":
+                // Reached a stage = furthest stage at or beyond it; a sum of published counts only.
+                for (var i = 0; i < table.RowKeys.Count; i++)
+                {
+                    var parts = table.RowTotals.Skip(i).ToList();
+                    yield return new DashboardStatistic("reached", table.RowKeys[i], DashboardCatalog.Total,
+                        parts.All(p => p.Count is not null) ? parts.Sum(p => p.Count!.Value) : null);
+                }
+
+                break;
+            case "returns":
+                foreach (var cell in cells.Where(c => c.Row != DashboardCatalog.Total && c.Column != DashboardCatalog.Total))
+                {
+                    var values = ValuesOf(family, query.Period, filters, l => l.Row == cell.Row && l.Column == cell.Column);
+                    var published = cell.Count is not null && values.Count >= threshold;
+                    yield return new DashboardStatistic("median-days", cell.Row, cell.Column, published ? SuppressedRatio.Median(values, threshold) : null);
+                    yield return new DashboardStatistic("p90-days", cell.Row, cell.Column, published ? Percentile(values, 0.9) : null);
+                }
+
+                break;
+            case "by-kind-and-status":
+                foreach (var kind in table.RowKeys)
+                {
+                    var answered = new[] { table[kind, "accepted"], table[kind, "declined"] };
+                    var values = ValuesOf(family, query.Period, filters, l => l.Row == kind);
+                    var published = answered.All(a => a.Count is not null) && values.Count >= threshold;
+                    yield return new DashboardStatistic("median-hours-to-answer", kind, DashboardCatalog.Total, published ? SuppressedRatio.Median(values, threshold) : null);
+                }
+
+                break;
+            case "indicators":
+            case "forms":
+                var yes = spec.Name == "indicators" ? "shown" : "recorded";
+                foreach (var row in table.RowKeys)
+                {
+                    var part = table[row, yes];
+                    var whole = table.RowTotal(row);
+                    yield return new DashboardStatistic($"percent-{yes}", row, yes, SuppressedRatio.Percent(part, whole) is { } p ? Math.Round(p, 1) : null);
+                }
+
+                break;
+        }
+    }
+
+    private static List<double> ValuesOf(Family family, Period period, string?[] filters, Func<CubeLeaf, bool> where)
+    {
+        var months = period.Months.Select(m => m.Number).ToHashSet();
+        var values = new List<double>();
+        foreach (var (leaf, value) in family.Data.Values)
+        {
+            if (months.Contains(leaf.Month) && where(leaf) && filters.Select((f, i) => f is null || f == leaf.Filters[i]).All(x => x))
+            {
+                values.AddRange(Enumerable.Repeat((double)value, leaf.Count));
+            }
+        }
+
+        return values;
+    }
+
+    /// <summary>The nearest-rank percentile; only called for a group whose count is published and at least the threshold.</summary>
+    private static double Percentile(List<double> values, double p)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted[Math.Max(0, (int)Math.Ceiling(p * sorted.Length) - 1)];
+    }
+
+    /// <summary>Measures per month of the period and for the period as a whole, all cut from one family.</summary>
+    private DashboardTable Trends(TableSpec spec, Family family, DashboardQuery query)
+    {
+        var cells = new List<DashboardCell>();
+        foreach (var period in query.Period.Months.Append(query.Period).Distinct())
+        {
+            var (table, _) = Cut(spec, family, period, query);
+            var column = period == query.Period ? DashboardCatalog.Total : period.ToString();
+            for (var r = 0; r < family.Cube.RowKeys.Count; r++)
+            {
+                var cell = table?.Cells[r][0] ?? Cell.Published(0);
+                cells.Add(new DashboardCell(family.Cube.RowKeys[r], column, cell.Count, cell.Display));
+            }
+        }
+
+        return new DashboardTable(spec.Name, spec.Rows, spec.Columns, cells, []);
+    }
+
+    /// <summary>Offers past their deadline and still unanswered now, by country pair: one table of its own, protected alone.</summary>
+    private async Task<DashboardTable> OverdueAsync(string? country, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
+        var now = time.GetUtcNow();
+        var pairs = await db.DashboardHandoffs.AsNoTracking()
+            .Where(h => h.Offered && h.Status == HandoffStatus.Offered && h.RespondBy < now)
+            .GroupBy(h => new { h.FromCountry, h.ToCountry })
+            .Select(g => new { g.Key.FromCountry, g.Key.ToCountry, Count = g.Count() })
+            .ToListAsync(cancellationToken);
+        var spec = new TableSpec("overdue-now", "country of the offering organization", "country of the receiving organization", CountryScope.RowsAndColumns, false, (_, _, _) => Task.FromResult<TableData>(null!));
+        var countries = pairs.SelectMany(p => new[] { p.FromCountry, p.ToCountry }).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        if (countries.Count == 0)
+        {
+            return new DashboardTable(spec.Name, spec.Rows, spec.Columns, [new DashboardCell(DashboardCatalog.Total, DashboardCatalog.Total, 0, "0")], []);
+        }
+
+        var counts = new int[countries.Count, countries.Count];
+        foreach (var p in pairs)
+        {
+            counts[countries.IndexOf(p.FromCountry), countries.IndexOf(p.ToCountry)] += p.Count;
+        }
+
+        var table = SmallCellProtection.Protect(new CountMatrix(countries, countries, counts), options.Threshold);
+        return new DashboardTable(spec.Name, spec.Rows, spec.Columns, [.. Cells(spec, null!, table, country)], []);
+    }
+}
