@@ -14,10 +14,11 @@ public sealed class DashboardOptions
     public int ExportK { get; set; } = KAnonymizer.DefaultK;
 
     /// <summary>
-    /// How long a protected table family is served before it is computed again from the read model. Protection is a
-    /// search over the whole year's tables (up to seconds); requests in between are answered from memory.
+    /// How long a protected table family is served before it is computed again from the read model (in the background,
+    /// the older one served meanwhile). Protection is a search over the whole year's tables, up to seconds of CPU per
+    /// table; zero computes every request afresh (tests).
     /// </summary>
-    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromMinutes(1);
+    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromMinutes(5);
 
     public void Validate()
     {

@@ -16,9 +16,9 @@ public sealed record DashboardQuery(string Dashboard, Period Period, string? Cou
 /// the read model, protected once, and served for <see cref="DashboardOptions.RefreshInterval"/>; every period, country
 /// and form of that year is cut from the same protection, so no two answers can be set against each other.
 /// </summary>
-public sealed class DashboardService(IServiceScopeFactory scopes, DashboardOptions options, TimeProvider time)
+public sealed class DashboardService(IServiceScopeFactory scopes, DashboardOptions options, TimeProvider time, ILogger<DashboardService> logger)
 {
-    private readonly ConcurrentDictionary<(string Table, int Year), Lazy<Task<Family>>> _families = new();
+    private readonly ConcurrentDictionary<(string Table, int Year), Entry> _families = new();
 
     private sealed record Family(ProtectedCube Cube, TableData Data, DateTimeOffset At);
 
@@ -45,6 +45,11 @@ public sealed class DashboardService(IServiceScopeFactory scopes, DashboardOptio
             query.Exploitation is { } form ? DashboardCatalog.Name(form) : null, options.Threshold, tables);
     }
 
+    /// <summary>
+    /// The family of a table for a year: computed on first use, then served from memory; once older than the refresh
+    /// interval it is still served while one computation of the next runs in the background, so only the very first
+    /// request of a year waits for the protection.
+    /// </summary>
     private async Task<Family> FamilyAsync(TableSpec spec, int year, CancellationToken cancellationToken)
     {
         if (options.RefreshInterval <= TimeSpan.Zero)
@@ -53,27 +58,46 @@ public sealed class DashboardService(IServiceScopeFactory scopes, DashboardOptio
         }
 
         var key = (spec.Name, year);
-        while (true)
+        var entry = _families.GetOrAdd(key, _ => new Entry(ComputeAsync(spec, year)));
+        Family family;
+        try
         {
-            var lazy = _families.GetOrAdd(key, _ => new Lazy<Task<Family>>(() => ComputeAsync(spec, year)));
-            Family family;
-            try
-            {
-                family = await lazy.Value.WaitAsync(cancellationToken);
-            }
-            catch (Exception) when (!cancellationToken.IsCancellationRequested)
-            {
-                _families.TryRemove(new KeyValuePair<(string, int), Lazy<Task<Family>>>(key, lazy));
-                throw;
-            }
-
-            if (time.GetUtcNow() - family.At < options.RefreshInterval)
-            {
-                return family;
-            }
-
-            _families.TryRemove(new KeyValuePair<(string, int), Lazy<Task<Family>>>(key, lazy));
+            family = await entry.Current.WaitAsync(cancellationToken);
         }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            _families.TryRemove(new KeyValuePair<(string, int), Entry>(key, entry));
+            throw;
+        }
+
+        if (time.GetUtcNow() - family.At >= options.RefreshInterval && Interlocked.Exchange(ref entry.Refreshing, 1) == 0)
+        {
+            _ = RefreshAsync(key, entry, spec, year);
+        }
+
+        return family;
+    }
+
+    private async Task RefreshAsync((string, int) key, Entry entry, TableSpec spec, int year)
+    {
+        try
+        {
+            var next = await ComputeAsync(spec, year);
+            _families.TryUpdate(key, new Entry(Task.FromResult(next)), entry);
+        }
+        catch (Exception ex)
+        {
+            // The one being served stays; the next request after the interval tries again.
+            logger.LogWarning(ex, "The dashboard table {Table} of {Year} could not be refreshed", spec.Name, year);
+            Interlocked.Exchange(ref entry.Refreshing, 0);
+        }
+    }
+
+    private sealed class Entry(Task<Family> current)
+    {
+        public Task<Family> Current { get; } = current;
+
+        public int Refreshing;
     }
 
     private async Task<Family> ComputeAsync(TableSpec spec, int year)
@@ -90,7 +114,8 @@ public sealed class DashboardService(IServiceScopeFactory scopes, DashboardOptio
 
         if (spec.FormAxis)
         {
-            axes.Add(DashboardCatalog.Forms);
+            // Only the forms the year holds: an axis value with no case would be all zeros and cost search time.
+            axes.Add([.. data.Leaves.Select(l => l.Filters[^1]).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).DefaultIfEmpty("none")]);
         }
 
         // Protection is CPU-bound (a search over the year's tables): off the request's thread pool turn.
@@ -114,7 +139,13 @@ public sealed class DashboardService(IServiceScopeFactory scopes, DashboardOptio
 
         if (spec.FormAxis)
         {
-            filters.Add(query.Exploitation is { } form ? DashboardCatalog.Name(form) : null);
+            var form = query.Exploitation is { } f ? DashboardCatalog.Name(f) : null;
+            if (form is not null && !family.Cube.Knows(filters.Count, form))
+            {
+                return (null, []);
+            }
+
+            filters.Add(form);
         }
 
         return (family.Cube.Table(period, filters), [.. filters]);
