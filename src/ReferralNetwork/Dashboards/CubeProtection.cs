@@ -6,6 +6,12 @@ namespace ReferralNetwork.Dashboards;
 public readonly record struct CubeLeaf(int Month, string[] Filters, string Row, string Column, int Count);
 
 /// <summary>
+/// Where a cell of this family counts exactly what a cell of another, already protected family counts (a period,
+/// filter keys with null for "all", a row and a column with null for the total): that cell's published form, or null.
+/// </summary>
+public delegate Cell? CubeAnchor(Period period, string?[] filters, string? row, string? column);
+
+/// <summary>
 /// One dashboard table protected as one family (docs/disclosure-control.md): every period of a year (the year, its
 /// quarters, its months) × every value of each filter axis and their total (country of identification, main form of
 /// exploitation) × rows × columns, with every total. It generalizes <see cref="SmallCellProtection.ProtectFamily"/>
@@ -43,7 +49,8 @@ public sealed class ProtectedCube
         IReadOnlyList<string> rows,
         IReadOnlyList<string> columns,
         IEnumerable<CubeLeaf> leaves,
-        int threshold)
+        int threshold,
+        CubeAnchor? anchor = null)
     {
         var span = Period.WholeYear(year);
         var periods = span.SelfAndDescendants;
@@ -79,6 +86,11 @@ public sealed class ProtectedCube
             }
 
             engine.SetLeafCount(at, count);
+        }
+
+        if (anchor is not null)
+        {
+            Anchor(engine, anchor, periods, axes, rows, columns, threshold);
         }
 
         // A cell no witness can protect (every way of moving it runs into published zeros): its table is withheld
@@ -161,6 +173,49 @@ public sealed class ProtectedCube
         }
 
         throw new KeyNotFoundException($"No key '{key}'.");
+    }
+
+    /// <summary>
+    /// A count another family published is published here with the same value and no witness may move it; one it
+    /// suppressed stays suppressed with the same mark and needs a witness here too; one it withheld is withheld. So a
+    /// total shared by two dashboards reads the same on both, and neither gives the other's hidden cells away through
+    /// it. Should the data have changed between the two computations, the cell is left to this family's own choice.
+    /// </summary>
+    private static void Anchor(SuppressionEngine engine, CubeAnchor anchor, IReadOnlyList<Period> periods, IReadOnlyList<IReadOnlyList<string>> axes, IReadOnlyList<string> rows, IReadOnlyList<string> columns, int threshold)
+    {
+        var filters = new string?[axes.Count];
+        for (var i = 0; i < engine.CellCount; i++)
+        {
+            for (var a = 0; a < axes.Count; a++)
+            {
+                var n = engine.Node(i, a + 1);
+                filters[a] = n < axes[a].Count ? axes[a][n] : null;
+            }
+
+            var r = engine.Node(i, axes.Count + 1);
+            var c = engine.Node(i, axes.Count + 2);
+            if (anchor(periods[engine.Node(i, 0)], filters, r < rows.Count ? rows[r] : null, c < columns.Count ? columns[c] : null) is not { } other)
+            {
+                continue;
+            }
+
+            var count = engine.Count(i);
+            if (other.Display == Cell.WithheldDisplay)
+            {
+                engine.Withhold(i);
+            }
+            else if (other.Count is { } published)
+            {
+                if (published == count)
+                {
+                    engine.Freeze(i);
+                }
+            }
+            else if (count > 0 && (count < threshold) == (other.Display == Cell.Small(threshold).Display))
+            {
+                engine.Keep(i);
+            }
+        }
     }
 
     /// <summary>The table a cell belongs to: rows and columns are the last dimensions, so a table is a run of cells.</summary>

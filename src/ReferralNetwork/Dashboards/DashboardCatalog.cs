@@ -17,6 +17,28 @@ public enum CountryScope
     RowsAndColumns,
 }
 
+/// <summary>Which cells of a table count the referrals identified (in a period, country, main form) that every such table shares.</summary>
+public enum SharedTotal
+{
+    None,
+
+    /// <summary>The grand total.</summary>
+    GrandTotal,
+
+    /// <summary>
+    /// The table that decides: its grand total and its rows' totals (rows are countries of identification) are what
+    /// the others publish. It is the one with the most structure around these counts (<c>corridors</c>), so the
+    /// witnesses its protection chooses for them exist in the finer tables too.
+    /// </summary>
+    Decides,
+
+    /// <summary>Every row's total (each row splits all referrals in two).</summary>
+    EveryRow,
+
+    /// <summary>The row "identified".</summary>
+    IdentifiedRow,
+}
+
 /// <summary>The raw counts of one table for a year, and value distributions behind its statistics (leaf → value → how many).</summary>
 public sealed record TableData(IReadOnlyList<string> Rows, IReadOnlyList<string> Columns, IReadOnlyList<CubeLeaf> Leaves, IReadOnlyList<(CubeLeaf Leaf, int Value)> Values);
 
@@ -27,7 +49,8 @@ public sealed record TableSpec(
     string Columns,
     CountryScope Scope,
     bool FormAxis,
-    Func<PlatformDbContext, int, CancellationToken, Task<TableData>> Load);
+    Func<PlatformDbContext, int, CancellationToken, Task<TableData>> Load,
+    SharedTotal Shared = SharedTotal.None);
 
 /// <summary>The dashboards of DESIGN §8 and their tables. Every table is protected as one family per year (<see cref="ProtectedCube"/>).</summary>
 public static class DashboardCatalog
@@ -42,10 +65,10 @@ public static class DashboardCatalog
     {
         ["corridors"] =
         [
-            new("identified", "country of identification", "nationality", CountryScope.RowsAndColumns, true, CorridorsAsync),
+            new("identified", "country of identification", "nationality", CountryScope.RowsAndColumns, true, CorridorsAsync, SharedTotal.Decides),
             new("custody-handoffs", "country of the offering organization", "country of the receiving organization", CountryScope.RowsAndColumns, false, CustodyPairsAsync),
         ],
-        ["funnel"] = [new("furthest-stage", "furthest stage reached", "open or closed", CountryScope.Identification, true, FunnelAsync)],
+        ["funnel"] = [new("furthest-stage", "furthest stage reached", "open or closed", CountryScope.Identification, true, FunnelAsync, SharedTotal.GrandTotal)],
         ["time-to-return"] = [new("returns", "country of identification", "nationality", CountryScope.RowsAndColumns, true, ReturnsAsync)],
         ["handoffs"] =
         [
@@ -54,13 +77,16 @@ public static class DashboardCatalog
         ],
         ["screening"] =
         [
-            new("outcomes", "latest screening outcome", "age group", CountryScope.Identification, false, OutcomesAsync),
+            new("outcomes", "latest screening outcome", "age group", CountryScope.Identification, false, OutcomesAsync, SharedTotal.GrandTotal),
             new("indicators", "indicator", "presumed victims showing it or not", CountryScope.Identification, false, IndicatorsAsync),
         ],
-        ["exploitation"] = [new("forms", "form of exploitation", "recorded or not", CountryScope.Identification, false, FormsAsync)],
-        ["demographics"] = [new("age-and-sex", "age band", "sex", CountryScope.Identification, true, DemographicsAsync)],
-        ["trends"] = [new("monthly", "measure", "month", CountryScope.Identification, false, TrendsAsync)],
+        ["exploitation"] = [new("forms", "form of exploitation", "recorded or not", CountryScope.Identification, false, FormsAsync, SharedTotal.EveryRow)],
+        ["demographics"] = [new("age-and-sex", "age band", "sex", CountryScope.Identification, true, DemographicsAsync, SharedTotal.GrandTotal)],
+        ["trends"] = [new("monthly", "measure", "month", CountryScope.Identification, false, TrendsAsync, SharedTotal.IdentifiedRow)],
     };
+
+    /// <summary>The table whose protection of the referral counts every other table follows.</summary>
+    public static TableSpec Deciding => Dashboards["corridors"][0];
 
     public static string Name<TEnum>(TEnum value) where TEnum : struct, Enum => JsonNamingPolicy.KebabCaseLower.ConvertName(value.ToString());
 

@@ -118,9 +118,43 @@ public sealed class DashboardService(IServiceScopeFactory scopes, DashboardOptio
             axes.Add([.. data.Leaves.Select(l => l.Filters[^1]).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).DefaultIfEmpty("none")]);
         }
 
+        var anchor = spec.Shared is SharedTotal.None or SharedTotal.Decides ? null : SharedTotals(spec, (await FamilyAsync(DashboardCatalog.Deciding, year, CancellationToken.None)).Cube);
+
         // Protection is CPU-bound (a search over the year's tables): off the request's thread pool turn.
-        var cube = await Task.Run(() => ProtectedCube.Protect(year, axes, data.Rows, data.Columns, data.Leaves, options.Threshold));
+        var cube = await Task.Run(() => ProtectedCube.Protect(year, axes, data.Rows, data.Columns, data.Leaves, options.Threshold, anchor));
         return new Family(cube, data, at);
+    }
+
+    /// <summary>
+    /// The cells of the table that count the referrals identified (in a period, a country, a main form), mapped to the
+    /// cells of the deciding table that count them: its grand total and its rows' totals.
+    /// </summary>
+    private static CubeAnchor SharedTotals(TableSpec spec, ProtectedCube deciding)
+    {
+        var hasCountry = spec.Scope == CountryScope.Identification;
+        Cell? Referrals(Period period, string? country, string? form)
+        {
+            if ((form is not null && !deciding.Knows(0, form)) || (country is not null && !deciding.RowKeys.Contains(country, StringComparer.Ordinal)))
+            {
+                return null;
+            }
+
+            var table = deciding.Table(period, [form]);
+            return country is null ? table.GrandTotal : table.RowTotal(country);
+        }
+
+        return (period, filters, row, column) =>
+        {
+            var country = hasCountry ? filters[0] : null;
+            var form = spec.FormAxis ? filters[^1] : null;
+            return spec.Shared switch
+            {
+                SharedTotal.GrandTotal when row is null && column is null => Referrals(period, country, form),
+                SharedTotal.EveryRow when row is not null && column is null => Referrals(period, country, null),
+                SharedTotal.IdentifiedRow when row == "identified" => Referrals(period, country, null),
+                _ => null,
+            };
+        };
     }
 
     private (CountTable? Table, string?[] Filters) Cut(TableSpec spec, Family family, Period period, DashboardQuery query)

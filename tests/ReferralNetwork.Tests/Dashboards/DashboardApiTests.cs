@@ -82,6 +82,22 @@ public sealed class DashboardApiTests(DashboardPlatform platform) : IClassFixtur
         Assert.Equal(new DashboardCell("18-24", "female", 25, "25"), CellOf(demographics, "age-and-sex", "18-24", "female"));
         Assert.Equal(new DashboardCell("25-34", "male", null, "<10"), CellOf(demographics, "age-and-sex", "25-34", "male"));
 
+        // The referrals identified read the same on every dashboard that shows them, for all countries and for each.
+        foreach (var country in new[] { "", "&country=LA", "&country=TH" })
+        {
+            var shared = new List<string>();
+            foreach (var (dashboard, table, row) in new[] { ("corridors", "identified", "total"), ("funnel", "furthest-stage", "total"), ("demographics", "age-and-sex", "total"), ("screening", "outcomes", "total"), ("trends", "monthly", "identified") })
+            {
+                var view = await PartnerApi.ReadAsync<DashboardView>(await secretariat.GetAsync($"/api/v1/dashboard/{dashboard}?period={DashboardPlatform.Month}{country}"));
+                var cells = view.Tables.Single(t => t.Name == table).Cells;
+                shared.Add(country.Length > 0 && dashboard == "corridors"
+                    ? cells.Single(c => c.Row == country[^2..] && c.Column == "total").Display
+                    : cells.Single(c => c.Row == row && c.Column == "total").Display);
+            }
+
+            Assert.Single(shared.Distinct());
+        }
+
         // Everything the secretariat can ask for the year, and every sum linking it: the 3 stays between two values at least.
         foreach (var (dashboard, table) in new[] { ("corridors", "identified"), ("demographics", "age-and-sex") })
         {

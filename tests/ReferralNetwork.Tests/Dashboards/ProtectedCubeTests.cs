@@ -110,6 +110,62 @@ public sealed class ProtectedCubeTests
         Assert.DoesNotContain(safe.Attack(), f => f.Pinned);
     }
 
+    [Theory]
+    [InlineData(4)]
+    public void Two_dashboards_of_the_same_referrals_publish_their_shared_totals_alike_and_together_pin_nothing(int seed)
+    {
+        // The same referrals by two breakdowns (as demographics and funnel are), each a family of its own, both
+        // anchored on the family of the referral counts: their grand totals read the same, and an attacker who
+        // equates them, period by period and country by country, still pins no hidden cell. Without the anchor the
+        // two families publish some shared total differently (one "<10", the other "withheld").
+        var random = new Random(seed);
+        var referrals = Enumerable.Range(0, 45).Select(_ => (
+            Month: random.Next(1, 4), Country: Countries[random.Next(Countries.Length)],
+            A: Rows[random.NextDouble() < 0.8 ? 0 : 1], B: Columns[random.Next(2)], C: Rows[random.Next(Rows.Length)])).ToList();
+        var threshold = SmallCellProtection.DefaultThreshold;
+        var totals = ProtectedCube.Protect(2025, [Countries], ["n"], ["n"], referrals.Select(r => new CubeLeaf(r.Month, [r.Country], "n", "n", 1)), threshold);
+        Cell? Shared(Period period, string?[] filters, string? row, string? column) =>
+            row is null && column is null ? totals.Table(period, [filters[0]]).GrandTotal : null;
+        var first = ProtectedCube.Protect(2025, [Countries], Rows, Columns, referrals.Select(r => new CubeLeaf(r.Month, [r.Country], r.A, r.B, 1)), threshold, Shared);
+        var second = ProtectedCube.Protect(2025, [Countries], Rows, Columns, referrals.Select(r => new CubeLeaf(r.Month, [r.Country], r.C, r.B, 1)), threshold, Shared);
+
+        // The first quarter and its months: where the referrals are.
+        var attacker = new Attacker();
+        var periods = Period.Quarter(2025, 1).SelfAndDescendants;
+        var read = new List<Dictionary<(Period, string?), Attacker.TableTerms>>();
+        foreach (var (cube, name) in new[] { (first, "first"), (second, "second") })
+        {
+            var terms = periods.SelectMany(p => Countries.Append(null).Select(c => (p, c)))
+                .ToDictionary(k => k, k => attacker.Read(cube.Table(k.p, [k.c]), $"{name} {k.p}/{k.c ?? "all"}"));
+            foreach (var period in periods)
+            {
+                attacker.Sum(terms[(period, null)], [.. Countries.Select(c => terms[(period, c)])]);
+                foreach (var country in Countries.Append(null))
+                {
+                    if (period.SubPeriods.Count > 0)
+                    {
+                        attacker.Sum(terms[(period, country)], [.. period.SubPeriods.Select(s => terms[(s, country)])]);
+                    }
+                }
+            }
+
+            read.Add(terms);
+        }
+
+        foreach (var period in periods)
+        {
+            foreach (var country in Countries.Append(null))
+            {
+                Assert.Equal(first.Table(period, [country]).GrandTotal, second.Table(period, [country]).GrandTotal);
+                var (a, b) = (read[0][(period, country)].Terms, read[1][(period, country)].Terms);
+                attacker.Sum(new Attacker.TableTerms(new[,] { { a[Rows.Length, Columns.Length] } }), [new Attacker.TableTerms(new[,] { { b[Rows.Length, Columns.Length] } })]);
+            }
+        }
+
+        var pinned = attacker.Attack().Where(f => f.Pinned).ToList();
+        Assert.True(pinned.Count == 0, $"Pinned: {string.Join("; ", pinned.Take(5))}");
+    }
+
     private static CountMatrix Matrix(List<CubeLeaf> leaves, int? month)
     {
         var counts = new int[Rows.Length, Columns.Length];
