@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace ReferralNetwork.Contracts.Api;
 
 /// <summary>
@@ -5,10 +7,10 @@ namespace ReferralNetwork.Contracts.Api;
 /// "25", "0", "&lt;10" (a small count, 1–9), "≥10" (hidden so that a small one cannot be worked out) or "withheld".
 /// Row or column "total" is the total over that dimension.
 /// </summary>
-public sealed record DashboardCell(string Row, string Column, int? Count, string Display);
+public sealed record DashboardCell(string Row, string Column, [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] int? Count, string Display);
 
 /// <summary>A figure derived from counts (a median, a percentage); null when the group it describes is suppressed or too small.</summary>
-public sealed record DashboardStatistic(string Name, string Row, string Column, double? Value);
+public sealed record DashboardStatistic(string Name, string Row, string Column, [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] double? Value);
 
 /// <summary>One table of a dashboard: what its rows and columns are, its cells with their totals, and derived figures.</summary>
 public sealed record DashboardTable(string Name, string Rows, string Columns, IReadOnlyList<DashboardCell> Cells, IReadOnlyList<DashboardStatistic> Statistics);

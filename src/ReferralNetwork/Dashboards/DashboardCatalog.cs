@@ -68,7 +68,7 @@ public static class DashboardCatalog
             new("identified", "country of identification", "nationality", CountryScope.RowsAndColumns, true, CorridorsAsync, SharedTotal.Decides),
             new("custody-handoffs", "country of the offering organization", "country of the receiving organization", CountryScope.RowsAndColumns, false, CustodyPairsAsync),
         ],
-        ["funnel"] = [new("furthest-stage", "furthest stage reached", "open or closed", CountryScope.Identification, true, FunnelAsync, SharedTotal.GrandTotal)],
+        ["funnel"] = [new("furthest-stage", "furthest stage reached", "open or closed", CountryScope.Identification, false, FunnelAsync, SharedTotal.GrandTotal)],
         ["time-to-return"] = [new("returns", "country of identification", "nationality", CountryScope.RowsAndColumns, true, ReturnsAsync)],
         ["handoffs"] =
         [
@@ -81,7 +81,7 @@ public static class DashboardCatalog
             new("indicators", "indicator", "presumed victims showing it or not", CountryScope.Identification, false, IndicatorsAsync),
         ],
         ["exploitation"] = [new("forms", "form of exploitation", "recorded or not", CountryScope.Identification, false, FormsAsync, SharedTotal.EveryRow)],
-        ["demographics"] = [new("age-and-sex", "age band", "sex", CountryScope.Identification, true, DemographicsAsync, SharedTotal.GrandTotal)],
+        ["demographics"] = [new("age-and-sex", "age band", "sex", CountryScope.Identification, false, DemographicsAsync, SharedTotal.GrandTotal)],
         ["trends"] = [new("monthly", "measure", "month", CountryScope.Identification, false, TrendsAsync, SharedTotal.IdentifiedRow)],
     };
 
@@ -172,11 +172,11 @@ public static class DashboardCatalog
         var (from, to) = Months(year);
         var groups = await db.DashboardCases.AsNoTracking()
             .Where(c => c.IdentifiedMonth >= from && c.IdentifiedMonth <= to)
-            .GroupBy(c => new { c.IdentifiedMonth, c.IdentifiedIn, c.MainForm, c.FurthestStage, Closed = c.ClosedMonth != null })
-            .Select(g => new { g.Key.IdentifiedMonth, g.Key.IdentifiedIn, g.Key.MainForm, g.Key.FurthestStage, g.Key.Closed, Count = g.Count() })
+            .GroupBy(c => new { c.IdentifiedMonth, c.IdentifiedIn, c.FurthestStage, Closed = c.ClosedMonth != null })
+            .Select(g => new { g.Key.IdentifiedMonth, g.Key.IdentifiedIn, g.Key.FurthestStage, g.Key.Closed, Count = g.Count() })
             .ToListAsync(cancellationToken);
         return new TableData(FunnelStages, ["open", "closed"],
-            [.. groups.Select(g => new CubeLeaf(g.IdentifiedMonth % 100, [g.IdentifiedIn, Name(g.MainForm)], Name(g.FurthestStage), g.Closed ? "closed" : "open", g.Count))], []);
+            [.. groups.Select(g => new CubeLeaf(g.IdentifiedMonth % 100, [g.IdentifiedIn], Name(g.FurthestStage), g.Closed ? "closed" : "open", g.Count))], []);
     }
 
     private static async Task<TableData> OutcomesAsync(PlatformDbContext db, int year, CancellationToken cancellationToken)
@@ -233,11 +233,11 @@ public static class DashboardCatalog
         var (from, to) = Months(year);
         var groups = await db.DashboardCases.AsNoTracking()
             .Where(c => c.IdentifiedMonth >= from && c.IdentifiedMonth <= to)
-            .GroupBy(c => new { c.IdentifiedMonth, c.IdentifiedIn, c.MainForm, c.AgeBand, c.Sex })
-            .Select(g => new { g.Key.IdentifiedMonth, g.Key.IdentifiedIn, g.Key.MainForm, g.Key.AgeBand, g.Key.Sex, Count = g.Count() })
+            .GroupBy(c => new { c.IdentifiedMonth, c.IdentifiedIn, c.AgeBand, c.Sex })
+            .Select(g => new { g.Key.IdentifiedMonth, g.Key.IdentifiedIn, g.Key.AgeBand, g.Key.Sex, Count = g.Count() })
             .ToListAsync(cancellationToken);
         return new TableData(KAnonymizer.AgeBands, Sexes,
-            [.. groups.Select(g => new CubeLeaf(g.IdentifiedMonth % 100, [g.IdentifiedIn, Name(g.MainForm)], AgeBandName(g.AgeBand), Name(g.Sex), g.Count))], []);
+            [.. groups.Select(g => new CubeLeaf(g.IdentifiedMonth % 100, [g.IdentifiedIn], AgeBandName(g.AgeBand), Name(g.Sex), g.Count))], []);
     }
 
     /// <summary>Identified, returned and closed (by reason) per month: each counted in the month it happened, by country of identification.</summary>

@@ -77,6 +77,8 @@ public sealed class DashboardApiTests(DashboardPlatform platform) : IClassFixtur
             d => CellOf(d, "identified", "TH", "VN").Count == 25);
         Assert.Equal(new DashboardCell("TH", "VN", 25, "25"), CellOf(corridors, "identified", "TH", "VN"));
         Assert.Equal(new DashboardCell("LA", "KH", null, "<10"), CellOf(corridors, "identified", "LA", "KH"));
+        var raw = await secretariat.GetStringAsync($"/api/v1/dashboard/corridors?period={DashboardPlatform.Month}");
+        Assert.Contains("{\"row\":\"LA\",\"column\":\"KH\",\"count\":null,\"display\":\"<10\"}", raw, StringComparison.Ordinal);
 
         var demographics = await DashboardAsync(secretariat, "demographics", DashboardPlatform.Month);
         Assert.Equal(new DashboardCell("18-24", "female", 25, "25"), CellOf(demographics, "age-and-sex", "18-24", "female"));
