@@ -243,12 +243,14 @@ public sealed class DashboardService(IServiceScopeFactory scopes, DashboardOptio
 
                 break;
             case "returns":
+                // One pass over the distribution: (corridor) → days → how many, then the statistics from the counts.
+                var byCell = Distribution(family, query.Period, filters, l => (l.Row, l.Column));
                 foreach (var cell in cells.Where(c => c.Row != DashboardCatalog.Total && c.Column != DashboardCatalog.Total))
                 {
-                    var values = ValuesOf(family, query.Period, filters, l => l.Row == cell.Row && l.Column == cell.Column);
-                    var published = cell.Count is not null && values.Count >= threshold;
-                    yield return new DashboardStatistic("median-days", cell.Row, cell.Column, published ? SuppressedRatio.Median(values, threshold) : null);
-                    yield return new DashboardStatistic("p90-days", cell.Row, cell.Column, published ? Percentile(values, 0.9) : null);
+                    var values = byCell.GetValueOrDefault((cell.Row, cell.Column)) ?? [];
+                    var published = cell.Count is not null && values.Sum(v => v.Count) >= threshold;
+                    yield return new DashboardStatistic("median-days", cell.Row, cell.Column, published ? Quantile(values, 0.5) : null);
+                    yield return new DashboardStatistic("p90-days", cell.Row, cell.Column, published ? Quantile(values, 0.9) : null);
                 }
 
                 break;
@@ -256,9 +258,9 @@ public sealed class DashboardService(IServiceScopeFactory scopes, DashboardOptio
                 foreach (var kind in table.RowKeys)
                 {
                     var answered = new[] { table[kind, "accepted"], table[kind, "declined"] };
-                    var values = ValuesOf(family, query.Period, filters, l => l.Row == kind);
-                    var published = answered.All(a => a.Count is not null) && values.Count >= threshold;
-                    yield return new DashboardStatistic("median-hours-to-answer", kind, DashboardCatalog.Total, published ? SuppressedRatio.Median(values, threshold) : null);
+                    var values = Distribution(family, query.Period, filters, l => l.Row).GetValueOrDefault(kind) ?? [];
+                    var published = answered.All(a => a.Count is not null) && values.Sum(v => v.Count) >= threshold;
+                    yield return new DashboardStatistic("median-hours-to-answer", kind, DashboardCatalog.Total, published ? Quantile(values, 0.5) : null);
                 }
 
                 break;
@@ -276,26 +278,64 @@ public sealed class DashboardService(IServiceScopeFactory scopes, DashboardOptio
         }
     }
 
-    private static List<double> ValuesOf(Family family, Period period, string?[] filters, Func<CubeLeaf, bool> where)
+    /// <summary>The values behind a statistic, per group: value → how many, in the period and filters asked for.</summary>
+    private static Dictionary<TKey, List<(int Value, int Count)>> Distribution<TKey>(Family family, Period period, string?[] filters, Func<CubeLeaf, TKey> group)
+        where TKey : notnull
     {
         var months = period.Months.Select(m => m.Number).ToHashSet();
-        var values = new List<double>();
+        var groups = new Dictionary<TKey, List<(int Value, int Count)>>();
         foreach (var (leaf, value) in family.Data.Values)
         {
-            if (months.Contains(leaf.Month) && where(leaf) && filters.Select((f, i) => f is null || f == leaf.Filters[i]).All(x => x))
+            if (months.Contains(leaf.Month) && Matches(leaf, filters))
             {
-                values.AddRange(Enumerable.Repeat((double)value, leaf.Count));
+                var key = group(leaf);
+                if (!groups.TryGetValue(key, out var list))
+                {
+                    groups[key] = list = [];
+                }
+
+                list.Add((value, leaf.Count));
             }
         }
 
-        return values;
+        return groups;
     }
 
-    /// <summary>The nearest-rank percentile; only called for a group whose count is published and at least the threshold.</summary>
-    private static double Percentile(List<double> values, double p)
+    private static bool Matches(CubeLeaf leaf, string?[] filters)
     {
-        var sorted = values.Order().ToArray();
-        return sorted[Math.Max(0, (int)Math.Ceiling(p * sorted.Length) - 1)];
+        for (var i = 0; i < filters.Length; i++)
+        {
+            if (filters[i] is { } f && f != leaf.Filters[i])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// A quantile of counted values: the median as SuppressedRatio.Median takes it (the mean of the two middle values of
+    /// an even group), other quantiles by nearest rank. Only called for a group that is published and at least the threshold.
+    /// </summary>
+    private static double Quantile(List<(int Value, int Count)> values, double q)
+    {
+        var sorted = values.OrderBy(v => v.Value).ToList();
+        var n = sorted.Sum(v => v.Count);
+        double At(int rank)
+        {
+            foreach (var (value, count) in sorted)
+            {
+                if ((rank -= count) < 0)
+                {
+                    return value;
+                }
+            }
+
+            return sorted[^1].Value;
+        }
+
+        return q == 0.5 && n % 2 == 0 ? (At((n / 2) - 1) + At(n / 2)) / 2 : q == 0.5 ? At(n / 2) : At(Math.Max(0, (int)Math.Ceiling(q * n) - 1));
     }
 
     /// <summary>Measures per month of the period and for the period as a whole, all cut from one family.</summary>
