@@ -50,7 +50,14 @@ public sealed record TableSpec(
     CountryScope Scope,
     bool FormAxis,
     Func<PlatformDbContext, int, CancellationToken, Task<TableData>> Load,
-    SharedTotal Shared = SharedTotal.None);
+    SharedTotal Shared = SharedTotal.None,
+    SharedCount? Follows = null);
+
+/// <summary>
+/// Another count this table shares with a table of another dashboard, protected there first: <see cref="Map"/> gives,
+/// for a cell of this table, the cell of that table that counts the same referrals (or null).
+/// </summary>
+public sealed record SharedCount(string Dashboard, string Table, Func<ProtectedCube, Period, string?[], string?, string?, Cell?> Map);
 
 /// <summary>The dashboards of DESIGN §8 and their tables. Every table is protected as one family per year (<see cref="ProtectedCube"/>).</summary>
 public static class DashboardCatalog
@@ -78,11 +85,22 @@ public static class DashboardCatalog
         ["screening"] =
         [
             new("outcomes", "latest screening outcome", "age group", CountryScope.Identification, false, OutcomesAsync, SharedTotal.GrandTotal),
-            new("indicators", "indicator", "presumed victims showing it or not", CountryScope.Identification, false, IndicatorsAsync),
+            // Each indicator's row total is the presumed victims, which outcomes publishes.
+            new("indicators", "indicator", "presumed victims showing it or not", CountryScope.Identification, false, IndicatorsAsync,
+                Follows: new("screening", "outcomes", (outcomes, period, filters, row, column) =>
+                    row is not null && column is null && (filters[0] is null || outcomes.Knows(0, filters[0]!))
+                        ? outcomes.Table(period, filters).RowTotal(Name(ScreeningOutcome.PresumedVictim))
+                        : null)),
         ],
         ["exploitation"] = [new("forms", "form of exploitation", "recorded or not", CountryScope.Identification, false, FormsAsync, SharedTotal.EveryRow)],
         ["demographics"] = [new("age-and-sex", "age band", "sex", CountryScope.Identification, false, DemographicsAsync, SharedTotal.GrandTotal)],
-        ["trends"] = [new("monthly", "measure", "month", CountryScope.Identification, false, TrendsAsync, SharedTotal.IdentifiedRow)],
+        // Returns per month and country are the row totals of time-to-return.
+        ["trends"] = [new("monthly", "measure", "month", CountryScope.Identification, false, TrendsAsync, SharedTotal.IdentifiedRow,
+            new("time-to-return", "returns", (returns, period, filters, row, _) =>
+                row != "returned" ? null
+                : filters[0] is null ? returns.Table(period, [null]).GrandTotal
+                : returns.RowKeys.Contains(filters[0]!, StringComparer.Ordinal) ? returns.Table(period, [null]).RowTotal(filters[0]!)
+                : null))],
     };
 
     /// <summary>The table whose protection of the referral counts every other table follows.</summary>

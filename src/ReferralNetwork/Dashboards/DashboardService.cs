@@ -118,7 +118,15 @@ public sealed class DashboardService(IServiceScopeFactory scopes, DashboardOptio
             axes.Add([.. data.Leaves.Select(l => l.Filters[^1]).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).DefaultIfEmpty("none")]);
         }
 
-        var anchor = spec.Shared is SharedTotal.None or SharedTotal.Decides ? null : SharedTotals(spec, (await FamilyAsync(DashboardCatalog.Deciding, year, CancellationToken.None)).Cube);
+        var shared = spec.Shared is SharedTotal.None or SharedTotal.Decides ? null : SharedTotals(spec, (await FamilyAsync(DashboardCatalog.Deciding, year, CancellationToken.None)).Cube);
+        CubeAnchor? follows = null;
+        if (spec.Follows is { } count)
+        {
+            var other = (await FamilyAsync(DashboardCatalog.Dashboards[count.Dashboard].Single(t => t.Name == count.Table), year, CancellationToken.None)).Cube;
+            follows = (period, filters, row, column) => count.Map(other, period, filters, row, column);
+        }
+
+        CubeAnchor? anchor = shared is null ? follows : follows is null ? shared : (period, filters, row, column) => shared(period, filters, row, column) ?? follows(period, filters, row, column);
 
         // Protection is CPU-bound (a search over the year's tables): off the request's thread pool turn.
         var cube = await Task.Run(() => ProtectedCube.Protect(year, axes, data.Rows, data.Columns, data.Leaves, options.Threshold, anchor));
