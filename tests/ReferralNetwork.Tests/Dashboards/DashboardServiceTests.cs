@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using ReferralNetwork.Contracts.Api;
 using ReferralNetwork.Dashboards;
 using ReferralNetwork.Dashboards.Disclosure;
 using ReferralNetwork.Dashboards.ReadModel;
@@ -62,5 +63,25 @@ public sealed class DashboardServiceTests
 
         Assert.True(checkedMedians >= 3, $"only {checkedMedians} corridors had a median");
         Assert.Contains(returns.Cells, c => c.Count is null);
+
+        // Counts two dashboards share read the same on both, month by month and country by country.
+        var dashboards = services.GetRequiredService<DashboardService>();
+        foreach (var period in new[] { Period.Month(2025, 5), Period.Quarter(2025, 2), Period.WholeYear(2025) })
+        {
+            foreach (var country in new string?[] { null, "KH", "LA" })
+            {
+                string Display(DashboardView v, string table, string row, string column) =>
+                    v.Tables.Single(t => t.Name == table).Cells.Single(c => c.Row == row && c.Column == column).Display;
+                var screening = await dashboards.AnswerAsync(new DashboardQuery("screening", period, country, null), cancellation);
+                var presumed = Display(screening, "outcomes", "presumed-victim", "total");
+                Assert.All(screening.Tables.Single(t => t.Name == "indicators").Cells.Where(c => c.Row != "total" && c.Column == "total"), c => Assert.Equal(presumed, c.Display));
+
+                var trends = await dashboards.AnswerAsync(new DashboardQuery("trends", period, country, null), cancellation);
+                var toReturn = await dashboards.AnswerAsync(new DashboardQuery("time-to-return", period, country, null), cancellation);
+                Assert.Equal(Display(toReturn, "returns", country ?? "total", "total"), Display(trends, "monthly", "returned", "total"));
+                var corridors = await dashboards.AnswerAsync(new DashboardQuery("corridors", period, country, null), cancellation);
+                Assert.Equal(Display(corridors, "identified", country ?? "total", "total"), Display(trends, "monthly", "identified", "total"));
+            }
+        }
     }
 }
