@@ -15,7 +15,7 @@ namespace ReferralNetwork.Tests.Dashboards;
 public sealed class DashboardServiceTests
 {
     [Fact]
-    public async Task Medians_and_percentiles_match_the_facts_and_only_published_groups_have_them()
+    public async Task Medians_match_the_facts_only_published_groups_have_them_and_shared_counts_read_the_same_everywhere()
     {
         using var data = new TempFolder();
         var platformDb = $"Data Source={Path.Combine(data.Path, "platform.db")}";
