@@ -1,3 +1,4 @@
+using ReferralNetwork.Dashboards;
 using ReferralNetwork.Hosting;
 using ReferralNetwork.Http;
 using ReferralNetwork.Identity;
@@ -38,6 +39,7 @@ try
         .AddReferrals()
         .AddSubjects()
         .AddWebhooks()
+        .AddDashboards()
         .AddConsole()
         .AddNotifications()
         .AddPlatformMessaging(platform)
@@ -54,6 +56,7 @@ try
     app.MapReferrals();
     app.MapSubjects();
     app.MapWebhooks();
+    app.MapDashboards();
     app.MapConsole();
 
     switch (command.Name)
@@ -69,6 +72,8 @@ try
         case PlatformCommand.CreateAdmin:
             await CreateAdmin.RunAsync(app.Services, command.Argument!, command.SecondArgument!, Console.Out);
             return 0;
+        case PlatformCommand.RebuildDashboards or PlatformCommand.SeedSynthetic:
+            return await DashboardsFeature.RunCommandAsync(app, platform, command);
         case PlatformCommand.ImportDirectory:
             await DirectoryImport.RunAsync(app.Services, command.Argument!, Console.Out);
             return 0;

@@ -49,6 +49,10 @@ public static class RefusalCode
     public const string TooManyWebhooks = "too-many-webhooks";
     public const string OnlyOwnCapacity = "only-own-capacity";
 
+    public const string DashboardsNotForThisKind = "dashboards-not-for-this-kind";
+    public const string DashboardsOwnCountryOnly = "dashboards-own-country-only";
+    public const string OnlySecretariatExports = "only-secretariat-exports";
+
     /// <summary>Every code, for the tests that keep each language complete.</summary>
     public static IReadOnlyList<string> All { get; } =
         [.. typeof(RefusalCode).GetFields().Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!)];

@@ -20,6 +20,9 @@ public interface IReferralGrain : IGrainWithGuidKey
     [Alias("create")] Task<ReferralView> Create(Caller caller, ReferralCommand.Create command);
     [Alias("get")] Task<ReferralView> Get(Caller caller);
     [Alias("history")] Task<IReadOnlyList<HistoryEntry>> GetHistory(Caller caller);
+
+    /// <summary>The events of the history, for rebuilding a read model inside the cluster (no route exposes it; nothing of the subject).</summary>
+    [Alias("events")] Task<IReadOnlyList<IReferralEvent>> Events();
     [Alias("subject")] Task<SubjectView> ReadSubject(Caller caller, AccessPurpose purpose, string? note);
     [Alias("correct-subject")] Task<ReferralView> CorrectSubject(Caller caller, int? expectedVersion, ReferralCommand.CorrectSubject command);
     [Alias("add-document")] Task<DocumentView> AddDocument(Caller caller, int? expectedVersion, ReferralCommand.AddDocument command);
@@ -134,6 +137,8 @@ public sealed class ReferralGrain(
     public Task<ReferralView> Get(Caller caller) => Task.FromResult(Readable(caller).ToView());
 
     public Task<IReadOnlyList<HistoryEntry>> GetHistory(Caller caller) => Task.FromResult(Readable(caller).ToHistory());
+
+    public Task<IReadOnlyList<IReferralEvent>> Events() => Task.FromResult<IReadOnlyList<IReferralEvent>>([.. State.History]);
 
     private ReferralState Readable(Caller caller)
     {

@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Security.Cryptography.X509Certificates;
 using Npgsql;
 using ReferralNetwork.EndToEnd.Processes;
@@ -95,9 +96,15 @@ public sealed class ProductionProfileTests(PostgresFixture postgres, ITestOutput
         var tables = await TablesAsync(platform);
         Assert.Superset(
             new HashSet<string> { "__EFMigrationsHistory", "Countries", "Inbox", "OpenIddictApplications", "Organizations", "ProcessedEvents", "ReferralAccess", "ReferralIndex", "ReferralList",
-                "WebhookAttempts", "WebhookDeliveries", "WebhookParties", "WebhookSubscriptions", "ServiceCapacities", "CapacityChanges" },
+                "WebhookAttempts", "WebhookDeliveries", "WebhookParties", "WebhookSubscriptions", "ServiceCapacities", "CapacityChanges", "NoticesSent", "DashboardCases", "DashboardHandoffs" },
             new HashSet<string>(tables));
-        Assert.Equal(["Initial", "ProjectionMarkersAndReferralIndex", "People", "Webhooks", "PartnerIntegration"], (await ScalarsAsync<string>(platform, """SELECT "MigrationId" FROM "__EFMigrationsHistory" """)).Select(m => m[(m.IndexOf('_') + 1)..]));
+        // Every migration the platform has for PostgreSQL, in order: what `migrate` must have applied.
+        var migrations = typeof(ReferralNetwork.Storage.PlatformDbContext).Assembly.GetTypes()
+            .Where(t => t.GetCustomAttribute<Microsoft.EntityFrameworkCore.Infrastructure.DbContextAttribute>()?.ContextType == typeof(ReferralNetwork.Storage.PlatformDbContext))
+            .Select(t => t.GetCustomAttribute<Microsoft.EntityFrameworkCore.Migrations.MigrationAttribute>()?.Id)
+            .OfType<string>().Order(StringComparer.Ordinal).ToList();
+        Assert.Contains(migrations, m => m.EndsWith("_Initial", StringComparison.Ordinal));
+        Assert.Equal(migrations, await ScalarsAsync<string>(platform, """SELECT "MigrationId" FROM "__EFMigrationsHistory" ORDER BY 1"""));
         Assert.Equal([0L], await ScalarsAsync<long>(platform, """SELECT (SELECT count(*) FROM "Organizations") + (SELECT count(*) FROM "Countries") + (SELECT count(*) FROM "OpenIddictApplications") + (SELECT count(*) FROM "People") + (SELECT count(*) FROM "WebhookSubscriptions")"""));
     }
 

@@ -319,6 +319,146 @@ namespace ReferralNetwork.Storage.Migrations
                     b.ToTable("OpenIddictTokens", (string)null);
                 });
 
+            modelBuilder.Entity("ReferralNetwork.Dashboards.ReadModel.DashboardCase", b =>
+                {
+                    b.Property<Guid>("ReferralId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("AgeBand")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<int?>("ClosedMonth")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("ClosureReason")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<int?>("DaysToReturn")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Elements")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Forms")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("FurthestStage")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTimeOffset>("IdentifiedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("IdentifiedIn")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<int>("IdentifiedMonth")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Indicators")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<string>("MainForm")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Nationality")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<int?>("ReturnedMonth")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("ScreeningVersion")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Sex")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<int>("SubjectVersion")
+                        .HasColumnType("integer");
+
+                    b.HasKey("ReferralId");
+
+                    b.HasIndex("ClosedMonth");
+
+                    b.HasIndex("ReturnedMonth");
+
+                    b.HasIndex("IdentifiedMonth", "IdentifiedIn");
+
+                    b.ToTable("DashboardCases", (string)null);
+                });
+
+            modelBuilder.Entity("ReferralNetwork.Dashboards.ReadModel.DashboardHandoff", b =>
+                {
+                    b.Property<Guid>("HandoffId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("AnsweredAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("FromCountry")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<int?>("HoursToAnswer")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<bool>("Offered")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTimeOffset>("OfferedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("OfferedMonth")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("RespondBy")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("ToCountry")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.HasKey("HandoffId");
+
+                    b.HasIndex("OfferedMonth");
+
+                    b.HasIndex("Status", "RespondBy");
+
+                    b.ToTable("DashboardHandoffs", (string)null);
+                });
+
             modelBuilder.Entity("ReferralNetwork.Identity.Revocation", b =>
                 {
                     b.Property<string>("Subject")

@@ -310,6 +310,146 @@ namespace ReferralNetwork.Storage.Migrations.Sqlite
                     b.ToTable("OpenIddictTokens", (string)null);
                 });
 
+            modelBuilder.Entity("ReferralNetwork.Dashboards.ReadModel.DashboardCase", b =>
+                {
+                    b.Property<Guid>("ReferralId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AgeBand")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("ClosedMonth")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ClosureReason")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("DaysToReturn")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Elements")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Forms")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FurthestStage")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("IdentifiedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("IdentifiedIn")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("IdentifiedMonth")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Indicators")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MainForm")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Nationality")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("ReturnedMonth")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ScreeningVersion")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Sex")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("SubjectVersion")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ReferralId");
+
+                    b.HasIndex("ClosedMonth");
+
+                    b.HasIndex("ReturnedMonth");
+
+                    b.HasIndex("IdentifiedMonth", "IdentifiedIn");
+
+                    b.ToTable("DashboardCases", (string)null);
+                });
+
+            modelBuilder.Entity("ReferralNetwork.Dashboards.ReadModel.DashboardHandoff", b =>
+                {
+                    b.Property<Guid>("HandoffId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("AnsweredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FromCountry")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("HoursToAnswer")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Offered")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("OfferedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("OfferedMonth")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("RespondBy")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ToCountry")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("HandoffId");
+
+                    b.HasIndex("OfferedMonth");
+
+                    b.HasIndex("Status", "RespondBy");
+
+                    b.ToTable("DashboardHandoffs", (string)null);
+                });
+
             modelBuilder.Entity("ReferralNetwork.Identity.Revocation", b =>
                 {
                     b.Property<string>("Subject")

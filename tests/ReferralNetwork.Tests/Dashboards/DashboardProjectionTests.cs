@@ -1,0 +1,92 @@
+using MassTransit;
+using MassTransit.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using ReferralNetwork.Contracts;
+using ReferralNetwork.Dashboards.ReadModel;
+using ReferralNetwork.Hosting;
+using ReferralNetwork.Http;
+using ReferralNetwork.Organizations;
+using ReferralNetwork.Storage;
+using ReferralNetwork.Tests.Support;
+
+namespace ReferralNetwork.Tests.Dashboards;
+
+/// <summary>The bus delivers at least once and in any order: the dashboards' facts count every event once.</summary>
+public sealed class DashboardProjectionTests
+{
+    [Fact]
+    public async Task The_same_event_twice_counts_once_and_an_event_ahead_of_its_referral_waits_for_it()
+    {
+        using var data = new TempFolder();
+        var platformDb = $"Data Source={Path.Combine(data.Path, "platform.db")}";
+        await using var services = new ServiceCollection()
+            .AddDbContext<PlatformDbContext, SqlitePlatformDbContext>(o => PlatformDbContext.Configure(o, PlatformProfile.Embedded, platformDb))
+            .AddSingleton(new EventDeliveryOptions())
+            .AddSingleton<EventDelivery>()
+            .AddMassTransitTestHarness(bus =>
+            {
+                bus.AddConsumer<DashboardProjection, DashboardProjectionDefinition>();
+                bus.UsingInMemory((context, cfg) =>
+                {
+                    cfg.ConfigureJsonSerializerOptions(Json.Configure);
+                    cfg.ConfigureEndpoints(context);
+                });
+            })
+            .BuildServiceProvider(true);
+        var cancellation = TestContext.Current.CancellationToken;
+        await using (var scope = services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
+            await db.Database.MigrateAsync(cancellation);
+            db.Countries.AddRange(new Country { Code = "TH", Name = "Thailand" }, new Country { Code = "VN", Name = "Viet Nam" });
+            db.Organizations.AddRange(
+                new Organization { Id = "th-focal-point", Name = "TH", Country = "TH", Kind = OrganizationKind.FocalPoint },
+                new Organization { Id = "vn-focal-point", Name = "VN", Country = "VN", Kind = OrganizationKind.FocalPoint });
+            await db.SaveChangesAsync(cancellation);
+        }
+
+        var harness = services.GetRequiredService<ITestHarness>();
+        await harness.Start();
+        var referral = Guid.NewGuid();
+        var handoff = Guid.NewGuid();
+        var identifiedAt = new DateTimeOffset(2025, 3, 10, 8, 0, 0, TimeSpan.Zero);
+        List<string> countries = ["TH", "VN"];
+        var identified = new ReferralIdentified(
+            referral, 1, identifiedAt, "th-focal-point", countries, Stage.Identified, "th-focal-point",
+            "TH", "VN", Sex.Female, AgeBand.From18To24, [ExploitationForm.ForcedCriminality], identifiedAt);
+        var screened = new ReferralScreened(referral, 2, identifiedAt.AddDays(1), "th-focal-point", countries, Stage.Screened, "th-focal-point",
+            ScreeningOutcome.PresumedVictim, true, true, true, false, ["recruited-online-job-offer"], true);
+        var offered = new HandoffOffered(referral, 3, identifiedAt.AddDays(2), "th-focal-point", countries, Stage.RepatriationRequested, "th-focal-point",
+            handoff, HandoffKind.Custody, "th-focal-point", "vn-focal-point", [], identifiedAt.AddDays(16), true, ScreeningOutcome.PresumedVictim, false);
+        var accepted = new HandoffAccepted(referral, 4, identifiedAt.AddDays(3), "vn-focal-point", countries, Stage.RepatriationRequested, "th-focal-point",
+            handoff, HandoffKind.Custody, "th-focal-point", "vn-focal-point", ["th-focal-point"]);
+
+        // The acceptance overtakes its offer, the screening overtakes the referral, and everything comes twice.
+        await harness.Bus.Publish(accepted, cancellation);
+        await harness.Bus.Publish(screened, cancellation);
+        await harness.Bus.Publish(identified, cancellation);
+        await harness.Bus.Publish(identified, cancellation);
+        await harness.Bus.Publish(screened, cancellation);
+        await harness.Bus.Publish(offered, cancellation);
+        await harness.Bus.Publish(accepted, cancellation);
+
+        async Task<(List<DashboardCase> Cases, List<DashboardHandoff> Handoffs, int Markers)> ReadAsync()
+        {
+            await using var scope = services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
+            return (await db.DashboardCases.ToListAsync(cancellation), await db.DashboardHandoffs.ToListAsync(cancellation),
+                await db.Set<ProcessedEvent>().CountAsync(p => p.Projection == DashboardProjection.ProjectionName, cancellation));
+        }
+
+        var (cases, handoffs, markers) = await Eventually.Until(ReadAsync, r => r.Markers >= 4 && r.Handoffs is [{ Offered: true, Status: HandoffStatus.Accepted }]);
+        Assert.Equal(4, markers);
+        var row = Assert.Single(cases);
+        Assert.Equal((202503, "TH", "VN", ScreeningOutcome.PresumedVictim, Stage.RepatriationRequested),
+            (row.IdentifiedMonth, row.IdentifiedIn, row.Nationality, row.Outcome, row.FurthestStage));
+        Assert.Equal("recruited-online-job-offer", row.Indicators);
+        var h = Assert.Single(handoffs);
+        Assert.Equal(("TH", "VN", HandoffStatus.Accepted, 24), (h.FromCountry, h.ToCountry, h.Status, h.HoursToAnswer));
+        Assert.True(harness.Consumed.Select<ReferralIdentified>().Count() >= 2);
+    }
+}

@@ -1,0 +1,87 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using ReferralNetwork.Contracts.Api;
+using ReferralNetwork.Dashboards;
+using ReferralNetwork.Dashboards.Disclosure;
+using ReferralNetwork.Dashboards.ReadModel;
+using ReferralNetwork.Hosting;
+using ReferralNetwork.Storage;
+using ReferralNetwork.Tests.Support;
+
+namespace ReferralNetwork.Tests.Dashboards;
+
+/// <summary>The dashboards over a few thousand synthetic referrals written by the seed: figures match the facts, suppressed groups give none.</summary>
+public sealed class DashboardServiceTests
+{
+    [Fact]
+    public async Task Medians_match_the_facts_only_published_groups_have_them_and_shared_counts_read_the_same_everywhere()
+    {
+        using var data = new TempFolder();
+        var platformDb = $"Data Source={Path.Combine(data.Path, "platform.db")}";
+        await using var services = new ServiceCollection()
+            .AddLogging()
+            .AddDbContext<PlatformDbContext, SqlitePlatformDbContext>(o => PlatformDbContext.Configure(o, PlatformProfile.Embedded, platformDb))
+            .AddSingleton(new DashboardOptions { RefreshInterval = TimeSpan.Zero })
+            .AddSingleton(TimeProvider.System)
+            .AddSingleton<DashboardService>()
+            .BuildServiceProvider(true);
+        var cancellation = TestContext.Current.CancellationToken;
+        await using (var scope = services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<PlatformDbContext>().Database.MigrateAsync(cancellation);
+        }
+
+        await SyntheticReferrals.SeedAsync(services, 4000, TextWriter.Null, seed: 7, cancellationToken: cancellation);
+        List<DashboardCase> cases;
+        await using (var scope = services.CreateAsyncScope())
+        {
+            cases = await scope.ServiceProvider.GetRequiredService<PlatformDbContext>().DashboardCases.AsNoTracking().ToListAsync(cancellation);
+        }
+
+        var view = await services.GetRequiredService<DashboardService>().AnswerAsync(new DashboardQuery("time-to-return", Period.WholeYear(2025), null, null), cancellation);
+        var returns = view.Tables.Single(t => t.Name == "returns");
+        var checkedMedians = 0;
+        foreach (var cell in returns.Cells.Where(c => c.Row != "total" && c.Column != "total"))
+        {
+            var days = cases.Where(c => c.ReturnedMonth / 100 == 2025 && c.IdentifiedIn == cell.Row && c.Nationality == cell.Column)
+                .Select(c => (double)c.DaysToReturn!.Value).Order().ToList();
+            Assert.Equal(days.Count > 0 ? cell.Count ?? -1 : 0, cell.Count is null ? -1 : days.Count);
+            var median = returns.Statistics.Single(s => s.Name == "median-days" && s.Row == cell.Row && s.Column == cell.Column).Value;
+            var p90 = returns.Statistics.Single(s => s.Name == "p90-days" && s.Row == cell.Row && s.Column == cell.Column).Value;
+            if (cell.Count is null || days.Count < 10)
+            {
+                Assert.Null(median);
+                Assert.Null(p90);
+                continue;
+            }
+
+            Assert.Equal(SuppressedRatio.Median(days), median);
+            Assert.Equal(days[(int)Math.Ceiling(0.9 * days.Count) - 1], p90);
+            checkedMedians++;
+        }
+
+        Assert.True(checkedMedians >= 3, $"only {checkedMedians} corridors had a median");
+        Assert.Contains(returns.Cells, c => c.Count is null);
+
+        // Counts two dashboards share read the same on both, month by month and country by country.
+        var dashboards = services.GetRequiredService<DashboardService>();
+        foreach (var period in new[] { Period.Month(2025, 5), Period.Quarter(2025, 2), Period.WholeYear(2025) })
+        {
+            foreach (var country in new string?[] { null, "KH", "LA" })
+            {
+                string Display(DashboardView v, string table, string row, string column) =>
+                    v.Tables.Single(t => t.Name == table).Cells.Single(c => c.Row == row && c.Column == column).Display;
+                var screening = await dashboards.AnswerAsync(new DashboardQuery("screening", period, country, null), cancellation);
+                var presumed = Display(screening, "outcomes", "presumed-victim", "total");
+                Assert.All(screening.Tables.Single(t => t.Name == "indicators").Cells.Where(c => c.Row != "total" && c.Column == "total"), c => Assert.Equal(presumed, c.Display));
+
+                var trends = await dashboards.AnswerAsync(new DashboardQuery("trends", period, country, null), cancellation);
+                var toReturn = await dashboards.AnswerAsync(new DashboardQuery("time-to-return", period, country, null), cancellation);
+                Assert.Equal(Display(toReturn, "returns", country ?? "total", "total"), Display(trends, "monthly", "returned", "total"));
+                var corridors = await dashboards.AnswerAsync(new DashboardQuery("corridors", period, country, null), cancellation);
+                Assert.Equal(Display(corridors, "identified", country ?? "total", "total"), Display(trends, "monthly", "identified", "total"));
+            }
+        }
+    }
+}
