@@ -27,7 +27,9 @@ public sealed class BrowserPlatform : IAsyncLifetime
     {
         Assert.True(File.Exists(Chromium), "chromium is missing: run .ci/install-deps.sh (./test.sh does)");
         _folder = ThrowawayFolder.Create("rn-browser");
-        _platform = new SiloProcess("embedded", EmbeddedPlatform.Settings(Path.Combine(_folder.Path, "data"), "browser"), _folder.Path);
+        var settings = EmbeddedPlatform.Settings(Path.Combine(_folder.Path, "data"), "browser");
+        settings["Dashboards__RefreshInterval"] = "00:00:01"; // a page opened right after the data it counts shows it
+        _platform = new SiloProcess("embedded", settings, _folder.Path);
         await _platform.StartAsync();
         BaseAddress = _platform.Http.BaseAddress!.ToString().TrimEnd('/');
 

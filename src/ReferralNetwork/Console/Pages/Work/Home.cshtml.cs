@@ -27,8 +27,14 @@ public sealed class HomeModel(ReferralNetwork.Notifications.NotificationOptions 
     /// <summary>An offer not yet overdue whose deadline is this close is marked as due soon (and its target e-mailed once).</summary>
     public TimeSpan DueSoon => notifications.DueSoonWindow;
 
-    public async Task OnGetAsync()
+    public async Task<Microsoft.AspNetCore.Mvc.IActionResult> OnGetAsync()
     {
+        // The secretariat holds no referral: its first screen is the dashboards.
+        if (Caller.Country == ReferralNetwork.Organizations.Country.Regional)
+        {
+            return RedirectToPage("/Work/Dashboards/Index");
+        }
+
         await LoadDirectoryAsync();
         At = Now;
         var organization = Caller.OrganizationId;
@@ -50,5 +56,6 @@ public sealed class HomeModel(ReferralNetwork.Notifications.NotificationOptions 
         var quietSince = At - Quiet;
         QuietReferrals = await mine.Where(r => r.Holder == organization && r.Stage != Stage.Closed && r.UpdatedAt < quietSince)
             .OrderBy(r => r.UpdatedAt).Take(Shown).ToListAsync(cancel);
+        return Page();
     }
 }

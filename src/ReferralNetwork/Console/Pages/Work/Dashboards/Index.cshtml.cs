@@ -1,0 +1,88 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.AspNetCore.Mvc;
+using ReferralNetwork.Contracts;
+using ReferralNetwork.Contracts.Api;
+using ReferralNetwork.Dashboards;
+using ReferralNetwork.Http;
+using ReferralNetwork.Identity;
+
+namespace ReferralNetwork.WebConsole.Pages.Work.Dashboards;
+
+/// <summary>
+/// The dashboards of the secretariat (every country) and of a focal point (its own country), from the same
+/// <see cref="DashboardService"/> as the API: every count cell as published (<c>&lt;10</c> where small), each table
+/// beside a heat map drawn on the server (SVG: nothing runs in the browser), whole periods only, and the CSV.
+/// </summary>
+public sealed class IndexModel(DashboardService dashboards) : WorkPage
+{
+    [BindProperty(SupportsGet = true, Name = "name")]
+    public string Dashboard { get; set; } = "corridors";
+
+    [BindProperty(SupportsGet = true)]
+    public string? Period { get; set; }
+
+    [BindProperty(SupportsGet = true)]
+    public string? Country { get; set; }
+
+    [BindProperty(SupportsGet = true)]
+    public ExploitationForm? Exploitation { get; set; }
+
+    public DashboardView View { get; private set; } = null!;
+
+    public bool HasFormFilter => DashboardCatalog.Dashboards.TryGetValue(Dashboard, out var specs) && specs.Any(s => s.FormAxis);
+
+    public bool IsSecretariat => Caller.Country == ReferralNetwork.Organizations.Country.Regional;
+
+    /// <summary>The periods to choose from: this year and last, their quarters, and the months so far (newest first).</summary>
+    public IReadOnlyList<string> Periods { get; private set; } = [];
+
+    public async Task<IActionResult> OnGetAsync() => await LoadAsync() is { } refused ? refused : Page();
+
+    /// <summary>The same answer as CSV, to download (<c>&lt;10</c> where small).</summary>
+    public async Task<IActionResult> OnGetCsvAsync()
+    {
+        if (await LoadAsync() is { } refused)
+        {
+            return refused;
+        }
+
+        var name = $"{View.Dashboard}-{View.Period}-{View.Scope}.csv";
+        return File(Encoding.UTF8.GetBytes(DashboardEndpoints.ToCsv(View)), DashboardEndpoints.CsvType, name);
+    }
+
+    /// <summary>The address of this dashboard with other filters.</summary>
+    public string Link(string? name = null, string? csv = null) => QueryString.Create(new Dictionary<string, string?>
+    {
+        ["name"] = name ?? Dashboard,
+        ["period"] = View.Period,
+        ["country"] = IsSecretariat ? Country : null,
+        ["exploitation"] = name is null && Exploitation is { } form ? form.ToString() : null,
+        ["handler"] = csv,
+    }.Where(p => p.Value is not null)).ToUriComponent();
+
+    private async Task<IActionResult?> LoadAsync()
+    {
+        if (!Caller.Has(Scopes.DashboardRead) || !DashboardCatalog.Dashboards.ContainsKey(Dashboard))
+        {
+            return Caller.Has(Scopes.DashboardRead) ? NotFoundPage() : Refused(RefusalCode.DashboardsNotForThisKind, StatusCodes.Status403Forbidden);
+        }
+
+        var now = Now;
+        Periods = [.. new[] { now.Year, now.Year - 1 }.SelectMany(year => new[] { $"{year}" }
+            .Concat(Enumerable.Range(1, 4).Reverse().Where(q => year < now.Year || q <= ((now.Month - 1) / 3) + 1).Select(q => $"{year}-Q{q}"))
+            .Concat(Enumerable.Range(1, 12).Reverse().Where(m => year < now.Year || m <= now.Month).Select(m => string.Create(CultureInfo.InvariantCulture, $"{year}-{m:00}"))))];
+        Period ??= $"{now.Year}";
+        try
+        {
+            var scope = DashboardEndpoints.ScopeOf(Caller, IsSecretariat ? Country : null);
+            var period = DashboardEndpoints.ParsePeriod(Period);
+            View = await dashboards.AnswerAsync(new DashboardQuery(Dashboard, period, scope, HasFormFilter ? Exploitation : null), HttpContext.RequestAborted);
+            return null;
+        }
+        catch (ProblemException problem)
+        {
+            return Refused(problem.Code ?? "kind-validation", Problems.StatusOf(problem.Kind));
+        }
+    }
+}

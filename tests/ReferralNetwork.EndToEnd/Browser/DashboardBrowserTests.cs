@@ -1,0 +1,77 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+
+namespace ReferralNetwork.EndToEnd.Browser;
+
+/// <summary>
+/// The secretariat's dashboards in a real browser, in English and Thai: the heat maps are drawn (SVG, non-empty), small
+/// counts read <c>&lt;10</c>, every page passes axe-core and is drawn in the platform's own fonts.
+/// </summary>
+public sealed partial class DashboardBrowserTests(BrowserPlatform platform) : IClassFixture<BrowserPlatform>
+{
+    [Theory]
+    [InlineData("en")]
+    [InlineData("th")]
+    public async Task The_secretariat_reads_its_dashboards_with_small_counts_hidden(string language)
+    {
+        await CreateReferralsAsync(3);
+        await using var context = await platform.NewContextAsync(language);
+        var page = await ConsolePage.OpenAsync(context, "/console");
+        await page.Page.Locator("#name").FillAsync("officer@regional-secretariat");
+        await page.Page.Locator("#password").FillAsync("demo-password");
+        await page.Page.Locator("main form button[type=submit]").ClickAsync();
+        await page.Page.WaitForURLAsync(new Regex("/console/dashboards"));
+        await page.SettledAsync();
+
+        // The three referrals reach the read model a moment after they are made: the page is opened again until they show.
+        var small = page.Page.Locator("table[data-table='identified'] td", new() { HasTextString = "<10" });
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (await small.CountAsync() == 0 && waited.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            await Task.Delay(500);
+            await page.Page.ReloadAsync();
+            await page.SettledAsync();
+        }
+
+        Assert.True(await small.CountAsync() > 0, "no cell reads <10");
+        var cells = await page.Page.Locator("svg.heat-map rect").CountAsync();
+        Assert.True(cells > 0, "the heat map is empty");
+        Assert.Contains("<10", await page.Page.Locator("svg.heat-map").First.TextContentAsync() ?? "", StringComparison.Ordinal);
+        Assert.Equal(language, await page.LanguageAsync());
+        await page.AssertAccessibleAsync();
+        await page.AssertDrawnWithServedFontsAsync("h1, h2", ConsolePage.FontFamilyOf(language));
+        await page.ScreenshotAsync($"console-dashboards-{language}");
+
+        await page.Page.Locator("a[href*='name=trends']").ClickAsync();
+        await page.SettledAsync();
+        Assert.True(await page.Page.Locator("svg.heat-map rect").CountAsync() > 0, "the trends are not drawn");
+        await page.AssertAccessibleAsync();
+        page.AssertNoBrowserErrors();
+    }
+
+    /// <summary>Referrals of Vietnamese women identified in Thailand, made through the API as Thailand's focal point.</summary>
+    private async Task CreateReferralsAsync(int count)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(platform.BaseAddress) };
+        using var token = await http.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials", ["client_id"] = "th-focal-point", ["client_secret"] = "demo-secret",
+        }));
+        var accessToken = (await token.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        for (var i = 0; i < count; i++)
+        {
+            using var created = await http.PostAsJsonAsync("/api/v1/referrals", new
+            {
+                subject = new { givenName = "Dashboard", sex = "female", nationality = "VN", languages = new[] { "vi" } },
+                identifiedIn = "TH",
+                identifiedAt = DateTimeOffset.UtcNow.AddHours(-1),
+                exploitation = new[] { "forced-criminality" },
+            });
+            created.EnsureSuccessStatusCode();
+        }
+    }
+}
