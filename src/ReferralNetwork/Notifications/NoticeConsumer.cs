@@ -17,6 +17,10 @@ public sealed class NoticeConsumer(PlatformDbContext db, EventDelivery delivery,
 {
     public override string Name => "notices";
 
+    /// <summary>Without SMTP there is nothing to send, and no marker is worth a write on the event path.</summary>
+    private new Task ApplyOnceAsync(IReferralEvent e, Func<Task> apply, CancellationToken cancellationToken) =>
+        notices.IsConfigured ? base.ApplyOnceAsync(e, apply, cancellationToken) : Task.CompletedTask;
+
     public Task Consume(ConsumeContext<HandoffOffered> context) => ApplyOnceAsync(context.Message,
         () => notices.SendAsync([context.Message.ToOrganizationId], Notice.Offer, $"console/offers/{context.Message.HandoffId}",
             (names, time) => [names(context.Message.FromOrganizationId), time.DateAndTime(context.Message.RespondBy)], context.CancellationToken),
