@@ -240,10 +240,19 @@ internal sealed class ConsoleClientRegistration(IServiceScopeFactory scopes, ISe
                 await RegisterAsync(applications, redirects, cancellationToken);
                 return;
             }
-            catch (Exception ex) when (attempt < 3 && ex is OpenIddictExceptions.ConcurrencyException or Microsoft.EntityFrameworkCore.DbUpdateException)
+            catch (Exception ex) when (ex is OpenIddictExceptions.ConcurrencyException or OpenIddictExceptions.ValidationException or Microsoft.EntityFrameworkCore.DbUpdateException)
             {
-                // Another silo registered its addresses at the same moment: read theirs and add ours again.
+                // Silos starting together: another one created the client or added its addresses at the same moment.
+                // Read theirs and add ours again; should that keep failing, the API still serves and the console of
+                // this silo's own addresses waits for the next start, which is better than a silo that does not start.
+                if (attempt >= 5)
+                {
+                    logger.LogError(ex, "The console client could not be registered with this silo's addresses");
+                    return;
+                }
+
                 logger.LogInformation(ex, "The console client changed under us; registering again");
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), cancellationToken);
             }
         }
     }

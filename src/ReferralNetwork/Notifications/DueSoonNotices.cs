@@ -50,18 +50,25 @@ public sealed class DueSoonNotices(IServiceScopeFactory scopes, TimeProvider tim
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.DueSoonCheckPeriod, time);
-        do
+        try
         {
-            try
+            do
             {
-                await SendDueAsync(stoppingToken);
+                try
+                {
+                    await SendDueAsync(stoppingToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    logger.LogWarning(ex, "Looking for offers coming due failed; trying again in {Period}", options.DueSoonCheckPeriod);
+                }
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                logger.LogWarning(ex, "Looking for offers coming due failed; trying again in {Period}", options.DueSoonCheckPeriod);
-            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The host stops.
+        }
     }
 
     public async Task SendDueAsync(CancellationToken cancellationToken)
