@@ -13,7 +13,7 @@ namespace ReferralNetwork.Dashboards.ReadModel;
 /// Events may arrive out of order: an event ahead of its <see cref="ReferralIdentified"/> is retried until that one is
 /// in; single-valued facts keep the newest event's values, the furthest stage only grows.
 /// </summary>
-public sealed class DashboardProjection(PlatformDbContext db, EventDelivery delivery) : ReferralEventProjection(db, delivery),
+public sealed class DashboardProjection(PlatformDbContext db, EventDelivery delivery, EventDeliveryOptions deliveryOptions) : ReferralEventProjection(db, delivery),
     IConsumer<ReferralIdentified>, IConsumer<ReferralScreened>, IConsumer<HandoffOffered>,
     IConsumer<HandoffAccepted>, IConsumer<HandoffDeclined>, IConsumer<HandoffWithdrawn>, IConsumer<HandoffExpired>,
     IConsumer<NationalityVerified>, IConsumer<NationalityRejected>, IConsumer<ReturnPlanned>, IConsumer<ReturnConfirmed>,
@@ -46,9 +46,21 @@ public sealed class DashboardProjection(PlatformDbContext db, EventDelivery deli
     {
         var row = e is ReferralIdentified identified
             ? Db.DashboardCases.Add(DashboardCase.Identify(identified)).Entity
-            : await Db.DashboardCases.SingleOrDefaultAsync(c => c.ReferralId == e.ReferralId, cancellationToken)
-                // Ahead of its ReferralIdentified: the retry policy brings it back once that one is in.
-                ?? throw new InvalidOperationException($"Event {e.Number} of referral {e.ReferralId} arrived before the referral.");
+            : await Db.DashboardCases.SingleOrDefaultAsync(c => c.ReferralId == e.ReferralId, cancellationToken);
+        if (row is null)
+        {
+            // On the embedded bus a referral's events reach every projection in order, each only once the one before
+            // was applied everywhere: an event without its referral here belongs to a referral identified before this
+            // projection existed. Passed over (it must not hold up delivery), it is counted by `rebuild-dashboards`.
+            // Across silos an event may only be ahead of its ReferralIdentified: the retry policy brings it back.
+            if (deliveryOptions.AwaitLocalProjections)
+            {
+                return;
+            }
+
+            throw new InvalidOperationException($"Event {e.Number} of referral {e.ReferralId} arrived before the referral.");
+        }
+
         row.Apply(e);
 
         switch (e)
