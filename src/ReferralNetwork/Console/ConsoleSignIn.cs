@@ -87,7 +87,7 @@ public static class ConsoleSignIn
                 };
                 o.Events.OnAuthorizationCodeReceived = context =>
                 {
-                    context.TokenEndpointRequest!.TokenEndpoint = context.HttpContext.RequestServices.GetRequiredService<ConsoleTokenServer>().TokenEndpoint;
+                    context.TokenEndpointRequest!.TokenEndpoint = context.HttpContext.RequestServices.GetRequiredService<ConsoleTokenServer>().TokenEndpointFor(context.Request);
                     return Task.CompletedTask;
                 };
                 o.Events.OnTokenValidated = KeepTokenClaims;
@@ -115,7 +115,11 @@ public static class ConsoleSignIn
 
                 o.Configuration = configuration;
                 o.TokenValidationParameters.IssuerSigningKeys = keys;
-                o.TokenValidationParameters.IssuerValidator = (issuer, _, _) => tokenServer.IsIssuer(issuer)
+
+                // With a fixed issuer (production requires one) the identity token must name it. Without one (a developer's
+                // machine) the issuer is whatever address the browser used, and the token comes straight from this host's
+                // own token endpoint, signed with its own keys: the signature is the check.
+                o.TokenValidationParameters.IssuerValidator = (issuer, _, _) => !tokenServer.HasFixedIssuer || tokenServer.IsIssuer(issuer)
                     ? issuer
                     : throw new SecurityTokenInvalidIssuerException($"The identity token comes from {issuer}, not from this platform.");
             });
@@ -182,7 +186,22 @@ public sealed class ConsoleTokenServer(IConfiguration configuration, IServer ser
     /// <summary>The token server's base address, with a trailing slash.</summary>
     public string Address => _address ??= Resolve();
 
-    public string TokenEndpoint => Address + "connect/token";
+    public bool HasFixedIssuer => tokens.Issuer is not null;
+
+    /// <summary>
+    /// Where to redeem a code the browser brought to <paramref name="callback"/>: <c>Console:TokenServer</c> or, with a
+    /// fixed issuer, this host's own address; without one, the address the browser used, since a code is redeemed only
+    /// at the issuer that issued it and that issuer is then the browser's address (<c>localhost</c> or <c>127.0.0.1</c>).
+    /// </summary>
+    public string TokenEndpointFor(HttpRequest callback) =>
+        configuration["Console:TokenServer"] is not { Length: > 0 } && !HasFixedIssuer && IsLoopback(callback.Host.Host)
+            ? $"{callback.Scheme}://{callback.Host}{callback.PathBase}/connect/token"
+            : Address + "connect/token";
+
+    /// <summary>Only this machine's own names: a Host header cannot send the code and its verifier anywhere else.</summary>
+    private static bool IsLoopback(string host) =>
+        host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+        || System.Net.IPAddress.TryParse(host.Trim('[', ']'), out var address) && System.Net.IPAddress.IsLoopback(address);
 
     public bool IsIssuer(string issuer) =>
         string.Equals(issuer.TrimEnd('/'), (tokens.Issuer?.AbsoluteUri ?? Address).TrimEnd('/'), StringComparison.OrdinalIgnoreCase);
