@@ -45,6 +45,7 @@ public static class PeopleFeature
             .AddPersonalDataProtection<LookupProtection, LookupProtection>();
 
         builder.Services.AddAuthentication().AddIdentityCookies();
+        builder.AddFederation(platform, options);
         builder.Services.ConfigureApplicationCookie(o =>
         {
             o.Cookie.Name = SessionCookie;

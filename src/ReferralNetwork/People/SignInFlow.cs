@@ -15,7 +15,7 @@ namespace ReferralNetwork.People;
 /// short two-factor cookie, which names them and proves the password, and nothing else.
 /// </summary>
 public sealed class SignInFlow(
-    SignInManager<Person> signIn, PlatformDbContext db, TokenServerOptions options, PlatformOptions platform)
+    SignInManager<Person> signIn, PlatformDbContext db, TokenServerOptions options, PlatformOptions platform, Federation federation)
 {
     /// <summary>The claim a session carries when the person signed in with a second factor.</summary>
     public const string SecondFactorAmr = "mfa";
@@ -30,6 +30,9 @@ public sealed class SignInFlow(
         NotAllowed,
         NeedsSecondFactor,
         NeedsSecondFactorSetUp,
+
+        /// <summary>The right password of a person whose country signs in through its own identity provider only.</summary>
+        UseFederatedSignIn,
     }
 
     public async Task<Outcome> PasswordAsync(string name, string password)
@@ -48,6 +51,18 @@ public sealed class SignInFlow(
         if (person.IsDisabled)
         {
             return Outcome.NotAllowed;
+        }
+
+        if (await FederatedOnlyAsync(person))
+        {
+            // The password still counts towards lockout, and only the right one learns that it is not the way in.
+            var checkedPassword = await signIn.CheckPasswordSignInAsync(person, password, lockoutOnFailure: true);
+            return checkedPassword switch
+            {
+                { Succeeded: true } => Outcome.UseFederatedSignIn,
+                { IsLockedOut: true } => Outcome.LockedOut,
+                _ => Outcome.WrongPassword,
+            };
         }
 
         if (!person.TwoFactorEnabled && await MustHaveSecondFactorAsync(person))
@@ -72,6 +87,44 @@ public sealed class SignInFlow(
             { IsNotAllowed: true } => Outcome.NotAllowed,
             _ => Outcome.WrongPassword,
         };
+    }
+
+    /// <summary>
+    /// A person the country's identity provider vouched for: signed in at once when no second factor is required here or
+    /// the provider's sign-in had one; else on to the platform's own second factor (or its set-up), as after a password.
+    /// </summary>
+    public async Task<Outcome> FederatedAsync(Person person, bool gaveSecondFactor)
+    {
+        if (person.IsDisabled)
+        {
+            return Outcome.NotAllowed;
+        }
+
+        if (await signIn.UserManager.IsLockedOutAsync(person))
+        {
+            return Outcome.LockedOut;
+        }
+
+        if (!gaveSecondFactor && await MustHaveSecondFactorAsync(person))
+        {
+            await signIn.Context.SignInAsync(IdentityConstants.TwoFactorUserIdScheme, PendingSecondFactor(person));
+            return person.TwoFactorEnabled ? Outcome.NeedsSecondFactor : Outcome.NeedsSecondFactorSetUp;
+        }
+
+        await signIn.SignInWithClaimsAsync(person, isPersistent: false, gaveSecondFactor ? [new Claim("amr", SecondFactorAmr)] : []);
+        return Outcome.SignedIn;
+    }
+
+    /// <summary>Whether the person's country signs in through its identity provider and not with passwords here.</summary>
+    private async Task<bool> FederatedOnlyAsync(Person person)
+    {
+        if (federation.Providers.Count == 0)
+        {
+            return false;
+        }
+
+        var country = await db.Organizations.AsNoTracking().Where(o => o.Id == person.OrganizationId).Select(o => o.Country).SingleAsync();
+        return federation.ForCountry(country) is { Provider.PasswordsToo: false };
     }
 
     /// <summary>The person between their password and their second factor, or null when there is none (or it expired).</summary>

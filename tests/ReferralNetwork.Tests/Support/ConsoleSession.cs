@@ -9,13 +9,17 @@ namespace ReferralNetwork.Tests.Support;
 /// </summary>
 public sealed partial class ConsoleSession : IDisposable
 {
-    private ConsoleSession(PlatformFactory platform, string? language)
+    private ConsoleSession(PlatformFactory platform, string? language, IReadOnlyDictionary<string, Func<HttpMessageHandler>>? otherSites = null)
     {
-        Browser = new TestBrowser(new Dictionary<string, Func<HttpMessageHandler>>
+        var sites = new Dictionary<string, Func<HttpMessageHandler>>(otherSites ?? new Dictionary<string, Func<HttpMessageHandler>>())
         {
             [PlatformFactory.Issuer.TrimEnd('/')] = () => new LanguageHandler(language) { InnerHandler = platform.Server.CreateHandler() },
-        });
+        };
+        Browser = new TestBrowser(sites);
     }
+
+    /// <summary>A browser not yet signed in, which also reaches <paramref name="otherSites"/> (an identity provider, …) by their authority.</summary>
+    public static ConsoleSession Open(PlatformFactory platform, IReadOnlyDictionary<string, Func<HttpMessageHandler>> otherSites) => new(platform, null, otherSites);
 
     public TestBrowser Browser { get; }
 

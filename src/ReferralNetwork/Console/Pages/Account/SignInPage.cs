@@ -22,6 +22,7 @@ public abstract class SignInPage : PageModel
             SignInFlow.Outcome.LockedOut => "LockedOut",
             SignInFlow.Outcome.NotAllowed => "NotAllowed",
             SignInFlow.Outcome.WrongPassword => "WrongPassword",
+            SignInFlow.Outcome.UseFederatedSignIn => "UseFederatedSignIn",
             _ => "WrongCode",
         };
         Response.StatusCode = StatusCodes.Status400BadRequest;
