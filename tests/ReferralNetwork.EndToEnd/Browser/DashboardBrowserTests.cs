@@ -7,7 +7,7 @@ using Microsoft.Playwright;
 namespace ReferralNetwork.EndToEnd.Browser;
 
 /// <summary>
-/// The secretariat's dashboards in a real browser, in English and Thai: the heat maps are drawn (SVG, non-empty), small
+/// The secretariat's dashboards in a real browser, in English and Thai: heat maps, the trends' lines and the funnel's bars are drawn (SVG, non-empty), small
 /// counts read <c>&lt;10</c>, every page passes axe-core and is drawn in the platform's own fonts.
 /// </summary>
 public sealed partial class DashboardBrowserTests(BrowserPlatform platform) : IClassFixture<BrowserPlatform>
@@ -47,8 +47,19 @@ public sealed partial class DashboardBrowserTests(BrowserPlatform platform) : IC
 
         await page.Page.Locator("a[href*='name=trends']").ClickAsync();
         await page.SettledAsync();
-        Assert.True(await page.Page.Locator("svg.heat-map rect").CountAsync() > 0, "the trends are not drawn");
+        Assert.True(await page.Page.Locator("svg.line-chart polyline").CountAsync() > 0, "the trends are not drawn as lines");
+        Assert.True(await page.Page.Locator("svg.line-chart circle").CountAsync() >= 2, "the trends have no points");
         await page.AssertAccessibleAsync();
+        await page.ScreenshotAsync($"console-dashboards-trends-{language}");
+
+        await page.Page.Locator("a[href*='name=funnel']").ClickAsync();
+        await page.SettledAsync();
+        var bars = page.Page.Locator("svg.bar-chart rect");
+        Assert.True(await bars.CountAsync() > 0, "the funnel is not drawn as bars");
+        // A handful of referrals: every stage's total is small, so no bar is drawn as a value and each reads <10.
+        Assert.Contains("<10", await page.Page.Locator("svg.bar-chart").TextContentAsync() ?? "", StringComparison.Ordinal);
+        await page.AssertAccessibleAsync();
+        await page.ScreenshotAsync($"console-dashboards-funnel-{language}");
         page.AssertNoBrowserErrors();
     }
 

@@ -1,5 +1,8 @@
 using System.Net;
+using System.Text.RegularExpressions;
+using ReferralNetwork.Contracts.Api;
 using ReferralNetwork.Tests.Support;
+using ReferralNetwork.WebConsole.Pages.Work.Dashboards;
 
 namespace ReferralNetwork.Tests.Console;
 
@@ -25,6 +28,50 @@ public sealed class ConsoleDashboardTests(SharedPlatform platform)
         Assert.Contains("data-table=\"furthest-stage\"", funnel.Html, StringComparison.Ordinal);
         Assert.StartsWith("dashboard,period,scope,table,row,column,measure,value", csv.Html, StringComparison.Ordinal);
         Assert.DoesNotMatch("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", funnel.Html[funnel.Html.IndexOf("<main", StringComparison.Ordinal)..]);
+    }
+
+    [Fact]
+    public async Task Trends_are_drawn_as_lines_month_by_month_and_the_funnel_as_bars()
+    {
+        var (session, _) = await ConsoleSession.SignInAsync(Platform, "officer@regional-secretariat");
+        using var __ = session;
+        var year = DateTime.UtcNow.Year;
+
+        var trends = await session.GetAsync($"/console/dashboards?name=trends&period={year}");
+        var quarter = await session.GetAsync($"/console/dashboards?name=trends&period={year}-Q{((DateTime.UtcNow.Month - 1) / 3) + 1}");
+        var funnel = await session.GetAsync($"/console/dashboards?name=funnel&period={year}");
+
+        Assert.Contains("<svg class=\"line-chart\"", trends.Html, StringComparison.Ordinal);
+        Assert.Contains("<polyline", trends.Html, StringComparison.Ordinal); // every month is published (0 where none), so each line is whole
+        Assert.Equal(12, Regex.Matches(LineChartOf(trends), "class=\"axis\">[^<0-9]+</text>").Count); // a month's name under each point
+        Assert.Equal(3, Regex.Matches(LineChartOf(quarter), "class=\"axis\">[^<0-9]+</text>").Count);
+        Assert.DoesNotContain("<svg class=\"heat-map\"", trends.Html, StringComparison.Ordinal);
+        Assert.Contains("<svg class=\"bar-chart\"", funnel.Html, StringComparison.Ordinal);
+        Assert.Matches("<rect x=\"200\"", funnel.Html);
+    }
+
+    [Fact]
+    public void A_line_breaks_where_a_count_is_hidden_and_the_scale_rounds_up_to_1_2_or_5()
+    {
+        DashboardCell Published(int count) => new("identified", "count", count, $"{count}");
+        var hidden = new DashboardCell("identified", "count", null, "<10");
+        var line = new LineSeries("identified", [Published(12), hidden, Published(30), Published(47), null, Published(0)]);
+
+        var segments = Charts.Segments(line, top: 50).ToList();
+
+        var only = Assert.Single(segments); // 12 stands alone and 0 too: neither is joined across a hidden month
+        Assert.Equal($"{Charts.X(2)},{Charts.Y(30, 50)} {Charts.X(3)},{Charts.Y(47, 50):0.#}", only);
+        Assert.Equal(50, Charts.ScaleTop(line.Points));
+        Assert.Equal(10, Charts.ScaleTop([hidden, null]));
+        Assert.Equal(100, Charts.ScaleTop([Published(100)]));
+        Assert.Equal(200, Charts.ScaleTop([Published(101)]));
+    }
+
+    private static string LineChartOf(TestBrowser.Page page)
+    {
+        var start = page.Html.IndexOf("<svg class=\"line-chart\"", StringComparison.Ordinal);
+        Assert.True(start >= 0, $"No line chart on {page.Url}");
+        return page.Html[start..page.Html.IndexOf("</svg>", start, StringComparison.Ordinal)];
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Localization;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.Contracts.Api;
 using ReferralNetwork.Dashboards;
@@ -30,6 +31,8 @@ public sealed class IndexModel(DashboardService dashboards) : WorkPage
 
     public DashboardView View { get; private set; } = null!;
 
+    private string? _scope;
+
     public bool HasFormFilter => DashboardCatalog.Dashboards.TryGetValue(Dashboard, out var specs) && specs.Any(s => s.FormAxis);
 
     public bool IsSecretariat => Caller.Country == ReferralNetwork.Organizations.Country.Regional;
@@ -37,7 +40,20 @@ public sealed class IndexModel(DashboardService dashboards) : WorkPage
     /// <summary>The periods to choose from: this year and last, their quarters, and the months so far (newest first).</summary>
     public IReadOnlyList<string> Periods { get; private set; } = [];
 
+    /// <summary>The measures a line is drawn for: identified and returned (the closures by reason stay in the table).</summary>
+    public static readonly IReadOnlyList<string> Lined = ["identified", "returned"];
+
     public async Task<IActionResult> OnGetAsync() => await LoadAsync() is { } refused ? refused : Page();
+
+    /// <summary>A table whose columns are the months of the period (the trends) as lines, one per measure in <see cref="Lined"/>.</summary>
+    public static LineChartModel Lines(DashboardTable table, string title, IStringLocalizer<ConsoleText> text)
+    {
+        var months = HeatMap.Columns(table, withTotal: false);
+        return new(
+            title,
+            [.. months.Select(m => Charts.MonthName(DashboardEndpoints.ParsePeriod(m)))],
+            [.. Lined.Select(row => new LineSeries(HeatMap.Label(text, row), [.. months.Select(m => HeatMap.Cell(table, row, m))]))]);
+    }
 
     /// <summary>The same answer as CSV, to download (<c>&lt;10</c> where small).</summary>
     public async Task<IActionResult> OnGetCsvAsync()
@@ -75,9 +91,9 @@ public sealed class IndexModel(DashboardService dashboards) : WorkPage
         Period ??= $"{now.Year}";
         try
         {
-            var scope = DashboardEndpoints.ScopeOf(Caller, IsSecretariat ? Country : null);
+            _scope = DashboardEndpoints.ScopeOf(Caller, IsSecretariat ? Country : null);
             var period = DashboardEndpoints.ParsePeriod(Period);
-            View = await dashboards.AnswerAsync(new DashboardQuery(Dashboard, period, scope, HasFormFilter ? Exploitation : null), HttpContext.RequestAborted);
+            View = await dashboards.AnswerAsync(new DashboardQuery(Dashboard, period, _scope, HasFormFilter ? Exploitation : null), HttpContext.RequestAborted);
             return null;
         }
         catch (ProblemException problem)
