@@ -4,8 +4,8 @@ namespace ReferralNetwork.WebConsole;
 
 /// <summary>
 /// Headers every console page carries: never cached (pages may show personal data), a Content-Security-Policy that
-/// allows no inline script and no framing, no MIME sniffing, no referrer leaving the page. Static assets get the
-/// last two; the API keeps its own headers.
+/// allows no inline script and no framing. No MIME sniffing and no referrer are on every answer of the platform
+/// (<see cref="ReferralNetwork.Http.RequestLimits"/>).
 /// </summary>
 internal static class PageHygiene
 {
@@ -29,9 +29,8 @@ internal static class PageHygiene
         {
             http.Response.OnStarting(() =>
             {
+                // No sniffing, no referrer and no framing are on every answer of the platform (Http/RequestLimits).
                 var headers = http.Response.Headers;
-                headers.XContentTypeOptions = "nosniff";
-                headers["Referrer-Policy"] = "no-referrer";
                 if (marker.IsPage)
                 {
                     headers.CacheControl = "no-store";

@@ -30,6 +30,15 @@ public sealed class PlatformOptions
     /// <summary>Largest request body accepted, in bytes.</summary>
     public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>Longest request target (path and query) accepted, in characters; longer gets a 414 problem.</summary>
+    public int MaxUrlLength { get; set; } = 8 * 1024;
+
+    /// <summary>Largest total of request headers (names and values) accepted, in bytes; more gets a 431 problem.</summary>
+    public int MaxHeaderBytes { get; set; } = 32 * 1024;
+
+    /// <summary>Most request headers accepted; more gets a 431 problem.</summary>
+    public int MaxHeaderCount { get; set; } = 100;
+
     public string FullDataPath => Path.GetFullPath(DataPath);
 
     public string GrainsConnectionString(IConfiguration configuration) =>

@@ -23,7 +23,11 @@ public static class HttpConventions
 
         // Unreadable bodies throw, so that the exception handler can name the field at fault.
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = platform.MaxRequestBodyBytes);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = platform.MaxRequestBodyBytes;
+            RequestLimits.RaiseKestrelLimits(k, platform);
+        });
 
         builder.Services.AddEndpointsApiExplorer();
         builder.Services.AddSwaggerGen(o =>
@@ -46,6 +50,7 @@ public static class HttpConventions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.Use(RequestLimits.Enforce(platform, app.Configuration.GetValue<bool>("Identity:RequireHttps")));
         app.Use(RejectOversizedBodies(platform.MaxRequestBodyBytes));
         app.UseSwagger(o => o.OpenApiVersion = OpenApiSpecVersion.OpenApi3_1);
         app.UseSwaggerUI(o =>

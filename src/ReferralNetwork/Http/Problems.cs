@@ -25,6 +25,10 @@ public enum ProblemKind
     TooManyRequests,
     ServiceUnavailable,
     Internal,
+
+    // Added after Internal: a ProblemException crosses silos by its kind's number, so the numbers already in use stay.
+    UriTooLong,
+    HeadersTooLarge,
 }
 
 public static class Problems
@@ -47,6 +51,8 @@ public static class Problems
         ProblemKind.IdempotencyKeyReused => StatusCodes.Status422UnprocessableEntity,
         ProblemKind.TooManyRequests => StatusCodes.Status429TooManyRequests,
         ProblemKind.ServiceUnavailable => StatusCodes.Status503ServiceUnavailable,
+        ProblemKind.UriTooLong => StatusCodes.Status414UriTooLong,
+        ProblemKind.HeadersTooLarge => StatusCodes.Status431RequestHeaderFieldsTooLarge,
         _ => StatusCodes.Status500InternalServerError,
     };
 
@@ -65,6 +71,8 @@ public static class Problems
         422 => ProblemKind.IdempotencyKeyReused,
         429 => ProblemKind.TooManyRequests,
         503 => ProblemKind.ServiceUnavailable,
+        414 => ProblemKind.UriTooLong,
+        431 => ProblemKind.HeadersTooLarge,
         _ => ProblemKind.Internal,
     };
 
@@ -99,6 +107,8 @@ public static class Problems
             ProblemKind.Forbidden => "Not allowed.",
             ProblemKind.PayloadTooLarge => "The request body is too large.",
             ProblemKind.TooManyRequests => "Too many requests.",
+            ProblemKind.UriTooLong => "The address is too long.",
+            ProblemKind.HeadersTooLarge => "The request's headers are too large.",
             _ => kind.ToString(),
         };
         problem.Detail = detail;
