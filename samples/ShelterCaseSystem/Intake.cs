@@ -19,6 +19,7 @@ public sealed partial class Intake(ReferralNetworkClient platform, ShelterOption
 {
     private readonly Channel<Offer> _offers = Channel.CreateUnbounded<Offer>();
     private readonly HashSet<Guid> _answered = [];
+    private readonly IReadOnlyList<ServiceKind> _provided = shelter.Provided();
     private WebhookVerifier? _verifier;
     private int _accepted;
     private int _declined;
@@ -76,7 +77,7 @@ public sealed partial class Intake(ReferralNetworkClient platform, ShelterOption
         var tookBed = false;
         try
         {
-            var missing = offer.Services.Where(s => !shelter.Services.Contains(s)).ToList();
+            var missing = offer.Services.Where(s => !_provided.Contains(s)).ToList();
             if (missing.Count > 0)
             {
                 await DeclineAsync(offer, $"We do not provide {string.Join(", ", missing.Select(NameOf))}.", cancellationToken);

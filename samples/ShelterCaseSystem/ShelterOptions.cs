@@ -1,3 +1,5 @@
+using System.Text.Json;
+using ReferralNetwork.Client;
 using ReferralNetwork.Contracts;
 
 namespace ShelterCaseSystem;
@@ -15,8 +17,16 @@ public sealed class ShelterOptions
     /// <summary>How many beds the shelter has.</summary>
     public int Beds { get; set; }
 
-    /// <summary>The services it provides; an offer asking for anything else is declined.</summary>
-    public List<ServiceKind> Services { get; set; } = [];
+    /// <summary>The services it provides, as the API names them (<c>shelter</c>, <c>legal-aid</c>, …); an offer asking for anything else is declined.</summary>
+    public List<string> Services { get; set; } = [];
+
+    /// <summary><see cref="Services"/> read as the contract's values; a name the client does not know stops the program at start.</summary>
+    public IReadOnlyList<ServiceKind> Provided() =>
+    [
+        .. Services.Select(name => JsonSerializer.Deserialize<ServiceKind>(JsonSerializer.Serialize(name), ClientJson.Options) is var service && ContractEnums.IsKnown(service)
+            ? service
+            : throw new InvalidOperationException($"Shelter:Services: '{name}' is not a service of the platform.")),
+    ];
 
     public Uri WebhookUrl => new(PublicUrl ?? throw new InvalidOperationException("Shelter:PublicUrl is required."), ShelterApp.WebhookPath.TrimStart('/'));
 }
