@@ -26,14 +26,14 @@ public static class Preconditions
         }
 
         // An ETag we never issued cannot match the current one.
-        throw new ProblemException(ProblemKind.PreconditionFailed, "If-Match does not name a version of this resource.");
+        throw new ProblemException(ProblemKind.PreconditionFailed, "If-Match does not name a version of this resource.", code: RefusalCode.Stale);
     }
 
     public static void Check(int? expected, int current)
     {
         if (expected is { } v && v != current)
         {
-            throw new ProblemException(ProblemKind.PreconditionFailed, $"If-Match names version {v}; the referral is at version {current}. Read it again and retry.");
+            throw new ProblemException(ProblemKind.PreconditionFailed, $"If-Match names version {v}; the referral is at version {current}. Read it again and retry.", code: RefusalCode.Stale);
         }
     }
 }

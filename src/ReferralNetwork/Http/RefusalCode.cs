@@ -12,6 +12,9 @@ public static class RefusalCode
     public const string ReferralClosed = "referral-closed";
     public const string RoleDoesNotAllow = "role-does-not-allow";
 
+    /// <summary>If-Match names a version the referral is no longer at (412): read it again and decide again.</summary>
+    public const string Stale = "stale";
+
     public const string OnlyHolderScreens = "only-holder-screens";
     public const string OnlyHolderRecordsConsent = "only-holder-records-consent";
     public const string OnlyHolderOffers = "only-holder-offers";

@@ -41,7 +41,8 @@ public sealed class WorkflowApiTests(SharedPlatform platform)
         using var stale = await PartnerApi.PostAsync(holder, $"{path}/screening", new ScreeningRequest(["forced-labour"]), ifMatch: 1);
         using var withoutIfMatch = await PartnerApi.PostAsync(holder, $"{path}/close", new CloseRequest(ClosureReason.Duplicate), ifMatch: null);
 
-        await Problem.AssertAsync(stale, HttpStatusCode.PreconditionFailed, "precondition-failed");
+        var problem = await Problem.AssertAsync(stale, HttpStatusCode.PreconditionFailed, "precondition-failed");
+        Assert.Equal("stale", problem.GetProperty("code").GetString());
         Assert.Equal(HttpStatusCode.OK, withoutIfMatch.StatusCode); // without If-Match the change applies
         var after = await PartnerApi.GetReferralAsync(holder, referral.Id);
         Assert.Equal(ScreeningOutcome.NotAVictim, after!.Screening!.Outcome);
