@@ -72,7 +72,7 @@ public abstract class WorkPage : PageModel
         }
         catch (ProblemException problem)
         {
-            Refusal = problem.Kind == ProblemKind.PreconditionFailed ? "stale" : problem.Code ?? Refused(problem.Kind);
+            Refusal = problem.Kind == ProblemKind.PreconditionFailed ? RefusalCode.Stale : problem.Code ?? Refused(problem.Kind);
             FieldErrors = problem.Errors ?? [];
             ModelState.Clear(); // the page shows what is stored now, not what the form sent
             var page = await again();
