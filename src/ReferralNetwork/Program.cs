@@ -74,6 +74,8 @@ try
             return 0;
         case PlatformCommand.RebuildDashboards or PlatformCommand.SeedSynthetic:
             return await DashboardsFeature.RunCommandAsync(app, platform, command);
+        case PlatformCommand.Backup:
+            return await EmbeddedBackup.RunAsync(platform, command.Argument!, Console.Out);
         case PlatformCommand.ImportDirectory:
             await DirectoryImport.RunAsync(app.Services, command.Argument!, Console.Out);
             return 0;

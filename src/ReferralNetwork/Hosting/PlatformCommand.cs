@@ -13,6 +13,7 @@ public sealed record PlatformCommand(string? Name, string? Argument, string[] Ho
     public const string Help = "help";
     public const string RebuildDashboards = "rebuild-dashboards";
     public const string SeedSynthetic = "seed-synthetic";
+    public const string Backup = "backup";
 
     private const string HelpText = """
         usage: ReferralNetwork [--Section:Key=value ...]                            run the platform
@@ -22,6 +23,7 @@ public sealed record PlatformCommand(string? Name, string? Argument, string[] Ho
                ReferralNetwork create-admin <organization> <e-mail> [--Section:Key=value ...]  the organization's first admin: an account and a one-time invitation link, then exit
                ReferralNetwork rebuild-dashboards [--Section:Key=value ...]         replay every referral's events into the dashboards' tables (embedded: platform stopped), then exit
                ReferralNetwork seed-synthetic <N> [--Section:Key=value ...]         DEVELOPMENT ONLY: N synthetic referrals into the dashboards' tables, then exit
+               ReferralNetwork backup <folder> [--Section:Key=value ...]            embedded: copy the data folder's databases while the platform runs (not the keys), then exit
         """;
 
     public static PlatformCommand Parse(string[] args) => args switch
@@ -36,6 +38,8 @@ public sealed record PlatformCommand(string? Name, string? Argument, string[] Ho
         [RebuildDashboards, .. var rest] => new(RebuildDashboards, null, rest),
         [SeedSynthetic, var count, .. var rest] when !count.StartsWith('-') => new(SeedSynthetic, count, rest),
         [SeedSynthetic, ..] => new(SeedSynthetic, null, [], $"seed-synthetic needs a number of referrals.\n{HelpText}"),
+        [Backup, var folder, .. var rest] when !folder.StartsWith('-') => new(Backup, folder, rest),
+        [Backup, ..] => new(Backup, null, [], $"backup needs the folder to write the backup to.\n{HelpText}"),
         [Help or "--help" or "-h" or "-?", ..] => new(Help, null, [], Usage: HelpText),
         // A bare word is neither a command nor configuration (which is --key value, key=value or /key value).
         [var first, ..] when !first.StartsWith('-') && !first.StartsWith('/') && !first.Contains('=') => new(null, null, [], $"unknown command '{first}'.\n{HelpText}"),
