@@ -1,4 +1,5 @@
 using OpenIddict.Abstractions;
+using ReferralNetwork.Hosting;
 
 namespace ReferralNetwork.Identity;
 
@@ -7,25 +8,17 @@ namespace ReferralNetwork.Identity;
 /// redeemed or revoked a day ago or more), so that token storage stays the size of the people signed in. Every
 /// silo runs it; two pruning at once delete the same rows, which is harmless.
 /// </summary>
-internal sealed class TokenPruning(IServiceScopeFactory scopes, TimeProvider time, ILogger<TokenPruning> logger) : BackgroundService
+internal sealed class TokenPruning(IServiceScopeFactory scopes, TimeProvider time, ILogger<TokenPruning> logger) : PeriodicJob(time, logger)
 {
     public static readonly TimeSpan Interval = TimeSpan.FromHours(1);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(Interval, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await PruneAsync(scopes, time.GetUtcNow().AddDays(-1), stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.LogWarning(e, "Token storage could not be pruned; the next hour tries again.");
-            }
-        }
-    }
+    protected override TimeSpan Period => Interval;
+
+    protected override bool RunsAtStart => false;
+
+    protected override string Name => "Pruning token storage";
+
+    protected override Task RunOnceAsync(CancellationToken cancellationToken) => PruneAsync(scopes, Time.GetUtcNow().AddDays(-1), cancellationToken);
 
     public static async Task PruneAsync(IServiceScopeFactory scopes, DateTimeOffset threshold, CancellationToken cancellationToken)
     {

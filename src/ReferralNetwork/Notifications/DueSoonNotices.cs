@@ -1,6 +1,7 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Microsoft.EntityFrameworkCore;
 using ReferralNetwork.Contracts;
+using ReferralNetwork.Hosting;
 using ReferralNetwork.Referrals.ReadModel;
 using ReferralNetwork.Storage;
 
@@ -43,33 +44,15 @@ internal sealed class NoticeSentConfiguration : IEntityTypeConfiguration<NoticeS
 /// their target once (an offer made with less time than that was notified when it was made, which is enough). Read from
 /// the inbox read model; each notice is claimed in <c>NoticesSent</c> before it is sent, so two silos never both send it.
 /// </summary>
-public sealed class DueSoonNotices(IServiceScopeFactory scopes, TimeProvider time, NotificationOptions options, ILogger<DueSoonNotices> logger) : BackgroundService
+public sealed class DueSoonNotices(IServiceScopeFactory scopes, TimeProvider time, NotificationOptions options, ILogger<DueSoonNotices> logger) : PeriodicJob(time, logger)
 {
     private const string Kind = "offer-due-soon";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.DueSoonCheckPeriod, time);
-        try
-        {
-            do
-            {
-                try
-                {
-                    await SendDueAsync(stoppingToken);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    logger.LogWarning(ex, "Looking for offers coming due failed; trying again in {Period}", options.DueSoonCheckPeriod);
-                }
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // The host stops.
-        }
-    }
+    protected override TimeSpan Period => options.DueSoonCheckPeriod;
+
+    protected override string Name => "Looking for offers coming due";
+
+    protected override Task RunOnceAsync(CancellationToken cancellationToken) => SendDueAsync(cancellationToken);
 
     public async Task SendDueAsync(CancellationToken cancellationToken)
     {
@@ -81,7 +64,7 @@ public sealed class DueSoonNotices(IServiceScopeFactory scopes, TimeProvider tim
         }
 
         var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
-        var now = time.GetUtcNow();
+        var now = Time.GetUtcNow();
         var until = now + options.DueSoonWindow;
         var sent = db.Set<NoticeSent>();
         var due = (await db.Inbox.AsNoTracking()

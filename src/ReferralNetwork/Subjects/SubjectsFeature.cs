@@ -11,6 +11,8 @@ public static class SubjectsFeature
     public static WebApplicationBuilder AddSubjects(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton(SubjectOptions.From(builder.Configuration));
+        builder.Services.AddSingleton(RetentionOptions.From(builder.Configuration));
+        builder.Services.AddHostedService<RetentionJob>();
         builder.PlatformFeatures().ConfigureSilo(ConfigureSilo);
         return builder;
     }

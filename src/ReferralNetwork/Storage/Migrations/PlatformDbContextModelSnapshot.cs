@@ -867,6 +867,20 @@ namespace ReferralNetwork.Storage.Migrations
                     b.ToTable("ProcessedEvents", (string)null);
                 });
 
+            modelBuilder.Entity("ReferralNetwork.Subjects.RetentionErasure", b =>
+                {
+                    b.Property<Guid>("ReferralId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("ErasedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("ReferralId");
+
+                    b.ToTable("RetentionErasures", (string)null);
+                });
+
             modelBuilder.Entity("ReferralNetwork.Webhooks.WebhookAttempt", b =>
                 {
                     b.Property<long>("Id")

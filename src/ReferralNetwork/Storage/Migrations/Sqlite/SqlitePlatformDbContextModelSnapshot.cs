@@ -858,6 +858,20 @@ namespace ReferralNetwork.Storage.Migrations.Sqlite
                     b.ToTable("ProcessedEvents", (string)null);
                 });
 
+            modelBuilder.Entity("ReferralNetwork.Subjects.RetentionErasure", b =>
+                {
+                    b.Property<Guid>("ReferralId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ErasedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ReferralId");
+
+                    b.ToTable("RetentionErasures", (string)null);
+                });
+
             modelBuilder.Entity("ReferralNetwork.Webhooks.WebhookAttempt", b =>
                 {
                     b.Property<long>("Id")
