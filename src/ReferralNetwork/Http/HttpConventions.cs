@@ -25,6 +25,7 @@ public static class HttpConventions
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = platform.MaxRequestBodyBytes);
 
+        builder.Services.Configure<RouteOptions>(o => o.SetParameterPolicy<UuidRouteConstraint>("uuid"));
         builder.Services.AddEndpointsApiExplorer();
         builder.Services.AddSwaggerGen(o =>
         {

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using ReferralNetwork.Contracts;
@@ -42,7 +43,7 @@ public static class InboxEndpoints
         return TypedResults.Ok(items.Select(i => i with { CapacityAtOffer = history.At(i.Services, i.OfferedAt) }).ToList());
     }
 
-    private static Ok<List<IndicatorView>> Indicators(string? lang)
+    private static Ok<List<IndicatorView>> Indicators([MaxLength(Limits.LanguageTag)] string? lang)
     {
         var language = string.IsNullOrWhiteSpace(lang) ? IndicatorCatalog.FallbackLanguage : lang.Trim().ToLowerInvariant();
         return TypedResults.Ok(IndicatorCatalog.All.Select(i =>
