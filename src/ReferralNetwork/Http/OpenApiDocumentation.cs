@@ -34,6 +34,12 @@ public static class OpenApiDocumentation
     public const string ProblemMediaType = "application/problem+json";
     public const string RetryAfterHeader = "Retry-After";
 
+    /// <summary>Documents a header an endpoint sends with <paramref name="status"/> (e.g. the inbox's Link to its next page).</summary>
+    public static RouteHandlerBuilder WithResponseHeader(this RouteHandlerBuilder endpoint, int status, string name, string description, int maxLength) =>
+        endpoint.WithMetadata(new ResponseHeader(status, name, description, maxLength));
+
+    private sealed record ResponseHeader(int Status, string Name, string Description, int MaxLength);
+
     /// <summary>Describes an API tag (a feature's group of routes) in the document.</summary>
     public static WebApplicationBuilder DescribeApiTag(this WebApplicationBuilder builder, string tag, string description)
     {
@@ -194,6 +200,20 @@ public static class OpenApiDocumentation
             }
 
             operation.Responses ??= [];
+            foreach (var header in context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<ResponseHeader>())
+            {
+                if (operation.Responses.TryGetValue(header.Status.ToString(System.Globalization.CultureInfo.InvariantCulture), out var documented)
+                    && documented is OpenApiResponse response)
+                {
+                    response.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                    response.Headers[header.Name] = new OpenApiHeader
+                    {
+                        Description = header.Description,
+                        Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = header.MaxLength },
+                    };
+                }
+            }
+
             var problem = ProblemReference(context.SchemaRepository, context.Document);
             foreach (var status in statuses)
             {
