@@ -4,7 +4,8 @@
 #   - rabbitmq-server (tests start their own nodes with their own ports and data folders),
 #   - chromium (browser tests drive Debian's build headless; browsers cannot be downloaded here),
 #   - Go with Debian's sprig and sigs.k8s.io/yaml sources (the Helm chart tests build tests/helm-render,
-#     Helm's template engine, because no Helm binary can be installed here).
+#     Helm's template engine, because no Helm binary can be installed here),
+#   - Node.js and npm when missing, then the OpenAPI linters pinned in tests/openapi-lint (npm ci, once per lock file).
 # Idempotent and quick when everything is present: apt is only touched when something is missing.
 # The packages' own system services are stopped and disabled: a system broker or database would
 # only take ports and CPU away from the servers the tests start.
@@ -53,6 +54,15 @@ have_k8s_yaml() {
     [[ -f "$gocode/sigs.k8s.io/yaml/yaml.go" ]]
 }
 
+have_node() {
+    command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1
+}
+
+# The linters of the OpenAPI document (tests/ReferralNetwork.Tests/Api/OpenApiLintTests.cs), from the npm registry.
+install_openapi_linters() {
+    bash "$(dirname "$0")/../tests/openapi-lint/install.sh"
+}
+
 missing=()
 have_postgres_binaries || missing+=(postgresql-15 postgresql-client-15)
 have_rabbitmq || missing+=(rabbitmq-server)
@@ -60,9 +70,11 @@ have_chromium || missing+=(chromium)
 have_go || missing+=(golang-go)
 have_sprig || missing+=(golang-github-masterminds-sprig-dev)
 have_k8s_yaml || missing+=(golang-k8s-sigs-yaml-dev)
+have_node || missing+=(nodejs npm)
 
 if ((${#missing[@]} == 0)); then
-    log "PostgreSQL, RabbitMQ, Chromium and Go with sprig are present; nothing to install."
+    log "PostgreSQL, RabbitMQ, Chromium, Go with sprig and Node.js are present; nothing to install from apt."
+    install_openapi_linters
     exit 0
 fi
 
@@ -132,4 +144,6 @@ have_chromium || { log "chromium still missing after install"; exit 1; }
 have_go || { log "go still missing after install"; exit 1; }
 have_sprig || { log "sprig sources still missing under $gocode after install"; exit 1; }
 have_k8s_yaml || { log "sigs.k8s.io/yaml sources still missing under $gocode after install"; exit 1; }
+have_node || { log "node or npm still missing after install"; exit 1; }
+install_openapi_linters
 log "done."

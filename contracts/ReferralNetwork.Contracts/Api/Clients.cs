@@ -1,7 +1,12 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace ReferralNetwork.Contracts.Api;
 
 /// <summary>A new OAuth client of the caller's organization: a name, an optional description, the scopes it may ask for.</summary>
-public sealed record ClientRequest(string? Name, IReadOnlyList<string>? Scopes, string? Description = null);
+public sealed record ClientRequest(
+    [property: MaxLength(Limits.ClientName)] string? Name,
+    [property: MaxLength(Limits.Codes), ItemMaxLength(Limits.Code)] IReadOnlyList<string>? Scopes,
+    [property: MaxLength(Limits.ClientDescription)] string? Description = null);
 
 public enum ClientKind
 {

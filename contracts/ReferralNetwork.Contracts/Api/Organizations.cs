@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace ReferralNetwork.Contracts.Api;
 
 public sealed record OrganizationView(string Id, string Name, string Country, OrganizationKind Kind, IReadOnlyList<ServiceOfferView> Services);
@@ -13,7 +15,10 @@ public sealed record ServiceOfferView(ServiceKind Service, int Capacity, IReadOn
 public sealed record CapacityView(string Unit, int Available, int Maximum, DateTimeOffset Updated);
 
 /// <summary>The body of <c>PUT /api/v1/organizations/{id}/services/{service}/capacity</c>: <c>{"unit": "beds", "available", "maximum"}</c>.</summary>
-public sealed record CapacityRequest(string? Unit, int? Available, int? Maximum);
+public sealed record CapacityRequest(
+    [property: MaxLength(Limits.Code)] string? Unit,
+    [property: Range(0, Limits.CapacityFigure)] int? Available,
+    [property: Range(0, Limits.CapacityFigure)] int? Maximum);
 
 /// <summary>A service's capacity at a moment (an inbox entry shows the target's at the time of the offer).</summary>
 public sealed record ServiceCapacityView(ServiceKind Service, string Unit, int Available, int Maximum, DateTimeOffset Updated);

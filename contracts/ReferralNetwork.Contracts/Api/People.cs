@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace ReferralNetwork.Contracts.Api;
 
 /// <summary>
@@ -8,7 +10,10 @@ public sealed record PersonView(
     string Id, string Name, IReadOnlyList<string> Roles, string Language, bool SecondFactor, bool Disabled, bool LockedOut, bool InvitationPending);
 
 /// <summary>Invites a person into the caller's organization: an account without a password, and a one-time link to set it.</summary>
-public sealed record InvitePersonRequest(string Email, IReadOnlyList<string> Roles, string? Language = null);
+public sealed record InvitePersonRequest(
+    [property: MaxLength(Limits.Email)] string Email,
+    [property: MaxLength(Limits.Roles), ItemMaxLength(Limits.Code)] IReadOnlyList<string> Roles,
+    [property: MaxLength(Limits.LanguageTag)] string? Language = null);
 
 /// <summary>
 /// The invitation made: when it expires, and either that it was sent by e-mail or the link itself (shown this once,
@@ -16,4 +21,4 @@ public sealed record InvitePersonRequest(string Email, IReadOnlyList<string> Rol
 /// </summary>
 public sealed record InvitationView(string PersonId, DateTimeOffset ExpiresAt, bool SentByEmail, string? Link);
 
-public sealed record PersonRolesRequest(IReadOnlyList<string> Roles);
+public sealed record PersonRolesRequest([property: MaxLength(Limits.Roles), ItemMaxLength(Limits.Code)] IReadOnlyList<string> Roles);

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace ReferralNetwork.Contracts.Api;
 
 // Request bodies are nullable field by field so that a missing field is reported by name
@@ -5,18 +7,18 @@ namespace ReferralNetwork.Contracts.Api;
 
 public sealed record CreateReferralRequest(
     SubjectInput? Subject,
-    string? IdentifiedIn,
+    [property: MaxLength(Limits.CountryCode)] string? IdentifiedIn,
     DateTimeOffset? IdentifiedAt,
-    IReadOnlyList<ExploitationForm>? Exploitation,
-    string? Summary);
+    [property: MaxLength(Limits.Codes)] IReadOnlyList<ExploitationForm>? Exploitation,
+    [property: MaxLength(Limits.Summary)] string? Summary);
 
 public sealed record SubjectInput(
-    string? GivenName,
-    string? FamilyName,
+    [property: MaxLength(Limits.Name)] string? GivenName,
+    [property: MaxLength(Limits.Name)] string? FamilyName,
     Sex? Sex,
     DateOnly? DateOfBirth,
-    string? Nationality,
-    IReadOnlyList<string>? Languages);
+    [property: MaxLength(Limits.CountryCode)] string? Nationality,
+    [property: MaxLength(Limits.Languages), ItemMaxLength(Limits.LanguageTag)] IReadOnlyList<string>? Languages);
 
 /// <summary>A referral as its holder and participants see it: never the subject's names or date of birth.</summary>
 public sealed record ReferralView(
@@ -65,13 +67,13 @@ public sealed record SubjectView(
 
 /// <summary>The holder's correction of the subject (a full replacement; the same fields as at creation, and the summary).</summary>
 public sealed record SubjectCorrectionRequest(
-    string? GivenName,
-    string? FamilyName,
+    [property: MaxLength(Limits.Name)] string? GivenName,
+    [property: MaxLength(Limits.Name)] string? FamilyName,
     Sex? Sex,
     DateOnly? DateOfBirth,
-    string? Nationality,
-    IReadOnlyList<string>? Languages,
-    string? Summary);
+    [property: MaxLength(Limits.CountryCode)] string? Nationality,
+    [property: MaxLength(Limits.Languages), ItemMaxLength(Limits.LanguageTag)] IReadOnlyList<string>? Languages,
+    [property: MaxLength(Limits.Summary)] string? Summary);
 
 /// <summary>A document of the subject compartment, as listed with the subject (its content is read on its own).</summary>
 public sealed record DocumentView(Guid Id, DocumentKind Kind, string ContentType, long Length, DateTimeOffset AddedAt, string AddedBy);

@@ -1,7 +1,12 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace ReferralNetwork.Contracts.Api;
 
 /// <summary>A subscription: where to post, which event types (<c>handoff-offered</c>, …, or <c>["*"]</c>).</summary>
-public sealed record WebhookRequest(string Url, IReadOnlyList<string> Events, string? Description = null);
+public sealed record WebhookRequest(
+    [property: MaxLength(Limits.Url)] string Url,
+    [property: MaxLength(Limits.Codes), ItemMaxLength(Limits.Code)] IReadOnlyList<string> Events,
+    [property: MaxLength(Limits.WebhookDescription)] string? Description = null);
 
 public enum WebhookStatus
 {

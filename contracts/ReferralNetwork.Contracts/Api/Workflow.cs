@@ -1,36 +1,43 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace ReferralNetwork.Contracts.Api;
 
-public sealed record ScreeningRequest(IReadOnlyList<string>? Indicators);
+public sealed record ScreeningRequest([property: MaxLength(Limits.Codes), ItemMaxLength(Limits.Code)] IReadOnlyList<string>? Indicators);
 
 public sealed record ScreeningElements(bool Act, bool Means, bool Purpose);
 
 /// <summary>The outcome is computed by the Palermo rule, never typed in.</summary>
 public sealed record ScreeningResult(ScreeningOutcome Outcome, ScreeningElements Elements, bool Child);
 
-public sealed record ConsentRequest(ConsentPurpose? Purpose, string? OrganizationId, bool? Given, ConsentMethod? Method);
+public sealed record ConsentRequest(
+    ConsentPurpose? Purpose, [property: MaxLength(Limits.OrganizationId)] string? OrganizationId, bool? Given, ConsentMethod? Method);
 
 public sealed record HandoffRequest(
-    string? ToOrganizationId,
+    [property: MaxLength(Limits.OrganizationId)] string? ToOrganizationId,
     HandoffKind? Kind,
-    IReadOnlyList<ServiceKind>? Services,
-    string? Message,
+    [property: MaxLength(Limits.Codes)] IReadOnlyList<ServiceKind>? Services,
+    [property: MaxLength(Limits.Text)] string? Message,
     DateTimeOffset? RespondBy,
-    string? ConsentOverrideReason);
+    [property: MaxLength(Limits.Text)] string? ConsentOverrideReason);
 
 /// <summary>Body of decline (reason required) and withdraw (reason optional).</summary>
-public sealed record ReasonRequest(string? Reason);
+public sealed record ReasonRequest([property: MaxLength(Limits.Text)] string? Reason);
 
-public sealed record NationalityVerificationRequest(NationalityOutcome? Outcome, string? Reason);
+public sealed record NationalityVerificationRequest(NationalityOutcome? Outcome, [property: MaxLength(Limits.Text)] string? Reason);
 
-public sealed record ReturnPlanRequest(TravelDocument? TravelDocument, DateOnly? PlannedFor, string? CrossingPoint, string? Escort);
+public sealed record ReturnPlanRequest(
+    TravelDocument? TravelDocument,
+    DateOnly? PlannedFor,
+    [property: MaxLength(Limits.CrossingPoint)] string? CrossingPoint,
+    [property: MaxLength(Limits.Escort)] string? Escort);
 
 public sealed record ReturnConfirmationRequest(DateTimeOffset? HandedOverAt);
 
-public sealed record ServiceRequest(ServiceKind? Service, ServiceStatus? Status, string? Note);
+public sealed record ServiceRequest(ServiceKind? Service, ServiceStatus? Status, [property: MaxLength(Limits.Text)] string? Note);
 
 public sealed record CloseRequest(ClosureReason? Reason);
 
-public sealed record EmergencyAccessRequest(string? Reason);
+public sealed record EmergencyAccessRequest([property: MaxLength(Limits.Text)] string? Reason);
 
 public sealed record ScreeningView(
     ScreeningOutcome Outcome, ScreeningElements Elements, bool Child, IReadOnlyList<string> Indicators, DateTimeOffset ScreenedAt, string ScreenedBy);

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -15,6 +16,8 @@ namespace ReferralNetwork.Dashboards;
 public static partial class DashboardEndpoints
 {
     public const string CsvType = "text/csv";
+    private const int MaxName = 32;
+    private const string PeriodText = @"^(?<year>\d{4})(-(?:(?<month>0[1-9]|1[0-2])|Q(?<quarter>[1-4])))?$";
 
     public static IEndpointRouteBuilder MapDashboardsApi(this IEndpointRouteBuilder app)
     {
@@ -38,7 +41,13 @@ public static partial class DashboardEndpoints
     }
 
     private static async Task<Results<Ok<DashboardView>, ContentHttpResult>> DashboardAsync(
-        string name, string? period, string? country, string? exploitation, HttpContext http, DashboardService dashboards, CancellationToken cancellationToken)
+        [MaxLength(MaxName)] string name,
+        [MaxLength(7), RegularExpression(PeriodText)] string? period,
+        [MaxLength(Limits.CountryCode)] string? country,
+        [OneOf(typeof(ExploitationForm))] string? exploitation,
+        HttpContext http,
+        DashboardService dashboards,
+        CancellationToken cancellationToken)
     {
         var caller = Caller.From(http.User);
         var scope = ScopeOf(caller, country);
@@ -58,7 +67,7 @@ public static partial class DashboardEndpoints
     }
 
     private static async Task<Results<Ok<CaseExport>, ContentHttpResult>> CasesAsync(
-        int? year, HttpContext http, CaseExportService exports, CancellationToken cancellationToken)
+        [Range(1900, 9999)] int? year, HttpContext http, CaseExportService exports, CancellationToken cancellationToken)
     {
         var caller = Caller.From(http.User);
         if (caller.Country != Country.Regional)
@@ -158,7 +167,7 @@ public static partial class DashboardEndpoints
             ? $"\"{field.Replace("\"", "\"\"", StringComparison.Ordinal)}\""
             : field;
 
-    [GeneratedRegex(@"^(?<year>\d{4})(-(?:(?<month>0[1-9]|1[0-2])|Q(?<quarter>[1-4])))?$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(PeriodText, RegexOptions.CultureInvariant)]
     private static partial Regex PeriodPattern();
 
     [GeneratedRegex("^[A-Z]{2}$", RegexOptions.CultureInvariant)]

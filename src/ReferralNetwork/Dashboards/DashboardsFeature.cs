@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using ReferralNetwork.Dashboards.ReadModel;
 using ReferralNetwork.Hosting;
 using ReferralNetwork.Storage;
+using ReferralNetwork.Http;
 
 namespace ReferralNetwork.Dashboards;
 
@@ -14,6 +15,7 @@ public static class DashboardsFeature
 
     public static WebApplicationBuilder AddDashboards(this WebApplicationBuilder builder)
     {
+        builder.DescribeApiTag("Dashboards", "Aggregates for the secretariat and the focal points, with small counts suppressed, and the k-anonymous case export. Scope dashboard.read.");
         var options = builder.Configuration.GetSection(DashboardOptions.Section).Get<DashboardOptions>() ?? new DashboardOptions();
         options.Validate();
         builder.Services.AddSingleton(options);

@@ -9,6 +9,7 @@ public static class ApiGroups
         app.MapGroup($"/api/v1/{path}")
             .WithTags(tag)
             .RequireAuthorization()
+            .AddEndpointFilterFactory(ParameterBounds.Filter)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status500InternalServerError);

@@ -7,6 +7,14 @@ public sealed partial class FieldErrors
 {
     private readonly Dictionary<string, List<string>> _errors = [];
 
+    /// <summary>The failures of the bounds the request's type declares (lengths, counts, ranges); more checks can follow.</summary>
+    public static FieldErrors Of(object? request)
+    {
+        var errors = new FieldErrors();
+        RequestBounds.Check(request, errors);
+        return errors;
+    }
+
     public FieldErrors Add(string field, string message)
     {
         if (!_errors.TryGetValue(field, out var list))
@@ -20,9 +28,6 @@ public sealed partial class FieldErrors
 
     public FieldErrors Required(string field, object? value) =>
         value is null || value is string s && string.IsNullOrWhiteSpace(s) ? Add(field, "Required.") : this;
-
-    public FieldErrors MaxLength(string field, string? value, int max) =>
-        value is not null && value.Length > max ? Add(field, $"At most {max} characters.") : this;
 
     public FieldErrors CountryCode(string field, string? value) =>
         value is not null && !CountryPattern().IsMatch(value) ? Add(field, "An ISO 3166-1 alpha-2 country code, such as VN.") : this;

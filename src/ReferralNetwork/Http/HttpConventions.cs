@@ -29,16 +29,9 @@ public static class HttpConventions
             RequestLimits.RaiseKestrelLimits(k, platform);
         });
 
+        builder.Services.Configure<RouteOptions>(o => o.SetParameterPolicy<UuidRouteConstraint>("uuid"));
         builder.Services.AddEndpointsApiExplorer();
-        builder.Services.AddSwaggerGen(o =>
-        {
-            o.SwaggerDoc("v1", new OpenApiInfo
-            {
-                Title = "ReferralNetwork partner API",
-                Version = "v1",
-                Description = "Cross-border referral and repatriation coordination. Authenticate with OAuth 2.0 client credentials at /connect/token.",
-            });
-        });
+        OpenApiDocumentation.Configure(builder);
 
         builder.Services.AddHealthChecks()
             .AddCheck<SiloHealthCheck>("silo", tags: ["ready"])
@@ -56,6 +49,7 @@ public static class HttpConventions
         app.UseSwaggerUI(o =>
         {
             o.SwaggerEndpoint("/swagger/v1/swagger.json", "ReferralNetwork v1");
+            o.OAuthUsePkce();
         });
         app.UseAuthentication();
         app.UseAuthorization();

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -17,6 +18,9 @@ namespace ReferralNetwork.Identity;
 /// <summary>The routes of <see cref="OrganizationClients"/>: an organization's admin manages its OAuth clients.</summary>
 public static class ClientEndpoints
 {
+    /// <summary>The longest client id the token server stores.</summary>
+    private const int MaxClientId = 100;
+
     public static IEndpointRouteBuilder MapClientsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapApiGroup("clients", "Clients")
@@ -43,7 +47,7 @@ public static class ClientEndpoints
     private static async Task<Ok<List<ClientView>>> ListAsync(HttpContext http, OrganizationClients clients) =>
         TypedResults.Ok(await clients.ListAsync(Caller.From(http.User), http.RequestAborted));
 
-    private static async Task<Ok<ClientView>> GetAsync(HttpContext http, string id, OrganizationClients clients) =>
+    private static async Task<Ok<ClientView>> GetAsync(HttpContext http, [MaxLength(MaxClientId)] string id, OrganizationClients clients) =>
         TypedResults.Ok(await clients.GetAsync(Caller.From(http.User), id, http.RequestAborted));
 
     private static async Task<Created<ClientView>> CreateAsync(HttpContext http, ClientRequest request, OrganizationClients clients)
@@ -52,10 +56,10 @@ public static class ClientEndpoints
         return TypedResults.Created($"/api/v1/clients/{client.ClientId}", client);
     }
 
-    private static async Task<Ok<ClientView>> RotateSecretAsync(HttpContext http, string id, OrganizationClients clients) =>
+    private static async Task<Ok<ClientView>> RotateSecretAsync(HttpContext http, [MaxLength(MaxClientId)] string id, OrganizationClients clients) =>
         TypedResults.Ok(await clients.RotateSecretAsync(Caller.From(http.User), id, http.RequestAborted));
 
-    private static async Task<NoContent> RevokeAsync(HttpContext http, string id, OrganizationClients clients)
+    private static async Task<NoContent> RevokeAsync(HttpContext http, [MaxLength(MaxClientId)] string id, OrganizationClients clients)
     {
         await clients.RevokeAsync(Caller.From(http.User), id, http.User.GetClaim(Claims.Subject), http.RequestAborted);
         return TypedResults.NoContent();
@@ -72,9 +76,6 @@ public sealed class OrganizationClients(
     IOpenIddictApplicationManager applications, IPersonalDataProtector protector, PlatformDbContext db, RevocationList revocations,
     TokenServerOptions options, TimeProvider time)
 {
-    public const int MaxNameLength = 100;
-    public const int MaxDescriptionLength = 500;
-
     private const string NameProperty = "name";
     private const string DescriptionProperty = "description";
     private const string CreatedAtProperty = "created_at";
@@ -102,10 +103,7 @@ public sealed class OrganizationClients(
         RequireAdmin(caller);
         var organization = await db.Organizations.AsNoTracking().SingleAsync(o => o.Id == caller.OrganizationId, cancellationToken);
         var allowed = PartnerClients.KindAllows(organization);
-        var errors = new FieldErrors()
-            .Required("name", request.Name)
-            .MaxLength("name", request.Name?.Trim(), MaxNameLength)
-            .MaxLength("description", request.Description?.Trim(), MaxDescriptionLength);
+        var errors = FieldErrors.Of(request).Required("name", request.Name);
         if (request.Scopes is not { Count: > 0 })
         {
             errors.Add("scopes", $"At least one of: {string.Join(", ", allowed)}.");

@@ -17,6 +17,7 @@ using ReferralNetwork.Organizations;
 using ReferralNetwork.People;
 using ReferralNetwork.Storage;
 using static OpenIddict.Abstractions.OpenIddictConstants;
+using ReferralNetwork.Http;
 
 namespace ReferralNetwork.Identity;
 
@@ -28,6 +29,7 @@ public static class IdentityHosting
 
     public static WebApplicationBuilder AddPlatformIdentity(this WebApplicationBuilder builder, PlatformOptions platform)
     {
+        builder.DescribeApiTag("Clients", "An organization's admin manages its OAuth clients: create (the secret shown once), rotate the secret, revoke. Scope admin.");
         var options = TokenServerOptions.From(builder.Configuration);
         var keys = Path.Combine(platform.FullDataPath, "keys");
 
@@ -117,18 +119,34 @@ public static class IdentityHosting
         builder.Services.AddAuthentication(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme);
         builder.AddPlatformRateLimits();
 
-        // The API document and Swagger UI offer this token server's client-credentials flow and scopes.
+        // The API document and Swagger UI offer this token server's two flows: client credentials for systems, and the
+        // authorization code flow with PKCE (then refresh tokens) for people signing in through a web application.
         builder.Services.ConfigureSwaggerGen(o =>
         {
+            var token = new Uri("/connect/token", UriKind.Relative);
             o.AddSecurityDefinition("oauth2", new OpenApiSecurityScheme
             {
                 Type = SecuritySchemeType.OAuth2,
+                Description =
+                    $"Bearer access tokens from this platform's own OpenID Connect server (discovery at /.well-known/openid-configuration): JWTs " +
+                    $"as in RFC 9068 (typ at+jwt), signed RS256 with the keys published at its JWKS endpoint, for the audience {TokenClaims.Audience}, " +
+                    $"valid {options.AccessTokenLifetime.TotalMinutes:0} minutes. Tokens are issued and checked following the JSON Web Token Best " +
+                    "Current Practices (RFC8725): explicitly typed, always signed (alg none is refused), issuer, audience and lifetime checked. " +
+                    "Systems use client credentials (no refresh token: ask again when the token expires); people sign in through the " +
+                    "authorization code flow with PKCE, and their web application renews the token with its refresh token.",
                 Flows = new OpenApiOAuthFlows
                 {
-                    ClientCredentials = new OpenApiOAuthFlow
+                    ClientCredentials = new OpenApiOAuthFlow { TokenUrl = token, Scopes = Scopes.Descriptions.ToDictionary() },
+                    AuthorizationCode = new OpenApiOAuthFlow
                     {
-                        TokenUrl = new Uri("/connect/token", UriKind.Relative),
-                        Scopes = Scopes.All.ToDictionary(s => s, s => $"The {s} scope"),
+                        AuthorizationUrl = new Uri("/connect/authorize", UriKind.Relative),
+                        TokenUrl = token,
+                        RefreshUrl = token,
+                        Scopes = new Dictionary<string, string>(Scopes.Descriptions)
+                        {
+                            [OpenIddictConstants.Scopes.OpenId] = "Sign the person in (an identity token naming them by an opaque id).",
+                            [OpenIddictConstants.Scopes.OfflineAccess] = "A refresh token, to renew the access token while the person's session lasts.",
+                        },
                     },
                 },
             });

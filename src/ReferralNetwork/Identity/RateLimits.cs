@@ -71,7 +71,11 @@ public static class RateLimits
             builder.Services.AddSingleton<IStartupFilter>(new TokenEndpointLimit(new Bucket(options.TokenEndpoint.PermitLimit, options.TokenEndpoint.Window, ByAddress)));
         }
 
-        builder.Services.ConfigureSwaggerGen(o => o.OperationFilter<TooManyRequestsResponse>());
+        builder.Services.ConfigureSwaggerGen(o =>
+        {
+            o.OperationFilter<TooManyRequestsResponse>();
+            o.DocumentFilter<TooManyRequestsResponse>();
+        });
         return builder;
     }
 
@@ -172,31 +176,62 @@ public static class RateLimits
         };
     }
 
-    /// <summary>Documents the 429 answer, its headers and its problem body on every API operation.</summary>
-    private sealed class TooManyRequestsResponse : IOperationFilter
+    /// <summary>
+    /// Documents the 429 answer with its Retry-After and problem body on every API operation, and the RateLimit fields
+    /// on every 2XX and 4XX answer that is counted: all but the 401, which is answered before the caller is known.
+    /// Registered after the platform's problem responses, so that it sees every answer an operation documents.
+    /// </summary>
+    private sealed class TooManyRequestsResponse : IOperationFilter, IDocumentFilter
     {
+        private const string PolicyHeader = "RateLimit-Policy";
+        private const string LimitHeader = "RateLimit";
+
         public void Apply(OpenApiOperation operation, OperationFilterContext context)
         {
-            if (context.ApiDescription.RelativePath?.StartsWith("api/", StringComparison.Ordinal) != true)
+            if (!OpenApiDocumentation.IsApi(context))
             {
                 return;
             }
 
-            var problem = context.SchemaGenerator.GenerateSchema(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), context.SchemaRepository);
             operation.Responses ??= [];
             operation.Responses["429"] = new OpenApiResponse
             {
                 Description = "Too many requests from this system or person: retry after the number of seconds in Retry-After.",
                 Headers = new Dictionary<string, IOpenApiHeader>
                 {
-                    ["Retry-After"] = Header("Seconds to wait before retrying."),
-                    ["RateLimit-Policy"] = Header("The limit, as in draft-ietf-httpapi-ratelimit-headers-07: requests;w=window in seconds (e.g. 20000;w=1)."),
-                    ["RateLimit"] = Header("What is left, as in draft-ietf-httpapi-ratelimit-headers-07: limit=…, remaining=…, reset=… (seconds)."),
+                    [OpenApiDocumentation.RetryAfterHeader] = new OpenApiHeaderReference(OpenApiDocumentation.RetryAfterHeader, context.Document),
                 },
-                Content = new Dictionary<string, IOpenApiMediaType> { ["application/problem+json"] = new OpenApiMediaType { Schema = problem } },
+                Content = new Dictionary<string, IOpenApiMediaType>
+                {
+                    [OpenApiDocumentation.ProblemMediaType] = new OpenApiMediaType { Schema = OpenApiDocumentation.ProblemReference(context.SchemaRepository, context.Document) },
+                },
             };
+
+            foreach (var (status, response) in operation.Responses)
+            {
+                if (status[0] is '2' or '4' && status != "401" && response is OpenApiResponse concrete)
+                {
+                    concrete.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                    concrete.Headers[PolicyHeader] = new OpenApiHeaderReference(PolicyHeader, context.Document);
+                    concrete.Headers[LimitHeader] = new OpenApiHeaderReference(LimitHeader, context.Document);
+                }
+            }
         }
 
-        private static OpenApiHeader Header(string description) => new() { Description = description, Schema = new OpenApiSchema { Type = JsonSchemaType.String } };
+        public void Apply(OpenApiDocument document, DocumentFilterContext context)
+        {
+            OpenApiDocumentation.AddHeader(document, PolicyHeader, Header(
+                "The caller's limit, as in draft-ietf-httpapi-ratelimit-headers-07: requests;w=window in seconds (e.g. 20000;w=1). " + Counted));
+            OpenApiDocumentation.AddHeader(document, LimitHeader, Header(
+                "What is left of it, as in draft-ietf-httpapi-ratelimit-headers-07: limit=…, remaining=…, reset=… (seconds). " + Counted));
+        }
+
+        private const string Counted = "Sent whenever rate limits are on (the default), except on a 403 for a scope the token lacks and on a 413 for a declared body length over the limit, both refused before counting.";
+
+        private static OpenApiHeader Header(string description) => new()
+        {
+            Description = description,
+            Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 200 },
+        };
     }
 }

@@ -42,14 +42,12 @@ public sealed class CapacityChange
 /// <summary>The units a capacity may be counted in: a short fixed list, so that partners can compare organizations.</summary>
 public static class CapacityUnits
 {
-    public const int MaxFigure = 100_000;
-
     public static readonly IReadOnlyList<string> All = ["beds", "places", "people", "sessions", "cases"];
 
     /// <summary>The request's figures, or a 400 problem naming every field at fault.</summary>
     public static (string Unit, int Available, int Maximum) Validate(CapacityRequest request)
     {
-        var errors = new FieldErrors();
+        var errors = FieldErrors.Of(request);
         var unit = request.Unit?.Trim().ToLowerInvariant();
         errors.Required("unit", unit);
         if (!string.IsNullOrEmpty(unit) && !All.Contains(unit))
@@ -58,8 +56,6 @@ public static class CapacityUnits
         }
 
         errors.Required("available", request.Available).Required("maximum", request.Maximum);
-        Bounded(errors, "available", request.Available);
-        Bounded(errors, "maximum", request.Maximum);
         if (request is { Available: >= 0, Maximum: >= 0 } && request.Available > request.Maximum)
         {
             errors.Add("available", "At most maximum.");
@@ -67,14 +63,6 @@ public static class CapacityUnits
 
         errors.ThrowIfAny();
         return (unit!, request.Available!.Value, request.Maximum!.Value);
-    }
-
-    private static void Bounded(FieldErrors errors, string field, int? value)
-    {
-        if (value is < 0 or > MaxFigure)
-        {
-            errors.Add(field, $"From 0 to {MaxFigure}.");
-        }
     }
 }
 

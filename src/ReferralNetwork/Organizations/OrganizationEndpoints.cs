@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using ReferralNetwork.Contracts;
@@ -10,6 +11,8 @@ namespace ReferralNetwork.Organizations;
 
 public static class OrganizationEndpoints
 {
+    private const string CountryPattern = "^[A-Za-z]{2}$";
+
     public static IEndpointRouteBuilder MapOrganizationsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapApiGroup("organizations", "Organizations");
@@ -30,7 +33,11 @@ public static class OrganizationEndpoints
     }
 
     private static async Task<Ok<List<OrganizationView>>> ListAsync(
-        PlatformDbContext db, string? country, string? service, bool? available, CancellationToken cancellationToken)
+        PlatformDbContext db,
+        [MaxLength(Limits.CountryCode), RegularExpression(CountryPattern)] string? country,
+        [OneOf(typeof(ServiceKind))] string? service,
+        bool? available,
+        CancellationToken cancellationToken)
     {
         var wantedService = ApiGroups.ParseQuery<ServiceKind>(service, "service");
         var query = db.Organizations.AsNoTracking();
@@ -60,7 +67,7 @@ public static class OrganizationEndpoints
     }
 
     private static async Task<Ok<ServiceOfferView>> SetCapacityAsync(
-        HttpContext http, string id, string service, CapacityRequest request, PlatformDbContext db, CapacityAnnouncements announcements,
+        HttpContext http, [MaxLength(Limits.OrganizationId)] string id, [OneOf(typeof(ServiceKind))] string service, CapacityRequest request, PlatformDbContext db, CapacityAnnouncements announcements,
         TimeProvider time, CancellationToken cancellationToken)
     {
         var caller = Caller.From(http.User);

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using ReferralNetwork.Hosting;
 using ReferralNetwork.Storage;
+using ReferralNetwork.Http;
 
 
 namespace ReferralNetwork.Organizations;
@@ -10,6 +11,7 @@ public static class OrganizationsFeature
 {
     public static WebApplicationBuilder AddOrganizations(this WebApplicationBuilder builder)
     {
+        builder.DescribeApiTag("Organizations", "The directory of organizations and their services, with the capacity each reports (Open Referral HSDS shape).");
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<CapacityAnnouncements>();
         builder.Services.AddHostedService(services => services.GetRequiredService<CapacityAnnouncements>());

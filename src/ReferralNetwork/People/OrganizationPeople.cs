@@ -35,6 +35,7 @@ public sealed class OrganizationPeople(
     public async Task<(string PersonId, InvitationView Invitation)> InviteAsync(Caller caller, InvitePersonRequest request, Uri linkBase, CancellationToken cancellationToken)
     {
         RequireAdmin(caller);
+        FieldErrors.Of(request).ThrowIfAny();
         var organization = await OrganizationOfAsync(caller, cancellationToken);
         var roles = ParseRoles(request.Roles, organization);
         var (person, invitation) = await invitations.InviteAsync(people, mail, organization, request.Email, roles, request.Language, linkBase, cancellationToken);
@@ -52,10 +53,11 @@ public sealed class OrganizationPeople(
         return await invitations.SendAsync(person, await OrganizationOfAsync(caller, cancellationToken), mail, linkBase, cancellationToken);
     }
 
-    public async Task<PersonView> SetRolesAsync(Caller caller, string id, IReadOnlyList<string>? roles, CancellationToken cancellationToken)
+    public async Task<PersonView> SetRolesAsync(Caller caller, string id, PersonRolesRequest request, CancellationToken cancellationToken)
     {
         var person = await MemberAsync(caller, id);
-        person.Roles = ParseRoles(roles, await OrganizationOfAsync(caller, cancellationToken));
+        FieldErrors.Of(request).ThrowIfAny();
+        person.Roles = ParseRoles(request.Roles, await OrganizationOfAsync(caller, cancellationToken));
         await people.UpdateAsync(person);
 
         // Roles are read afresh at every token refresh; the session's cookie is renewed at its next validation.

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ReferralNetwork.Contracts.Api;
 using ReferralNetwork.Http;
@@ -11,6 +12,9 @@ namespace ReferralNetwork.People;
 /// </summary>
 public static class PeopleEndpoints
 {
+    /// <summary>People's ids are UUIDs; anything longer is no one's.</summary>
+    private const int MaxPersonId = 64;
+
     public static IEndpointRouteBuilder MapPeopleApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapApiGroup("people", "People")
@@ -48,25 +52,25 @@ public static class PeopleEndpoints
         return TypedResults.Created($"/api/v1/people/{id}", invitation);
     }
 
-    private static async Task<Ok<InvitationView>> ReinviteAsync(HttpContext http, string id, OrganizationPeople people) =>
+    private static async Task<Ok<InvitationView>> ReinviteAsync(HttpContext http, [MaxLength(MaxPersonId)] string id, OrganizationPeople people) =>
         TypedResults.Ok(await people.ReinviteAsync(Caller.From(http.User), id, LinkBase(http), http.RequestAborted));
 
-    private static async Task<Ok<PersonView>> SetRolesAsync(HttpContext http, string id, PersonRolesRequest request, OrganizationPeople people) =>
-        TypedResults.Ok(await people.SetRolesAsync(Caller.From(http.User), id, request.Roles, http.RequestAborted));
+    private static async Task<Ok<PersonView>> SetRolesAsync(HttpContext http, [MaxLength(MaxPersonId)] string id, PersonRolesRequest request, OrganizationPeople people) =>
+        TypedResults.Ok(await people.SetRolesAsync(Caller.From(http.User), id, request, http.RequestAborted));
 
-    private static async Task<NoContent> DisableAsync(HttpContext http, string id, OrganizationPeople people)
+    private static async Task<NoContent> DisableAsync(HttpContext http, [MaxLength(MaxPersonId)] string id, OrganizationPeople people)
     {
         await people.DisableAsync(Caller.From(http.User), id, http.RequestAborted);
         return TypedResults.NoContent();
     }
 
-    private static async Task<NoContent> EnableAsync(HttpContext http, string id, OrganizationPeople people)
+    private static async Task<NoContent> EnableAsync(HttpContext http, [MaxLength(MaxPersonId)] string id, OrganizationPeople people)
     {
         await people.EnableAsync(Caller.From(http.User), id);
         return TypedResults.NoContent();
     }
 
-    private static async Task<NoContent> ResetSecondFactorAsync(HttpContext http, string id, OrganizationPeople people)
+    private static async Task<NoContent> ResetSecondFactorAsync(HttpContext http, [MaxLength(MaxPersonId)] string id, OrganizationPeople people)
     {
         await people.ResetSecondFactorAsync(Caller.From(http.User), id);
         return TypedResults.NoContent();

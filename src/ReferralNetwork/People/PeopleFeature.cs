@@ -10,6 +10,7 @@ using ReferralNetwork.Identity;
 using ReferralNetwork.Storage;
 using ReferralNetwork.Storage.Protection;
 using ReferralNetwork.WebConsole;
+using ReferralNetwork.Http;
 
 namespace ReferralNetwork.People;
 
@@ -21,6 +22,7 @@ public static class PeopleFeature
 
     public static WebApplicationBuilder AddPeople(this WebApplicationBuilder builder, PlatformOptions platform)
     {
+        builder.DescribeApiTag("People", "An organization's admin manages its people: invitations, roles, disabling, second factors. Scope admin.");
         var options = TokenServerOptions.From(builder.Configuration);
         builder.Services.AddIdentityCore<Person>(o =>
             {

@@ -13,7 +13,6 @@ namespace ReferralNetwork.Referrals;
 /// </summary>
 public static class ReferralCommand
 {
-    public const int MaxText = 2000;
     private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
 
     /// <summary>A person newly identified; <see cref="RequestHash"/> is set when the request carried an Idempotency-Key.</summary>
@@ -30,13 +29,12 @@ public static class ReferralCommand
 
         public static Create From(CreateReferralRequest request, Caller caller, DateTimeOffset now, string? requestHash = null)
         {
-            var errors = new FieldErrors()
+            var errors = FieldErrors.Of(request)
                 .Required("subject", request.Subject)
                 .Required("identifiedIn", request.IdentifiedIn)
                 .CountryCode("identifiedIn", request.IdentifiedIn)
                 .Required("identifiedAt", request.IdentifiedAt)
-                .Required("exploitation", request.Exploitation)
-                .MaxLength("summary", request.Summary, 4000);
+                .Required("exploitation", request.Exploitation);
 
             if (request.IdentifiedIn is { Length: 2 } country && !string.Equals(country, caller.Country, StringComparison.OrdinalIgnoreCase))
             {
@@ -72,8 +70,6 @@ public static class ReferralCommand
     private static FieldErrors ValidateSubject(FieldErrors errors, string prefix, SubjectInput subject, DateTimeOffset now)
     {
         errors.Required($"{prefix}givenName", subject.GivenName)
-            .MaxLength($"{prefix}givenName", subject.GivenName, 200)
-            .MaxLength($"{prefix}familyName", subject.FamilyName, 200)
             .Required($"{prefix}sex", subject.Sex)
             .Required($"{prefix}nationality", subject.Nationality)
             .CountryCode($"{prefix}nationality", subject.Nationality);
@@ -100,7 +96,7 @@ public static class ReferralCommand
 
         public static Screen From(ScreeningRequest request)
         {
-            var errors = new FieldErrors().Required("indicators", request.Indicators);
+            var errors = FieldErrors.Of(request).Required("indicators", request.Indicators);
             foreach (var (code, index) in (request.Indicators ?? []).Select((c, i) => (c, i)))
             {
                 if (code is null || IndicatorCatalog.Find(code) is null)
@@ -124,7 +120,7 @@ public static class ReferralCommand
         /// <summary><paramref name="organizationExists"/> answers whether the named organization is in the directory.</summary>
         public static RecordConsent From(ConsentRequest request, bool organizationExists)
         {
-            var errors = new FieldErrors().Required("purpose", request.Purpose).Required("given", request.Given).Required("method", request.Method);
+            var errors = FieldErrors.Of(request).Required("purpose", request.Purpose).Required("given", request.Given).Required("method", request.Method);
             if (request.Purpose == ConsentPurpose.Share)
             {
                 errors.Required("organizationId", request.OrganizationId);
@@ -156,11 +152,9 @@ public static class ReferralCommand
         /// <summary><paramref name="target"/> is the directory's entry for <c>toOrganizationId</c>, null when there is none.</summary>
         public static Offer From(HandoffRequest request, OrganizationRef? target, DateTimeOffset now)
         {
-            var errors = new FieldErrors()
+            var errors = FieldErrors.Of(request)
                 .Required("toOrganizationId", request.ToOrganizationId)
-                .Required("kind", request.Kind)
-                .MaxLength("message", request.Message, MaxText)
-                .MaxLength("consentOverrideReason", request.ConsentOverrideReason, MaxText);
+                .Required("kind", request.Kind);
             if (request.Kind == HandoffKind.Service && request.Services is not { Count: > 0 })
             {
                 errors.Add("services", "A service handoff names the services asked for.");
@@ -189,7 +183,7 @@ public static class ReferralCommand
 
         public static Decline From(Guid handoffId, ReasonRequest request)
         {
-            new FieldErrors().Required("reason", request.Reason).MaxLength("reason", request.Reason, MaxText).ThrowIfAny();
+            FieldErrors.Of(request).Required("reason", request.Reason).ThrowIfAny();
             return new Decline(handoffId, request.Reason!);
         }
     }
@@ -202,7 +196,7 @@ public static class ReferralCommand
 
         public static Withdraw From(Guid handoffId, ReasonRequest? request)
         {
-            new FieldErrors().MaxLength("reason", request?.Reason, MaxText).ThrowIfAny();
+            FieldErrors.Of(request).ThrowIfAny();
             return new Withdraw(handoffId, string.IsNullOrWhiteSpace(request?.Reason) ? null : request.Reason);
         }
     }
@@ -215,7 +209,7 @@ public static class ReferralCommand
 
         public static VerifyNationality From(NationalityVerificationRequest request)
         {
-            var errors = new FieldErrors().Required("outcome", request.Outcome).MaxLength("reason", request.Reason, MaxText);
+            var errors = FieldErrors.Of(request).Required("outcome", request.Outcome);
             if (request.Outcome == NationalityOutcome.Rejected)
             {
                 errors.Required("reason", request.Reason);
@@ -238,12 +232,10 @@ public static class ReferralCommand
 
         public static PlanReturn From(ReturnPlanRequest request)
         {
-            new FieldErrors()
+            FieldErrors.Of(request)
                 .Required("travelDocument", request.TravelDocument)
                 .Required("plannedFor", request.PlannedFor)
                 .Required("crossingPoint", request.CrossingPoint)
-                .MaxLength("crossingPoint", request.CrossingPoint, 200)
-                .MaxLength("escort", request.Escort, 500)
                 .ThrowIfAny();
             return new PlanReturn(request.TravelDocument!.Value, request.PlannedFor!.Value, request.CrossingPoint!, request.Escort);
         }
@@ -254,7 +246,7 @@ public static class ReferralCommand
     {
         public static ConfirmReturn From(ReturnConfirmationRequest request)
         {
-            new FieldErrors().Required("handedOverAt", request.HandedOverAt).ThrowIfAny();
+            FieldErrors.Of(request).Required("handedOverAt", request.HandedOverAt).ThrowIfAny();
             return new ConfirmReturn(request.HandedOverAt!.Value);
         }
     }
@@ -267,7 +259,7 @@ public static class ReferralCommand
 
         public static RecordService From(ServiceRequest request)
         {
-            new FieldErrors().Required("service", request.Service).Required("status", request.Status).MaxLength("note", request.Note, MaxText).ThrowIfAny();
+            FieldErrors.Of(request).Required("service", request.Service).Required("status", request.Status).ThrowIfAny();
             return new RecordService(request.Service!.Value, request.Status!.Value, request.Note);
         }
     }
@@ -280,7 +272,7 @@ public static class ReferralCommand
 
         public static OpenEmergencyAccess From(EmergencyAccessRequest request)
         {
-            new FieldErrors().Required("reason", request.Reason).MaxLength("reason", request.Reason, MaxText).ThrowIfAny();
+            FieldErrors.Of(request).Required("reason", request.Reason).ThrowIfAny();
             return new OpenEmergencyAccess(request.Reason!);
         }
     }
@@ -293,9 +285,8 @@ public static class ReferralCommand
 
         public static CorrectSubject From(SubjectCorrectionRequest request, DateTimeOffset now)
         {
-            var errors = ValidateSubject(new FieldErrors(), "", new SubjectInput(
-                request.GivenName, request.FamilyName, request.Sex, request.DateOfBirth, request.Nationality, request.Languages), now)
-                .MaxLength("summary", request.Summary, 4000);
+            var errors = ValidateSubject(FieldErrors.Of(request), "", new SubjectInput(
+                request.GivenName, request.FamilyName, request.Sex, request.DateOfBirth, request.Nationality, request.Languages), now);
             errors.ThrowIfAny();
             return new CorrectSubject(new SubjectIdentity(
                 request.GivenName!.Trim(), request.FamilyName?.Trim() ?? "", request.Sex!.Value, request.DateOfBirth,
@@ -337,7 +328,7 @@ public static class ReferralCommand
     {
         public static Close From(CloseRequest request)
         {
-            new FieldErrors().Required("reason", request.Reason).ThrowIfAny();
+            FieldErrors.Of(request).Required("reason", request.Reason).ThrowIfAny();
             return new Close(request.Reason!.Value);
         }
     }

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -16,6 +17,9 @@ namespace ReferralNetwork.Referrals;
 public static class ReferralEndpoints
 {
     public const int PageSize = 50;
+
+    /// <summary>The last page that can be asked for: 50 million referrals, far beyond any organization's.</summary>
+    public const int MaxPage = 1_000_000;
     private const int MaxIdempotencyKeyLength = 200;
 
     public static IEndpointRouteBuilder MapReferralsApi(this IEndpointRouteBuilder app)
@@ -37,12 +41,12 @@ public static class ReferralEndpoints
             .WithSummary("Referrals the caller's organization holds or participates in, newest change first.")
             .ProducesValidationProblem();
 
-        api.MapGet("/{id:guid}", GetAsync)
+        api.MapGet("/{id:uuid}", GetAsync)
             .RequireAuthorization(Scopes.ReferralsRead)
             .WithName("GetReferral")
             .WithSummary("The referral, without the subject. The ETag is its version.");
 
-        api.MapGet("/{id:guid}/history", HistoryAsync)
+        api.MapGet("/{id:uuid}/history", HistoryAsync)
             .RequireAuthorization(Scopes.ReferralsRead)
             .WithName("GetReferralHistory")
             .WithSummary("The numbered event history: the audit trail.");
@@ -52,13 +56,13 @@ public static class ReferralEndpoints
 
     private static async Task<Created<ReferralView>> CreateAsync(
         CreateReferralRequest request,
-        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
+        [FromHeader(Name = "Idempotency-Key"), MaxLength(MaxIdempotencyKeyLength)] string? idempotencyKey,
         HttpContext http,
         IGrainFactory grains,
         TimeProvider time)
     {
         var caller = Caller.From(http.User);
-        if (idempotencyKey is { Length: 0 or > MaxIdempotencyKeyLength })
+        if (idempotencyKey is { Length: 0 })
         {
             throw ProblemException.Invalid("Idempotency-Key", $"1 to {MaxIdempotencyKeyLength} characters.");
         }
@@ -76,11 +80,11 @@ public static class ReferralEndpoints
     }
 
     private static async Task<Ok<PagedList<ReferralSummary>>> ListAsync(
-        HttpContext http, PlatformDbContext db, string? stage, int? page, CancellationToken cancellationToken)
+        HttpContext http, PlatformDbContext db, [OneOf(typeof(Stage))] string? stage, [Range(1, MaxPage)] int? page, CancellationToken cancellationToken)
     {
         var caller = Caller.From(http.User);
         var wantedStage = ApiGroups.ParseQuery<Stage>(stage, "stage");
-        var pageNumber = Math.Max(page ?? 1, 1);
+        var pageNumber = page ?? 1;
         var access = db.ReferralAccess;
         var query = db.Referrals.AsNoTracking()
             .Where(r => access.Any(a => a.ReferralId == r.Id && a.OrganizationId == caller.OrganizationId));

@@ -2,6 +2,7 @@ using ReferralNetwork.Hosting;
 using ReferralNetwork.Referrals.ReadModel;
 using ReferralNetwork.Referrals.Recovery;
 using ReferralNetwork.Storage;
+using ReferralNetwork.Http;
 
 
 namespace ReferralNetwork.Referrals;
@@ -13,6 +14,8 @@ public static class ReferralsFeature
 
     public static WebApplicationBuilder AddReferrals(this WebApplicationBuilder builder)
     {
+        builder.DescribeApiTag("Referrals", "Record a person identified as a possible victim, list the organization's referrals, read one and its numbered history (the audit trail). No personal data outside the subject compartment.")
+            .DescribeApiTag("Workflow", "Move a referral through screening, consents, handoffs, nationality verification, return and services to its closing; the inbox of offers waiting for the caller's organization; the screening indicators. Every change honours If-Match.");
         builder.Services.Configure<WorkflowOptions>(builder.Configuration.GetSection(WorkflowOptions.Section));
         builder.Services.Configure<EventRecoveryOptions>(builder.Configuration.GetSection(EventRecoveryOptions.Section));
         builder.PlatformFeatures()

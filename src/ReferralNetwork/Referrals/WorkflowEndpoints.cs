@@ -14,7 +14,7 @@ public static class WorkflowEndpoints
 {
     public static IEndpointRouteBuilder MapWorkflowApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapApiGroup("referrals/{id:guid}", "Workflow")
+        var api = app.MapApiGroup("referrals/{id:uuid}", "Workflow")
             .RequireAuthorization(Scopes.ReferralsWrite)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
@@ -27,11 +27,11 @@ public static class WorkflowEndpoints
             .WithSummary("Record the person's consent (services, sharing with a named organization, return).");
         api.MapPost("/handoffs", OfferAsync).WithName("OfferHandoff")
             .WithSummary("Offer a custody or service handoff to another organization.");
-        api.MapPost("/handoffs/{handoffId:guid}/accept", AcceptAsync).WithName("AcceptHandoff")
+        api.MapPost("/handoffs/{handoffId:uuid}/accept", AcceptAsync).WithName("AcceptHandoff")
             .WithSummary("The target accepts the offer and becomes a participant.");
-        api.MapPost("/handoffs/{handoffId:guid}/decline", DeclineAsync).WithName("DeclineHandoff")
+        api.MapPost("/handoffs/{handoffId:uuid}/decline", DeclineAsync).WithName("DeclineHandoff")
             .WithSummary("The target declines the offer, with a reason.");
-        api.MapPost("/handoffs/{handoffId:guid}/withdraw", WithdrawAsync).WithName("WithdrawHandoff")
+        api.MapPost("/handoffs/{handoffId:uuid}/withdraw", WithdrawAsync).WithName("WithdrawHandoff")
             .WithSummary("The offering holder withdraws the offer.");
         api.MapPost("/nationality-verification", VerifyNationalityAsync).WithName("VerifyNationality")
             .WithSummary("The origin focal point confirms or rejects nationality and identity.");
@@ -43,7 +43,7 @@ public static class WorkflowEndpoints
             .WithSummary("Record a service started or delivered.");
         api.MapPost("/close", CloseAsync).WithName("CloseReferral")
             .WithSummary("Close the referral with a reason; it accepts no change afterwards.");
-        app.MapApiGroup("referrals/{id:guid}", "Workflow")
+        app.MapApiGroup("referrals/{id:uuid}", "Workflow")
             .MapPost("/subject/emergency-access", EmergencyAccessAsync)
             .RequireAuthorization(Scopes.SubjectRead)
             .WithName("OpenEmergencyAccess")

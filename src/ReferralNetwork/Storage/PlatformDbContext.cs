@@ -53,7 +53,7 @@ public class PlatformDbContext : DbContext, IDataProtectionKeyContext
         // SQLite cannot order or compare DateTimeOffset columns; store them as sortable integers there.
         if (Database.IsSqlite())
         {
-            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcBinaryConverter>();
         }
         else
         {
@@ -64,6 +64,16 @@ public class PlatformDbContext : DbContext, IDataProtectionKeyContext
     }
 
     private sealed class UtcConverter() : ValueConverter<DateTimeOffset, DateTimeOffset>(v => v.ToUniversalTime(), v => v);
+
+    /// <summary>
+    /// EF Core's binary form of a DateTimeOffset (tenths of a millisecond of local clock time, shifted, and the offset in
+    /// minutes in the low 11 bits), written for the instant in UTC as PostgreSQL stores it. The binary form of a time with
+    /// another offset orders by its local clock time: an offer due at 15:00+07:00 (08:00 UTC) sorted after one due at
+    /// 11:00 UTC. Rows written before keep their form and are read back as they were.
+    /// </summary>
+    private sealed class UtcBinaryConverter() : ValueConverter<DateTimeOffset, long>(
+        v => (v.UtcTicks / 1000) << 11,
+        v => new DateTimeOffset((v >> 11) * 1000, TimeSpan.FromMinutes((v << 53) >> 53)));
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

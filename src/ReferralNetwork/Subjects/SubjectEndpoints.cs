@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using ReferralNetwork.Contracts;
@@ -19,7 +20,7 @@ public static class SubjectEndpoints
 
     public static IEndpointRouteBuilder MapSubjectApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapApiGroup("referrals/{id:guid}", "Subjects").ProducesProblem(StatusCodes.Status404NotFound).ProducesValidationProblem();
+        var api = app.MapApiGroup("referrals/{id:uuid}", "Subjects").ProducesProblem(StatusCodes.Status404NotFound).ProducesValidationProblem();
 
         api.MapGet("/subject", ReadAsync)
             .RequireAuthorization(Scopes.SubjectRead)
@@ -45,10 +46,11 @@ public static class SubjectEndpoints
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
 
-        api.MapGet("/subject/documents/{documentId:guid}", ReadDocumentAsync)
+        api.MapGet("/subject/documents/{documentId:uuid}", ReadDocumentAsync)
             .RequireAuthorization(Scopes.SubjectRead)
             .WithName("GetSubjectDocument")
-            .WithSummary("A document's content, for a purpose (?purpose=), under the subject's rules; every read is recorded.");
+            .WithSummary("A document's content, for a purpose (?purpose=), under the subject's rules; every read is recorded.")
+            .Produces<byte[]>(StatusCodes.Status200OK, "image/jpeg", "image/png", "application/pdf");
 
         api.MapGet("/access-log", AccessLogAsync)
             .RequireAuthorization(Scopes.ReferralsRead)
@@ -57,10 +59,15 @@ public static class SubjectEndpoints
         return app;
     }
 
-    private static async Task<Ok<SubjectView>> ReadAsync(Guid id, HttpContext http, IGrainFactory grains)
+    private static async Task<Ok<SubjectView>> ReadAsync(
+        Guid id,
+        [OneOf(typeof(AccessPurpose))] string? purpose,
+        [FromHeader(Name = AccessNoteHeader), MaxLength(MaxNote)] string? note,
+        HttpContext http,
+        IGrainFactory grains)
     {
-        var (purpose, note) = Purpose(http);
-        var view = await grains.GetGrain<IReferralGrain>(id).ReadSubject(Caller.From(http.User), purpose, note);
+        var (why, readable) = Purpose(http, purpose, note);
+        var view = await grains.GetGrain<IReferralGrain>(id).ReadSubject(Caller.From(http.User), why, readable);
         http.Response.Headers.CacheControl = "no-store";
         return TypedResults.Ok(view);
     }
@@ -74,7 +81,7 @@ public static class SubjectEndpoints
     }
 
     private static async Task<Created<DocumentView>> AddDocumentAsync(
-        Guid id, [FromQuery] string? kind, HttpContext http, IGrainFactory grains, SubjectOptions subjects)
+        Guid id, [FromQuery, OneOf(typeof(DocumentKind))] string? kind, HttpContext http, IGrainFactory grains, SubjectOptions subjects)
     {
         var content = await ReadBodyAsync(http, subjects.MaxDocumentBytes);
         var command = ReferralCommand.AddDocument.From(ApiGroups.ParseQuery<DocumentKind>(kind, "kind"), content, subjects.MaxDocumentBytes);
@@ -104,10 +111,16 @@ public static class SubjectEndpoints
         return buffer.ToArray();
     }
 
-    private static async Task<FileContentHttpResult> ReadDocumentAsync(Guid id, Guid documentId, HttpContext http, IGrainFactory grains)
+    private static async Task<FileContentHttpResult> ReadDocumentAsync(
+        Guid id,
+        Guid documentId,
+        [OneOf(typeof(AccessPurpose))] string? purpose,
+        [FromHeader(Name = AccessNoteHeader), MaxLength(MaxNote)] string? note,
+        HttpContext http,
+        IGrainFactory grains)
     {
-        var (purpose, note) = Purpose(http);
-        var (document, content) = await grains.GetGrain<IReferralGrain>(id).ReadDocument(Caller.From(http.User), documentId, purpose, note);
+        var (why, readable) = Purpose(http, purpose, note);
+        var (document, content) = await grains.GetGrain<IReferralGrain>(id).ReadDocument(Caller.From(http.User), documentId, why, readable);
         http.Response.Headers.CacheControl = "no-store";
         return TypedResults.File(content, document.ContentType);
     }
@@ -120,7 +133,7 @@ public static class SubjectEndpoints
     }
 
     /// <summary>The purpose (required, from the fixed list) and the note; a free-text reason in the query is refused.</summary>
-    private static (AccessPurpose Purpose, string? Note) Purpose(HttpContext http)
+    private static (AccessPurpose Purpose, string? Note) Purpose(HttpContext http, string? purpose, string? note)
     {
         var errors = new FieldErrors();
         foreach (var freeText in new[] { "reason", "note" })
@@ -131,11 +144,8 @@ public static class SubjectEndpoints
             }
         }
 
-        var note = http.Request.Headers[AccessNoteHeader].ToString();
-        errors.MaxLength(AccessNoteHeader, note, MaxNote);
-        errors.Required("purpose", http.Request.Query["purpose"].ToString());
+        errors.Required("purpose", purpose);
         errors.ThrowIfAny();
-        var purpose = ApiGroups.ParseQuery<AccessPurpose>(http.Request.Query["purpose"], "purpose")!.Value;
-        return (purpose, note.Length == 0 ? null : Uri.UnescapeDataString(note));
+        return (ApiGroups.ParseQuery<AccessPurpose>(purpose, "purpose")!.Value, string.IsNullOrEmpty(note) ? null : Uri.UnescapeDataString(note));
     }
 }

@@ -1,5 +1,6 @@
 using ReferralNetwork.Hosting;
 using ReferralNetwork.Storage;
+using ReferralNetwork.Http;
 
 namespace ReferralNetwork.Subjects;
 
@@ -10,6 +11,7 @@ public static class SubjectsFeature
 
     public static WebApplicationBuilder AddSubjects(this WebApplicationBuilder builder)
     {
+        builder.DescribeApiTag("Subjects", "The subject compartment: the person's identity and documents, read for a stated purpose (every read recorded), corrected by the holder; the access log.");
         builder.Services.AddSingleton(SubjectOptions.From(builder.Configuration));
         builder.Services.AddSingleton(RetentionOptions.From(builder.Configuration));
         builder.Services.AddHostedService<RetentionJob>();

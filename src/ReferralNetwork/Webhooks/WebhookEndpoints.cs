@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using ReferralNetwork.Contracts;
@@ -15,9 +16,6 @@ namespace ReferralNetwork.Webhooks;
 /// </summary>
 public static class WebhookEndpoints
 {
-    private const int MaxUrlLength = 2048;
-    private const int MaxDescriptionLength = 256;
-    private const int MaxEventTypes = 64;
     private const int MaxDeliveriesListed = 200;
 
     public static IEndpointRouteBuilder MapWebhooksApi(this IEndpointRouteBuilder app)
@@ -28,23 +26,23 @@ public static class WebhookEndpoints
             .WithSummary("Subscribe a URL to event types (or [\"*\"]); the answer holds the signing secret, shown only here.")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict);
         api.MapGet("/", ListAsync).WithName("ListWebhooks").WithSummary("The organization's subscriptions, disabled ones included.");
-        api.MapGet("/{id:guid}", GetAsync).WithName("GetWebhook").WithSummary("One subscription: whether it is active, and since when it fails.")
+        api.MapGet("/{id:uuid}", GetAsync).WithName("GetWebhook").WithSummary("One subscription: whether it is active, and since when it fails.")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        api.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteWebhook").WithSummary("Unsubscribe; pending deliveries are dropped with the log.")
+        api.MapDelete("/{id:uuid}", DeleteAsync).WithName("DeleteWebhook").WithSummary("Unsubscribe; pending deliveries are dropped with the log.")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        api.MapPost("/{id:guid}/rotate-secret", RotateSecretAsync).WithName("RotateWebhookSecret")
+        api.MapPost("/{id:uuid}/rotate-secret", RotateSecretAsync).WithName("RotateWebhookSecret")
             .WithSummary("A new secret, shown once; deliveries carry signatures under both secrets for 24 hours.")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        api.MapPost("/{id:guid}/enable", EnableAsync).WithName("EnableWebhook")
+        api.MapPost("/{id:uuid}/enable", EnableAsync).WithName("EnableWebhook")
             .WithSummary("Resume a disabled subscription (after a 410 or days of failures); its pending deliveries go out again.")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        api.MapPost("/{id:guid}/test", TestAsync).WithName("TestWebhook")
+        api.MapPost("/{id:uuid}/test", TestAsync).WithName("TestWebhook")
             .WithSummary("Send a webhook-test event to the subscription, to check the receiver and its signature check.")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        api.MapGet("/{id:guid}/deliveries", DeliveriesAsync).WithName("ListWebhookDeliveries")
+        api.MapGet("/{id:uuid}/deliveries", DeliveriesAsync).WithName("ListWebhookDeliveries")
             .WithSummary("The delivery log, newest first: every attempt with its time, duration, response status and the next try.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesValidationProblem();
-        api.MapPost("/{id:guid}/deliveries/{deliveryId:guid}/replay", ReplayAsync).WithName("ReplayWebhookDelivery")
+        api.MapPost("/{id:uuid}/deliveries/{deliveryId:uuid}/replay", ReplayAsync).WithName("ReplayWebhookDelivery")
             .WithSummary("Send a delivery again, at once, with the same webhook-id (and the retry schedule from its start).")
             .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
@@ -133,13 +131,9 @@ public static class WebhookEndpoints
     }
 
     private static async Task<Ok<List<WebhookDeliveryView>>> DeliveriesAsync(
-        Guid id, int? limit, HttpContext http, PlatformDbContext db, CancellationToken cancellationToken)
+        Guid id, [Range(1, MaxDeliveriesListed)] int? limit, HttpContext http, PlatformDbContext db, CancellationToken cancellationToken)
     {
         var subscription = await FindAsync(db, Authorized(http), id, cancellationToken);
-        if (limit is < 1 or > MaxDeliveriesListed)
-        {
-            throw ProblemException.Invalid("limit", $"From 1 to {MaxDeliveriesListed}.");
-        }
 
         var deliveries = await db.WebhookDeliveries.AsNoTracking()
             .Where(d => d.SubscriptionId == subscription.Id)
@@ -181,11 +175,8 @@ public static class WebhookEndpoints
 
     private static async Task<IReadOnlyList<string>> ValidateAsync(WebhookRequest request, WebhookTargets targets, CancellationToken cancellationToken)
     {
-        var errors = new FieldErrors()
-            .Required("url", request.Url)
-            .MaxLength("url", request.Url, MaxUrlLength)
-            .MaxLength("description", request.Description, MaxDescriptionLength);
-        if (request.Url is { Length: > 0 and <= MaxUrlLength } && await targets.RefusalOfAsync(request.Url, cancellationToken) is { } refusal)
+        var errors = FieldErrors.Of(request).Required("url", request.Url);
+        if (request.Url is { Length: > 0 and <= Limits.Url } && await targets.RefusalOfAsync(request.Url, cancellationToken) is { } refusal)
         {
             errors.Add("url", refusal);
         }
@@ -194,10 +185,6 @@ public static class WebhookEndpoints
         if (events.Count == 0)
         {
             errors.Add("events", "Required: event types such as handoff-offered, or [\"*\"] for all.");
-        }
-        else if (events.Count > MaxEventTypes)
-        {
-            errors.Add("events", $"At most {MaxEventTypes} event types.");
         }
         else if (events.Contains(WebhookEventTypes.All) && events.Count > 1)
         {

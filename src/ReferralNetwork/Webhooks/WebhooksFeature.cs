@@ -1,4 +1,5 @@
 using ReferralNetwork.Hosting;
+using ReferralNetwork.Http;
 
 namespace ReferralNetwork.Webhooks;
 
@@ -7,6 +8,7 @@ public static class WebhooksFeature
 {
     public static WebApplicationBuilder AddWebhooks(this WebApplicationBuilder builder)
     {
+        builder.DescribeApiTag("Webhooks", "Subscriptions of the caller's organization to signed event deliveries (Standard Webhooks), their delivery log and replays. Scope webhooks.manage.");
         var options = builder.Configuration.GetSection(WebhookOptions.Section).Get<WebhookOptions>() ?? new WebhookOptions();
         _ = options.Schedule(); // a schedule that does not parse stops the start, naming the setting
         var targets = new WebhookTargets(options, PlatformOptions.From(builder.Configuration).Profile);

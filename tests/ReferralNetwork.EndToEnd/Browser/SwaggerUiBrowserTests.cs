@@ -16,11 +16,13 @@ public sealed class SwaggerUiBrowserTests(BrowserPlatform platform) : IClassFixt
         await page.GotoAsync("/swagger/index.html");
 
         await page.Locator("button.authorize").First.ClickAsync();
-        await page.Locator("input[id^='client_id']").FillAsync("vn-focal-point");
-        await page.Locator("input[id^='client_secret']").FillAsync("demo-secret");
-        await page.Locator(".auth-btn-wrapper button.authorize").ClickAsync();
-        await Assertions.Expect(page.Locator(".modal-ux button:has-text('Logout')")).ToBeVisibleAsync(); // the token was granted
-        await page.Locator(".modal-ux button:has-text('Close')").ClickAsync();
+        // The dialog offers both flows of the scheme; client credentials is the one without an authorization URL.
+        var clientCredentials = page.Locator(".modal-ux .auth-container").Filter(new() { HasText = "Token URL", HasNotText = "Authorization URL" });
+        await clientCredentials.Locator("input[id^='client_id']").FillAsync("vn-focal-point");
+        await clientCredentials.Locator("input[id^='client_secret']").FillAsync("demo-secret");
+        await clientCredentials.Locator(".auth-btn-wrapper button.authorize").ClickAsync();
+        await Assertions.Expect(clientCredentials.Locator("button:has-text('Logout')")).ToBeVisibleAsync(); // the token was granted
+        await page.Locator(".modal-ux button:has-text('Close')").First.ClickAsync();
 
         var operation = page.Locator("#operations-Organizations-ListOrganizations");
         await operation.Locator(".opblock-summary").ClickAsync();

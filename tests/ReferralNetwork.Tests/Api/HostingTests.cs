@@ -43,6 +43,15 @@ public sealed class HostingTests(SharedPlatform platform)
 
         Assert.True(document.GetProperty("paths").TryGetProperty("/api/v1/referrals/{id}/subject", out _));
         Assert.Equal(HttpStatusCode.OK, ui.StatusCode);
+
+        // What partners generate clients from: enums as the API writes them, both flows, every tag described.
+        Assert.Equal(["female", "male", "other", "unknown"], document.GetProperty("components").GetProperty("schemas").GetProperty("Sex").GetProperty("enum").EnumerateArray().Select(v => v.GetString()));
+        var code = oauth.GetProperty("flows").GetProperty("authorizationCode");
+        Assert.Equal(("/connect/authorize", "/connect/token"), (code.GetProperty("authorizationUrl").GetString(), code.GetProperty("refreshUrl").GetString()));
+        Assert.All(document.GetProperty("tags").EnumerateArray(), t => Assert.False(string.IsNullOrWhiteSpace(t.GetProperty("description").GetString())));
+        Assert.Equal("/", Assert.Single(document.GetProperty("servers").EnumerateArray()).GetProperty("url").GetString());
+        var problem = document.GetProperty("components").GetProperty("schemas").GetProperty("Problem").GetProperty("properties");
+        Assert.True(problem.TryGetProperty("code", out _) && problem.TryGetProperty("errors", out _));
     }
 
     [Fact]

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
+using ReferralNetwork.Contracts;
+using ReferralNetwork.Contracts.Api;
 using ReferralNetwork.Tests.Support;
 
 namespace ReferralNetwork.Tests.Api;
@@ -38,6 +40,28 @@ public sealed class ProblemResponseTests(SharedPlatform platform)
         var good = await ReferralRequests.CreateAsync(client, ReferralRequests.VietnameseWoman("MM"));
         var list = await Eventually.Until(() => ReferralRequests.ListAsync(client), l => l!.Total > 0);
         Assert.Equal(good.Id, Assert.Single(list!.Items).Id);
+    }
+
+    [Fact]
+    public async Task Values_past_their_bounds_are_refused_naming_the_field_and_create_nothing()
+    {
+        using var client = await Factory.ClientForAsync(Creator);
+        var before = (await ReferralRequests.ListAsync(client))!.Total;
+        var person = ReferralRequests.VietnameseWoman("MM");
+
+        using var languages = await client.PostAsJsonAsync(
+            "/api/v1/referrals", person with { Subject = person.Subject! with { Languages = [.. Enumerable.Repeat("vi", Limits.Languages + 1)] } }, PlatformFactory.JsonOptions);
+        using var tag = await client.PostAsJsonAsync(
+            "/api/v1/referrals", person with { Subject = person.Subject! with { Languages = ["vi", new string('x', Limits.LanguageTag + 1)] } }, PlatformFactory.JsonOptions);
+        using var forms = await client.PostAsJsonAsync(
+            "/api/v1/referrals", person with { Exploitation = [.. Enumerable.Repeat(ExploitationForm.Other, Limits.Codes + 1)] }, PlatformFactory.JsonOptions);
+        using var page = await client.GetAsync("/api/v1/referrals?page=0");
+
+        Assert.Equal(["subject.languages"], Problem.ErrorFields(await Problem.AssertAsync(languages, HttpStatusCode.BadRequest, "validation")));
+        Assert.Contains("subject.languages[1]", Problem.ErrorFields(await Problem.AssertAsync(tag, HttpStatusCode.BadRequest, "validation")));
+        Assert.Equal(["exploitation"], Problem.ErrorFields(await Problem.AssertAsync(forms, HttpStatusCode.BadRequest, "validation")));
+        Assert.Equal(["page"], Problem.ErrorFields(await Problem.AssertAsync(page, HttpStatusCode.BadRequest, "validation")));
+        Assert.Equal(before, (await ReferralRequests.ListAsync(client))!.Total);
     }
 
     [Fact]
