@@ -107,7 +107,8 @@ public sealed partial class ConsolePageTests(SharedPlatform platform)
         using var anonymous = await client.GetAsync("/api/v1/referrals");
 
         await Problem.AssertAsync(anonymous, HttpStatusCode.Unauthorized, "unauthorized");
-        Assert.False(anonymous.Headers.Contains("Content-Security-Policy"));
+        // Not the console's page policy: only what every answer carries, that it is never framed.
+        Assert.Equal("frame-ancestors 'none'", Assert.Single(anonymous.Headers.GetValues("Content-Security-Policy")));
     }
 
     [Fact]

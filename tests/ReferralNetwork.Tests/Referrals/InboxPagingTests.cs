@@ -34,11 +34,15 @@ public sealed class InboxPagingTests(InboxPagingTests.OwnPlatform platform) : IC
 
         var pages = await AllPagesAsync(target, "/api/v1/inbox?limit=2");
 
-        Assert.Equal(7, whole.Count);
-        Assert.Equal([2, 2, 2, 1], pages.Select(p => p.Count));
+        // The other tests of this class offer to the same shelter (in whatever order they run): the inbox holds this
+        // test's seven offers and maybe theirs, and paging must give exactly what the whole inbox gives.
+        Assert.Equal(7, whole.Count(i => offered.Contains(i.HandoffId)));
+        Assert.All(pages.SkipLast(1), page => Assert.Equal(2, page.Count));
+        Assert.InRange(pages[^1].Count, 1, 2);
+        Assert.Equal((whole.Count + 1) / 2, pages.Count);
         var paged = pages.SelectMany(p => p).Select(i => i.HandoffId).ToList();
         Assert.Equal(whole.Select(i => i.HandoffId), paged); // the same offers, each once, in the same order
-        Assert.Equal(offered.Order(), paged.Order());
+        Assert.Equal(offered.Order(), paged.Where(offered.Contains).Order());
         Assert.True(
             whole.Zip(whole.Skip(1)).All(pair => pair.First.RespondBy <= pair.Second.RespondBy),
             "not in deadline order: " + string.Join(", ", whole.Select(i => i.RespondBy.ToString("O", System.Globalization.CultureInfo.InvariantCulture))));
