@@ -67,67 +67,7 @@ public static class OrganizationEndpoints
     }
 
     private static async Task<Ok<ServiceOfferView>> SetCapacityAsync(
-        HttpContext http, [MaxLength(Limits.OrganizationId)] string id, [OneOf(typeof(ServiceKind))] string service, CapacityRequest request, PlatformDbContext db, CapacityAnnouncements announcements,
-        TimeProvider time, CancellationToken cancellationToken)
-    {
-        var caller = Caller.From(http.User);
-        caller.Require(CaseAction.ManageCapacity);
-        if (!string.Equals(id, caller.OrganizationId, StringComparison.Ordinal))
-        {
-            // The directory is public to every caller, so refusing says nothing that listing it does not.
-            throw ProblemException.OnlyMay(RefusalCode.OnlyOwnCapacity, "An organization reports its own capacity only.");
-        }
-
-        var kind = ApiGroups.ParseQuery<ServiceKind>(service, "service")!.Value;
-        var organization = await db.Organizations.AsNoTracking().SingleAsync(o => o.Id == caller.OrganizationId, cancellationToken);
-        var offer = organization.Services.SingleOrDefault(s => s.Service == kind)
-            ?? throw new ProblemException(ProblemKind.NotFound, $"Your organization does not offer the service {service} in the directory.");
-        var (unit, available, maximum) = CapacityUnits.Validate(request);
-
-        var now = time.GetUtcNow();
-        var change = new CapacityChange
-        {
-            Id = Guid.CreateVersion7(now), OrganizationId = organization.Id, Country = organization.Country,
-            Service = kind, Unit = unit, Available = available, Maximum = maximum, At = now,
-        };
-        try
-        {
-            await SaveAsync(db, change, cancellationToken);
-        }
-        catch (DbUpdateException)
-        {
-            // The first report of this unit raced another one to insert the row: the row exists now, update it.
-            db.ChangeTracker.Clear();
-            await SaveAsync(db, change, cancellationToken);
-        }
-
-        await announcements.TryPublishAsync(change);
-
-        var capacities = await db.ServiceCapacities.AsNoTracking().Where(c => c.OrganizationId == organization.Id && c.Service == kind).ToListAsync(cancellationToken);
-        return TypedResults.Ok(offer.ToView(capacities));
-    }
-
-    /// <summary>The figure and its event in one write; the event is published right after (and by the sweep if this process stops first).</summary>
-    private static async Task SaveAsync(PlatformDbContext db, CapacityChange change, CancellationToken cancellationToken)
-    {
-        var current = await db.ServiceCapacities.SingleOrDefaultAsync(
-            c => c.OrganizationId == change.OrganizationId && c.Service == change.Service && c.Unit == change.Unit, cancellationToken);
-        if (current is null)
-        {
-            db.ServiceCapacities.Add(new ServiceCapacity
-            {
-                OrganizationId = change.OrganizationId, Service = change.Service, Unit = change.Unit,
-                Available = change.Available, Maximum = change.Maximum, Updated = change.At,
-            });
-        }
-        else
-        {
-            current.Available = change.Available;
-            current.Maximum = change.Maximum;
-            current.Updated = change.At;
-        }
-
-        db.CapacityChanges.Add(change);
-        await db.SaveChangesAsync(cancellationToken);
-    }
+        HttpContext http, [MaxLength(Limits.OrganizationId)] string id, [OneOf(typeof(ServiceKind))] string service, CapacityRequest request,
+        OrganizationCapacity capacity, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await capacity.SetAsync(Caller.From(http.User), id, ApiGroups.ParseQuery<ServiceKind>(service, "service")!.Value, request, cancellationToken));
 }

@@ -14,6 +14,7 @@ public static class OrganizationsFeature
         builder.DescribeApiTag("Organizations", "The directory of organizations and their services, with the capacity each reports (Open Referral HSDS shape).");
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<CapacityAnnouncements>();
+        builder.Services.AddScoped<OrganizationCapacity>();
         builder.Services.AddHostedService(services => services.GetRequiredService<CapacityAnnouncements>());
         builder.PlatformFeatures().AddDemoSeed(async (services, cancellationToken) =>
             await DemoDirectory.SeedAsync(services.GetRequiredService<PlatformDbContext>(), cancellationToken));

@@ -17,6 +17,7 @@ public static class WebhooksFeature
         builder.Services.AddSingleton(targets);
         builder.Services.AddSingleton(new WebhookClock(TimeProvider.System));
         builder.Services.AddSingleton<WebhookSignal>();
+        builder.Services.AddScoped<OrganizationWebhooks>();
         builder.Services.AddHttpClient(WebhookSender.HttpClientName, client =>
             {
                 client.Timeout = options.Timeout;

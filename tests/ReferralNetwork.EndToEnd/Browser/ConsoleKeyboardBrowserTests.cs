@@ -117,6 +117,25 @@ public sealed partial class ConsoleKeyboardBrowserTests(BrowserPlatform platform
         await page.AssertAccessibleAsync();
         await page.ScreenshotAsync($"console-clients-{language}");
 
+        // Webhooks: subscribe (the secret shown once), then the subscription's delivery log with a test event in it.
+        await page.Page.Locator("a[href='/console/admin/webhooks']").ClickAsync();
+        await page.SettledAsync();
+        await page.Page.Locator("#webhook-url").FillAsync($"http://127.0.0.1:9/{language}/hooks");
+        await page.Page.Locator("form[action*='handler=Create'] button[type=submit]").ClickAsync();
+        await page.SettledAsync();
+        await Assertions.Expect(page.Page.Locator("#webhook-secret")).ToHaveValueAsync(new Regex("^whsec_"));
+        await page.AssertAccessibleAsync();
+        await page.ScreenshotAsync($"console-webhooks-{language}");
+        await page.Page.Locator("tr[data-webhook]", new() { HasTextString = $"{language}/hooks" }).Locator("form[action*='handler=Test'] button").ClickAsync();
+        await page.SettledAsync();
+        await Assertions.Expect(page.Page.Locator("tr[data-delivery]")).Not.ToHaveCountAsync(0);
+        await page.AssertAccessibleAsync();
+        await page.ScreenshotAsync($"console-webhook-log-{language}");
+
+        await page.Page.Locator("a[href='/console/admin/capacity']").ClickAsync();
+        await page.SettledAsync();
+        await page.AssertAccessibleAsync();
+
         await page.Page.Locator("a[href='/console/me']").ClickAsync();
         await page.SettledAsync();
         await page.AssertAccessibleAsync();

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Resources;
 using System.Text.RegularExpressions;
 using ReferralNetwork.Contracts;
+using ReferralNetwork.Contracts.Api;
 using ReferralNetwork.Http;
 using ReferralNetwork.WebConsole;
 
@@ -81,7 +82,7 @@ public sealed partial class ConsoleTextTests
         typeof(Stage), typeof(Sex), typeof(AgeBand), typeof(OrganizationKind), typeof(ServiceKind), typeof(ExploitationForm),
         typeof(ScreeningOutcome), typeof(ConsentPurpose), typeof(ConsentMethod), typeof(HandoffKind), typeof(HandoffStatus),
         typeof(NationalityOutcome), typeof(TravelDocument), typeof(ReturnSide), typeof(ServiceStatus), typeof(ClosureReason),
-        typeof(AccessPurpose), typeof(DocumentKind),
+        typeof(AccessPurpose), typeof(DocumentKind), typeof(WebhookStatus), typeof(WebhookDisabledReason), typeof(WebhookDeliveryStatus), typeof(WebhookAttemptOutcome),
     ];
 
     [Theory]

@@ -13,7 +13,7 @@ namespace ReferralNetwork.Tests.Referrals;
 /// Link header (rel="next") while there is more. The platform is this class's own, so that its inbox holds exactly the
 /// offers made here.
 /// </summary>
-public sealed class InboxPagingTests(InboxPagingTests.OwnPlatform platform) : IClassFixture<InboxPagingTests.OwnPlatform>
+public sealed class InboxPagingTests(OwnPlatform platform) : IClassFixture<OwnPlatform>
 {
     private const string Holder = "th-focal-point";
     private const string Target = "th-shelter-bangkok";
@@ -144,25 +144,5 @@ public sealed class InboxPagingTests(InboxPagingTests.OwnPlatform platform) : IC
         var link = Assert.Single(values);
         Assert.Matches("^<[^>]+>; rel=\"next\"$", link);
         return link[1..link.IndexOf('>', StringComparison.Ordinal)];
-    }
-
-    public sealed class OwnPlatform : IAsyncLifetime
-    {
-        private readonly TempFolder _data = new();
-
-        public PlatformFactory Factory { get; private set; } = null!;
-
-        public ValueTask InitializeAsync()
-        {
-            Factory = new PlatformFactory(_data.Path);
-            _ = Factory.Server;
-            return ValueTask.CompletedTask;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await Factory.DisposeAsync();
-            _data.Dispose();
-        }
     }
 }
