@@ -40,7 +40,7 @@ public sealed class TelemetryOptions
 
     public static bool ExportsOtlp(IConfiguration configuration) => !string.IsNullOrWhiteSpace(configuration[OtlpEndpointSetting]);
 
-    /// <summary>The instrumentation's switch that would put SQL parameter values (staff e-mail addresses among them) in spans.</summary>
+    /// <summary>The instrumentation's switch that would copy the values of SQL parameters (whatever a query is about) into spans.</summary>
     public const string QueryParametersSetting = "OTEL_DOTNET_EXPERIMENTAL_EFCORE_ENABLE_TRACE_DB_QUERY_PARAMETERS";
 
     public IReadOnlyList<string> Refusals(IConfiguration configuration)
@@ -48,7 +48,7 @@ public sealed class TelemetryOptions
         var refusals = new List<string>();
         if (string.Equals(configuration[QueryParametersSetting], "true", StringComparison.OrdinalIgnoreCase))
         {
-            refusals.Add($"{QueryParametersSetting} is true: spans would carry the values of SQL parameters, personal data among them. Remove it.");
+            refusals.Add($"{QueryParametersSetting} is true: spans would carry the values of SQL parameters, whatever a query is about (a person's account among them). Remove it.");
         }
 
         if (MetricsPort is < 1 or > 65535)
@@ -119,7 +119,7 @@ public static class Telemetry
         "kestrel.connection.end_reason",
 
         // The runtime
-        "gc.heap.generation", "dotnet.gc.heap.generation", "cpu.mode", "dotnet.assembly.name", "dotnet.gc.pause.reason",
+        "gc.heap.generation", "dotnet.gc.heap.generation", "cpu.mode",
 
         // MassTransit: message, consumer and endpoint types
         "messaging.masstransit.message_type", "messaging.masstransit.consumer_type", "messaging.masstransit.endpoint",
@@ -167,7 +167,9 @@ public static class Telemetry
                     .AddAspNetCoreInstrumentation(o =>
                     {
                         o.RecordException = false;
-                        o.Filter = http => !http.Request.Path.StartsWithSegments("/health", StringComparison.Ordinal);
+                        // Probes and scrapes come every few seconds and would drown the requests worth a trace.
+                        o.Filter = http => !http.Request.Path.StartsWithSegments("/health", StringComparison.Ordinal)
+                            && !http.Request.Path.StartsWithSegments(TelemetryOptions.ScrapePath, StringComparison.Ordinal);
                         o.EnrichWithHttpRequest = (activity, _) => ForgetIncoming(activity);
                     })
                     .AddHttpClientInstrumentation(o =>
