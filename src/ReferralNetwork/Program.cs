@@ -28,7 +28,7 @@ var platform = PlatformOptions.From(builder.Configuration);
 try
 {
     // Shared conventions first, then the features (each records what the silo and the bus need of it),
-    // then the silo and the bus, built from what the features recorded. Demo seeds run in this order: the
+    // then telemetry, the bus and the silo, built from what the features recorded. Demo seeds run in this order: the
     // directory before the OAuth clients of its organizations.
     builder.AddPlatformDatabase(platform)
         .AddStorageProtection(platform)
@@ -42,6 +42,7 @@ try
         .AddDashboards()
         .AddConsole()
         .AddNotifications()
+        .AddPlatformTelemetry()
         .AddPlatformMessaging(platform)
         .AddPlatformSilo(platform);
     ProductionChecks.ThrowIfUnfit(builder.Configuration, platform, builder.PlatformFeatures());

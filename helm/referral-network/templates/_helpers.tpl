@@ -43,6 +43,13 @@ app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 
+{{/* The metrics Service's own labels, by which a ServiceMonitor selects it and nothing else. */}}
+{{- define "referral-network.metricsLabels" -}}
+app.kubernetes.io/name: {{ include "referral-network.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: metrics
+{{- end }}
+
 {{/* Labels selecting the silo pods. Immutable in a Deployment: never add values that may change. */}}
 {{- define "referral-network.selectorLabels" -}}
 app.kubernetes.io/name: {{ include "referral-network.name" . }}
@@ -102,6 +109,14 @@ Protection__KeyRingPath: {{ printf "%s/%s" .Values.protection.keyRing.mountPath 
 Cluster__ServiceId: {{ include "referral-network.serviceId" . | quote }}
 Cluster__ClusterId: {{ include "referral-network.clusterId" . | quote }}
 Cluster__Kubernetes: {{ .Values.cluster.kubernetesHosting | toString | quote }}
+Telemetry__LogFormat: {{ .Values.telemetry.logFormat | quote }}
+{{- if .Values.telemetry.metricsPort }}
+Telemetry__MetricsPort: {{ .Values.telemetry.metricsPort | toString | quote }}
+{{- end }}
+{{- if .Values.telemetry.otlpEndpoint }}
+OTEL_EXPORTER_OTLP_ENDPOINT: {{ .Values.telemetry.otlpEndpoint | quote }}
+OTEL_EXPORTER_OTLP_PROTOCOL: {{ .Values.telemetry.otlpProtocol | quote }}
+{{- end }}
 {{- range $category, $level := .Values.logging }}
 Logging__LogLevel__{{ $category }}: {{ $level | quote }}
 {{- end }}

@@ -17,9 +17,13 @@ public sealed class PlatformFeatures
     private readonly List<Func<IServiceProvider, CancellationToken, Task>> _demoSeeds = [];
     private readonly List<Func<IConfiguration, IEnumerable<string>>> _productionChecks = [];
     private readonly List<string> _demoNotes = [];
+    private readonly List<string> _meters = [];
 
     /// <summary>Lines the welcome message shows when the demo data is seeded (development only).</summary>
     public IReadOnlyList<string> DemoNotes => _demoNotes;
+
+    /// <summary>The meters of the features, exported with the framework's (docs/telemetry.md).</summary>
+    public IReadOnlyList<string> Meters => _meters;
 
     /// <summary>The consumers that build read models in this process, each applying an event once.</summary>
     public IReadOnlyList<Type> Projections => _projections;
@@ -64,6 +68,13 @@ public sealed class PlatformFeatures
     public PlatformFeatures AddDemoSeed(Func<IServiceProvider, CancellationToken, Task> seed)
     {
         _demoSeeds.Add(seed);
+        return this;
+    }
+
+    /// <summary>A meter of the feature's own; its labels must stay as coarse as the dashboards (docs/telemetry.md).</summary>
+    public PlatformFeatures AddMeter(string name)
+    {
+        _meters.Add(name);
         return this;
     }
 

@@ -14,6 +14,11 @@ internal static class Welcome
               Token endpoint  {address}/connect/token
               Readiness       {address}/health/ready
             """);
+        if (app.Services.GetService<OperatorsPort>()?.Address is { } operators)
+        {
+            Console.WriteLine($"  Metrics         {operators.GetLeftPart(UriPartial.Authority)}{TelemetryOptions.ScrapePath} (operators only: keep this port off the public network)");
+        }
+
         if (platform.SeedsDemoData)
         {
             foreach (var note in app.Services.GetRequiredService<PlatformFeatures>().DemoNotes)

@@ -60,6 +60,7 @@ public sealed class ReferralGrain(
     ReferralIndex index,
     TimeProvider time,
     IOptions<WorkflowOptions> workflow,
+    WorkflowMetrics metrics,
     ILogger<ReferralGrain> logger) : Grain, IReferralGrain, IRemindable
 {
     private const string ExpiryReminder = "handoff-expiry";
@@ -366,6 +367,9 @@ public sealed class ReferralGrain(
             await ReloadOrDeactivateAsync();
             throw;
         }
+
+        // Counted here, where each event comes into being once, and not where it is published (perhaps more than once).
+        metrics.Saved(State.History.Skip(before), handoff => State.Handoffs.FirstOrDefault(h => h.Id == handoff)?.OfferedAt);
 
         if (State.NextDeadline != deadlineBefore)
         {

@@ -20,7 +20,8 @@ public static class ReferralsFeature
         builder.Services.Configure<EventRecoveryOptions>(builder.Configuration.GetSection(EventRecoveryOptions.Section));
         builder.PlatformFeatures()
             .ConfigureSilo(ConfigureSilo)
-            .AddProjection<ReferralListProjection, ReferralListProjectionDefinition>();
+            .AddProjection<ReferralListProjection, ReferralListProjectionDefinition>()
+            .AddMeter(WorkflowMetrics.MeterName);
         return builder;
     }
 
@@ -29,6 +30,8 @@ public static class ReferralsFeature
     {
         store.AddGrainStorage(silo, GrainStorage);
         silo.Services.AddSingleton<ReferralIndex>();
+        silo.Services.AddMetrics();
+        silo.Services.AddSingleton<WorkflowMetrics>();
 
         // Events a dead process saved but did not publish go out at start and within a sweep period.
         silo.AddStartupTask((services, _) => services.GetRequiredService<IGrainFactory>().GetGrain<IEventRecoveryGrain>(0).Start());

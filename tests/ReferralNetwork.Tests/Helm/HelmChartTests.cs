@@ -180,8 +180,8 @@ public sealed partial class HelmChartTests
 
         var expectedKinds = scenario switch
         {
-            "defaults" => new[] { "ConfigMap", "Deployment", "Job", "PodDisruptionBudget", "Role", "RoleBinding", "Service", "ServiceAccount" },
-            "everything-enabled" => ["ConfigMap", "Deployment", "Ingress", "Job", "PodDisruptionBudget", "Role", "RoleBinding", "Service", "Service", "ServiceAccount"],
+            "defaults" => new[] { "ConfigMap", "Deployment", "Job", "PodDisruptionBudget", "Role", "RoleBinding", "Service", "Service", "ServiceAccount" },
+            "everything-enabled" => ["ConfigMap", "Deployment", "Ingress", "Job", "PodDisruptionBudget", "Role", "RoleBinding", "Service", "Service", "Service", "ServiceAccount", "ServiceMonitor"],
             _ => ["ConfigMap", "Deployment", "Service"],
         };
         Assert.Equal(expectedKinds, manifests.Select(m => m.Kind).Order(StringComparer.Ordinal));
@@ -249,7 +249,7 @@ public sealed partial class HelmChartTests
         var podLabels = AsMap(Get(deployment.Document, "spec.template.metadata.labels"));
         var selector = AsMap(Get(deployment.Document, "spec.selector.matchLabels"));
         Assert.All(selector, kv => Assert.Equal(kv.Value, podLabels.GetValueOrDefault(kv.Key)));
-        Assert.Equal(selector, AsMap(Get(Single(manifests, "Service").Document, "spec.selector")));
+        Assert.Equal(selector, AsMap(Get(HttpService(manifests).Document, "spec.selector")));
         var budget = Single(manifests, "PodDisruptionBudget");
         Assert.Equal(1L, Get(budget.Document, "spec.minAvailable"));
         Assert.Equal(selector, AsMap(Get(budget.Document, "spec.selector.matchLabels")));
@@ -373,9 +373,81 @@ public sealed partial class HelmChartTests
 
         // Its pod is neither a silo for the Services and the budget, nor a cluster member for Orleans.
         var jobPodLabels = AsMap(Get(job.Document, "spec.template.metadata.labels"));
-        var serviceSelector = AsMap(Get(Single(manifests, "Service").Document, "spec.selector"));
+        var serviceSelector = AsMap(Get(HttpService(manifests).Document, "spec.selector"));
         Assert.False(serviceSelector.All(kv => Equals(jobPodLabels.GetValueOrDefault(kv.Key), kv.Value)));
         Assert.DoesNotContain(jobPodLabels.Keys, k => k.StartsWith("orleans/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Telemetry_TheMetricsPortIsOnThePodsAndOnAClusterIpServiceOfItsOwnNeverOnThePublicEntryPoints()
+    {
+        var manifests = Render("everything-enabled");
+        var deployment = Single(manifests, "Deployment");
+        var container = SiloContainer(manifests);
+        var config = AsMap(Single(manifests, "ConfigMap").Document["data"]);
+
+        var ports = AsList(container["ports"]).Select(AsMap).ToDictionary(p => (string)p["name"]!, p => p["containerPort"]);
+        Assert.Equal(9464L, ports["metrics"]);
+        Assert.Equal("9464", config["Telemetry__MetricsPort"]);
+        Assert.Equal("json", config["Telemetry__LogFormat"]);
+        Assert.Equal("http://otel-collector.monitoring:4317", config["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        Assert.Equal("grpc", config["OTEL_EXPORTER_OTLP_PROTOCOL"]);
+        var podAnnotations = AsMap(Get(deployment.Document, "spec.template.metadata.annotations"));
+        Assert.Equal("true", podAnnotations["prometheus.io/scrape"]);
+        Assert.Equal("9464", podAnnotations["prometheus.io/port"]);
+        Assert.Equal("/metrics", podAnnotations["prometheus.io/path"]);
+
+        // A Service of its own, ClusterIP whatever service.type says, selecting the silos by their metrics port's name.
+        var metrics = Assert.Single(manifests, m => m.Kind == "Service" && m.Name == "referrals-metrics");
+        Assert.Equal("ClusterIP", Get(metrics.Document, "spec.type"));
+        var port = AsMap(Assert.Single(AsList(Get(metrics.Document, "spec.ports"))));
+        Assert.Equal("metrics", port["name"]);
+        Assert.Equal("metrics", port["targetPort"]);
+        Assert.Equal(9464L, port["port"]);
+        Assert.Equal(AsMap(Get(deployment.Document, "spec.selector.matchLabels")), AsMap(Get(metrics.Document, "spec.selector")));
+        Assert.Equal("operators", AsMap(Get(metrics.Document, "metadata.annotations"))["example.org/team"]);
+
+        // The public entry points lead to the HTTP port only.
+        var http = HttpService(manifests);
+        Assert.Equal(new object?[] { "http" }, AsList(Get(http.Document, "spec.ports")).Select(p => AsMap(p)["targetPort"]));
+        var backend = AsMap(Get(AsMap(AsList(Get(AsMap(AsList(Get(Single(manifests, "Ingress").Document, "spec.rules"))[0]), "http.paths"))[0]), "backend.service"));
+        Assert.Equal(http.Name, backend["name"]);
+        Assert.Equal("http", Get(backend, "port.name"));
+
+        // The ServiceMonitor selects the metrics Service, and not the public one.
+        var monitor = Single(manifests, "ServiceMonitor");
+        var matchLabels = AsMap(Get(monitor.Document, "spec.selector.matchLabels"));
+        var metricsLabels = AsMap(Get(metrics.Document, "metadata.labels"));
+        var httpLabels = AsMap(Get(http.Document, "metadata.labels"));
+        Assert.All(matchLabels, kv => Assert.Equal(kv.Value, metricsLabels.GetValueOrDefault(kv.Key)));
+        Assert.False(matchLabels.All(kv => Equals(httpLabels.GetValueOrDefault(kv.Key), kv.Value)), "the ServiceMonitor would scrape the public Service");
+        var endpoint = AsMap(Assert.Single(AsList(Get(monitor.Document, "spec.endpoints"))));
+        Assert.Equal("metrics", endpoint["port"]);
+        Assert.Equal("/metrics", endpoint["path"]);
+        Assert.Equal("prometheus", Get(monitor.Document, "metadata.labels.release"));
+    }
+
+    [Fact]
+    public void Telemetry_MetricsPortZeroTurnsOffTheListenerItsServiceAndItsAnnotations()
+    {
+        var manifests = Render("single-silo");
+        var deployment = Single(manifests, "Deployment");
+        var config = AsMap(Single(manifests, "ConfigMap").Document["data"]);
+
+        Assert.DoesNotContain(AsList(SiloContainer(manifests)["ports"]).Select(AsMap), p => Equals(p["name"], "metrics"));
+        Assert.DoesNotContain("Telemetry__MetricsPort", config.Keys);
+        Assert.DoesNotContain("OTEL_EXPORTER_OTLP_ENDPOINT", config.Keys);
+        Assert.DoesNotContain(AsMap(Get(deployment.Document, "spec.template.metadata.annotations")).Keys, k => k.StartsWith("prometheus.io/", StringComparison.Ordinal));
+        Assert.Single(manifests, m => m.Kind == "Service");
+    }
+
+    [Fact]
+    public void Telemetry_AServiceMonitorWithoutTheMetricsServiceIsRefused()
+    {
+        var error = Assert.Throws<HelmTemplateException>(() => RenderChart(Overrides(
+            ("identity.issuer", Issuer), ("telemetry.serviceMonitor.enabled", true), ("telemetry.metricsService.enabled", false))));
+
+        Assert.Contains("telemetry.serviceMonitor.enabled needs telemetry.metricsPort and telemetry.metricsService.enabled", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -452,6 +524,10 @@ public sealed partial class HelmChartTests
             {
                 Map(("weight", 1L), ("preference", Map(("matchExpressions", new List<object?> { Map(("key", "pool"), ("operator", "In"), ("values", new List<object?> { "apps" })) })))),
             }))))),
+            ("telemetry.serviceMonitor.enabled", true),
+            ("telemetry.serviceMonitor.labels", Map(("release", "prometheus"))),
+            ("telemetry.metricsService.annotations", Map(("example.org/team", "operators"))),
+            ("telemetry.otlpEndpoint", "http://otel-collector.monitoring:4317"),
             ("extraConfig", Map(("Swagger__Enabled", false), ("Features__Limit", 10L))),
             ("extraEnv", new List<object?> { Map(("name", "DOTNET_gcServer"), ("value", "1")) })),
         "single-silo" => Overrides(
@@ -460,7 +536,8 @@ public sealed partial class HelmChartTests
             ("cluster.kubernetesHosting", false),
             ("cluster.clusterId", "blue"),
             ("serviceAccount.create", false),
-            ("migration.enabled", false)),
+            ("migration.enabled", false),
+            ("telemetry.metricsPort", 0L)),
         _ => throw new ArgumentOutOfRangeException(nameof(scenario), scenario, null),
     };
 
@@ -525,6 +602,10 @@ public sealed partial class HelmChartTests
     }
 
     private static Manifest Single(List<Manifest> manifests, string kind) => Assert.Single(manifests, m => m.Kind == kind);
+
+    /// <summary>The public HTTP Service (the Ingress's backend), among the Orleans and metrics ones.</summary>
+    private static Manifest HttpService(List<Manifest> manifests) =>
+        Assert.Single(manifests, m => m.Kind == "Service" && AsList(Get(m.Document, "spec.ports")).Select(AsMap).Any(p => Equals(p["name"], "http")));
 
     private static Dictionary<string, object?> SiloContainer(List<Manifest> manifests) =>
         AsList(Get(Single(manifests, "Deployment").Document, "spec.template.spec.containers")).Select(AsMap).Single(c => (string?)c["name"] == "silo");

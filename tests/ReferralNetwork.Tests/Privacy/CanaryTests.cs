@@ -1,7 +1,9 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using ReferralNetwork.Hosting;
 using ReferralNetwork.Tests.Support;
 
 namespace ReferralNetwork.Tests.Privacy;
@@ -10,7 +12,8 @@ namespace ReferralNetwork.Tests.Privacy;
 /// The person's identity and the free text about her must never be readable at rest, nor leak into events,
 /// logs or read models. Canaries, values no platform output can contain by chance, go into every field of
 /// the API that takes free text; one referral is walked through the whole workflow with them; then every byte
-/// the platform wrote (its data folder, its logs at every level, every message on its bus) is searched.
+/// the platform wrote (its data folder, its logs at every level and as JSON lines, every message on its bus, every span
+/// and the operators' metrics) is searched.
 /// Each feature that adds a free-text field adds a step to <see cref="CanarySteps.All"/> (tests/Shared, walked
 /// on a production cluster too); each new place the platform writes to is fed to <see cref="CanarySearch"/>.
 /// </summary>
@@ -22,16 +25,40 @@ public sealed class CanaryTests
         using var data = new TempFolder();
         var logs = new LogCapture();
         var bus = new BusCapture();
+        var spans = new SpanCapture();
+        FormattedLogs? jsonLogs = null;
         var canaries = new CanarySet(Guid.NewGuid());
-        var factory = new PlatformFactory(data.Path) { Logs = logs, TestServices = bus.Register };
+        var factory = new PlatformFactory(data.Path)
+        {
+            Logs = logs,
+            // Telemetry on, as production runs it: spans of every source, the operators' metrics, JSON log lines.
+            Settings = new Dictionary<string, string>
+            {
+                ["Telemetry:Tracing"] = "true",
+                ["Telemetry:MetricsPort"] = FreePorts.OnLoopback(1)[0].ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Telemetry:MetricsAddress"] = "127.0.0.1",
+                ["Telemetry:LogFormat"] = "json",
+            },
+            TestServices = services =>
+            {
+                bus.Register(services);
+                spans.Register(services);
+                FormattedLogs.Register(services, created => jsonLogs = created);
+            },
+        };
         CanarySearch search;
         int version;
+        string scrape;
         try
         {
             using var walk = new CanaryWalk(organization => factory.ClientForAsync(organization), canaries);
             await walk.RunAsync();
             await walk.SettledAsync();
             version = walk.Referral.Version;
+            using (var operators = new HttpClient { BaseAddress = factory.Services.GetRequiredService<OperatorsPort>().Address })
+            {
+                scrape = await operators.GetStringAsync(TelemetryOptions.ScrapePath);
+            }
 
             // Built after the walk: steps may have added canaries. The folder is searched while the platform
             // runs (the WAL still holds pages the final checkpoint will fold in) and again once it has stopped.
@@ -54,6 +81,10 @@ public sealed class CanaryTests
         var cells = search.AddSqliteRows(Path.Combine(data.Path, "grains.db"), "grains.db") + search.AddSqliteRows(Path.Combine(data.Path, "platform.db"), "platform.db");
         search.AddLogs(logs.Entries);
         search.AddMessages(bus.Messages);
+        search.AddSpans(spans.Spans);
+        search.AddText("metrics", "the operators' scrape", scrape);
+        var jsonLines = jsonLogs!.Lines.ToList();
+        search.AddText("log", "the JSON log lines", string.Join('\n', jsonLines));
 
         // The search searched something: both databases, logs below Information, every event on the bus.
         Assert.Contains(search.Searched, s => s.Source == "stopped/grains.db" && s.Length > 0);
@@ -63,6 +94,12 @@ public sealed class CanaryTests
         Assert.Contains(logs.Entries, l => l.Level == LogLevel.Debug);
         Assert.True(bus.Messages.Count(m => m.Seen == "published") >= version, $"{bus.Messages.Count(m => m.Seen == "published")} messages published for {version} events");
         Assert.Contains(bus.Messages, m => m.Seen == "received");
+        Assert.Contains(spans.Spans, s => s.Kind == System.Diagnostics.ActivityKind.Server);
+        Assert.Contains(spans.Spans, s => s.Kind == System.Diagnostics.ActivityKind.Client && Equals(s.GetTagItem("server.port"), 9)); // the webhooks' attempts
+        Assert.Contains(spans.Spans, s => s.Source.Name.StartsWith("Microsoft.Orleans", StringComparison.Ordinal));
+        Assert.Contains(spans.Spans, s => s.Source.Name == "MassTransit");
+        Assert.Contains("referralnetwork_handoffs_offered_total", scrape, StringComparison.Ordinal);
+        Assert.True(jsonLines.Count > 0 && jsonLines.All(l => l.StartsWith('{')), "JSON log lines");
 
         var report = search.Report();
         TestContext.Current.TestOutputHelper?.WriteLine(report);

@@ -3,7 +3,8 @@ using ReferralNetwork.Tests.Support;
 namespace ReferralNetwork.Tests.Privacy;
 
 /// <summary>
-/// What only an in-process platform can hand the search: its log calls at every level and the messages on its bus.
+/// What only an in-process platform can hand the search: its log calls at every level, the messages on its bus and
+/// the spans it ends.
 /// The search itself is shared with the end-to-end tests (tests/Shared), which have no such captures.
 /// </summary>
 public static class CapturedSources
@@ -13,6 +14,16 @@ public static class CapturedSources
         foreach (var log in logs)
         {
             search.AddText("log", $"log #{log.Sequence} [{log.Level} {log.Category}]", log.Text);
+        }
+    }
+
+    /// <summary>Spans as an exporter receives them (OTLP ships the same names, tags, events and status).</summary>
+    public static void AddSpans(this CanarySearch search, IEnumerable<System.Diagnostics.Activity> spans)
+    {
+        var number = 0;
+        foreach (var span in spans)
+        {
+            search.AddText("span", $"span #{++number} [{span.Source.Name} {span.DisplayName}]", SpanCapture.Describe(span));
         }
     }
 
