@@ -159,6 +159,9 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
                 "The request body does not match the expected shape.",
                 new Dictionary<string, string[]> { [FieldOf(json.Path)] = ["The value is not of the expected type or format."] }),
             BadHttpRequestException bad => Problems.Create(Problems.KindOf(bad.StatusCode), bad.Message),
+            // The form or multipart reader's refusal (a value that decodes to NUL, too many values): read by the token
+            // validation looking for a token in a form body, before any endpoint, so no binding turns it into a 400.
+            InvalidDataException => Problems.Create(ProblemKind.MalformedBody, "The request body could not be read."),
             _ => null,
         };
         if (problem is null && IsUnavailable(exception))
