@@ -84,4 +84,35 @@ public sealed class DashboardServiceTests
             }
         }
     }
+
+    [Fact]
+    public async Task Each_family_computed_is_logged_once_with_its_read_and_protection_times_for_operators()
+    {
+        using var data = new TempFolder();
+        var logs = new LogCapture();
+        await using var services = new ServiceCollection()
+            .AddLogging(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Information))
+            .AddDbContext<PlatformDbContext, SqlitePlatformDbContext>(o => PlatformDbContext.Configure(o, PlatformProfile.Embedded, $"Data Source={Path.Combine(data.Path, "platform.db")}"))
+            .AddSingleton(new DashboardOptions())
+            .AddSingleton(TimeProvider.System)
+            .AddSingleton<DashboardService>()
+            .BuildServiceProvider(true);
+        var cancellation = TestContext.Current.CancellationToken;
+        await using (var scope = services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<PlatformDbContext>().Database.MigrateAsync(cancellation);
+        }
+
+        await SyntheticReferrals.SeedAsync(services, 500, TextWriter.Null, seed: 3, cancellationToken: cancellation);
+        var dashboards = services.GetRequiredService<DashboardService>();
+        await dashboards.AnswerAsync(new DashboardQuery("funnel", Period.WholeYear(2025), null, null), cancellation);
+        await dashboards.AnswerAsync(new DashboardQuery("funnel", Period.Month(2025, 5), "KH", null), cancellation);
+
+        // The funnel follows the corridors' counts: both families are computed, once each, then served from memory.
+        var lines = logs.Entries.Where(e => e.Category == typeof(DashboardService).FullName).Select(e => e.Text).ToList();
+        Assert.Equal(2, lines.Count);
+        Assert.Contains(lines, l => l.StartsWith("Dashboard table identified of 2025: ", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("Dashboard table furthest-stage of 2025: ", StringComparison.Ordinal));
+        Assert.All(lines, l => Assert.Matches(@"\d+ leaf counts read in \d+ ms, protected in \d+ ms", l));
+    }
 }
