@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using ReferralNetwork.Contracts;
 using ReferralNetwork.Contracts.Api;
 using ReferralNetwork.Dashboards;
 using ReferralNetwork.Dashboards.Disclosure;
@@ -114,5 +115,42 @@ public sealed class DashboardServiceTests
         Assert.Contains(lines, l => l.StartsWith("Dashboard table identified of 2025: ", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("Dashboard table furthest-stage of 2025: ", StringComparison.Ordinal));
         Assert.All(lines, l => Assert.Matches(@"\d+ leaf counts read in \d+ ms, protected in \d+ ms", l));
+    }
+
+    [Fact]
+    public async Task The_indicators_table_counts_each_presumed_victim_once_per_indicator_as_shown_or_not_shown()
+    {
+        using var data = new TempFolder();
+        await using var services = new ServiceCollection()
+            .AddLogging()
+            .AddDbContext<PlatformDbContext, SqlitePlatformDbContext>(o => PlatformDbContext.Configure(o, PlatformProfile.Embedded, $"Data Source={Path.Combine(data.Path, "platform.db")}"))
+            .AddSingleton(new DashboardOptions())
+            .AddSingleton(TimeProvider.System)
+            .AddSingleton<DashboardService>()
+            .BuildServiceProvider(true);
+        var cancellation = TestContext.Current.CancellationToken;
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
+        await db.Database.MigrateAsync(cancellation);
+        await SyntheticReferrals.SeedAsync(services, 3000, TextWriter.Null, seed: 5, cancellationToken: cancellation);
+
+        var presumed = await db.DashboardCases.AsNoTracking()
+            .Where(c => c.IdentifiedMonth >= 202501 && c.IdentifiedMonth <= 202512 && c.Outcome == ScreeningOutcome.PresumedVictim)
+            .ToListAsync(cancellation);
+        var expected = presumed
+            .SelectMany(c => IndicatorCatalog.All.Select(i => (Month: c.IdentifiedMonth % 100, c.IdentifiedIn, i.Code, Shown: c.Indicators.Split(',').Contains(i.Code) ? "shown" : "not-shown")))
+            .CountBy(x => x)
+            .Select(x => $"{x.Key.Month} {x.Key.IdentifiedIn} {x.Key.Code} {x.Key.Shown} {x.Value}")
+            .Order(StringComparer.Ordinal);
+
+        var indicators = DashboardCatalog.Dashboards["screening"].Single(t => t.Name == "indicators");
+        var table = await indicators.Load(db, 2025, cancellation);
+        var actual = table.Leaves
+            .GroupBy(l => (l.Month, Country: l.Filters.Single(), l.Row, l.Column))
+            .Select(g => $"{g.Key.Month} {g.Key.Country} {g.Key.Row} {g.Key.Column} {g.Sum(l => l.Count)}")
+            .Order(StringComparer.Ordinal);
+
+        Assert.True(presumed.Count > 500, $"only {presumed.Count} presumed victims in 2025");
+        Assert.Equal(expected, actual);
     }
 }
