@@ -153,4 +153,46 @@ public sealed class DashboardServiceTests
         Assert.True(presumed.Count > 500, $"only {presumed.Count} presumed victims in 2025");
         Assert.Equal(expected, actual);
     }
+
+    [Fact]
+    public async Task Statistics_kept_with_a_family_are_those_of_the_period_country_and_form_asked()
+    {
+        using var data = new TempFolder();
+        var file = $"Data Source={Path.Combine(data.Path, "platform.db")}";
+        ServiceProvider Services(TimeSpan refresh) => new ServiceCollection()
+            .AddLogging()
+            .AddDbContext<PlatformDbContext, SqlitePlatformDbContext>(o => PlatformDbContext.Configure(o, PlatformProfile.Embedded, file))
+            .AddSingleton(new DashboardOptions { RefreshInterval = refresh })
+            .AddSingleton(TimeProvider.System)
+            .AddSingleton<DashboardService>()
+            .BuildServiceProvider(true);
+        await using var cached = Services(TimeSpan.FromHours(1));
+        await using var fresh = Services(TimeSpan.Zero);
+        var cancellation = TestContext.Current.CancellationToken;
+        await using (var scope = cached.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<PlatformDbContext>().Database.MigrateAsync(cancellation);
+        }
+
+        await SyntheticReferrals.SeedAsync(cached, 4000, TextWriter.Null, seed: 9, cancellationToken: cancellation);
+        var queries = (
+            from dashboard in new[] { "time-to-return", "handoffs" }
+            from period in new[] { Period.WholeYear(2025), Period.Quarter(2025, 2), Period.Month(2025, 5) }
+            from country in new string?[] { null, "KH", "VN" }
+            from form in dashboard == "time-to-return" ? new ExploitationForm?[] { null, ExploitationForm.ForcedCriminality } : [null]
+            select new DashboardQuery(dashboard, period, country, form)).ToList();
+
+        // Twice over, so that the second round is answered from the statistics kept with each family.
+        foreach (var query in queries.Concat(queries))
+        {
+            var kept = await cached.GetRequiredService<DashboardService>().AnswerAsync(query, cancellation);
+            var computed = await fresh.GetRequiredService<DashboardService>().AnswerAsync(query, cancellation);
+            Assert.Equal(
+                computed.Tables.SelectMany(t => t.Statistics).Select(s => $"{s.Name} {s.Row} {s.Column} {s.Value}"),
+                kept.Tables.SelectMany(t => t.Statistics).Select(s => $"{s.Name} {s.Row} {s.Column} {s.Value}"));
+        }
+
+        var medians = await cached.GetRequiredService<DashboardService>().AnswerAsync(new DashboardQuery("time-to-return", Period.WholeYear(2025), null, null), cancellation);
+        Assert.Contains(medians.Tables.Single().Statistics, s => s.Value is not null);
+    }
 }
