@@ -8,12 +8,18 @@
 #   4. drives the workflow mix at 16 and 64 connections, then reads of one referral at 64 connections;
 #   5. (embedded) restarts the platform on the same data and measures bytes per active referral grain;
 #   6. measures pgbench again (the drift) and prints the tables and the goals.
-# Everything it starts is stopped on exit, whatever the exit; results stay in .bench/<time>/.
+# --scenario dashboards (issue 12) instead: seeds N synthetic referrals (seed-synthetic) into a fresh data folder or a
+# throwaway PostgreSQL, starts the platform (one silo in production), times the first answer of every dashboard for a
+# year (cold, then another year in the warm process), then measures warm answers at 1 and 4 connections and while
+# another year is computed; no pgbench reference. Everything it starts is stopped on exit, whatever the exit; results
+# stay in .bench/<time>-<profile>/ (dashboards: .bench/<time>-dashboards-<profile>-<N>/).
 #
 #   ./bench.sh [--profile embedded|production] [--duration S] [--warmup S] [--process-warmup S] [--read-duration S]
 #              [--platform-env KEY=VALUE]...   e.g. --platform-env DOTNET_gcServer=0 to try a lever without changing the app
 #              [--ready-to-run]                the platform precompiled (dotnet publish -p:PublishReadyToRun=true; minutes)
+#              [--scenario workflow|dashboards] [--referrals N]   dashboards: N synthetic referrals (default 10000)
 # Defaults: 20 s measured per phase after 5 s of warm-up; 30 s of process warm-up; about 4 to 5 minutes in all.
+# Dashboards: about 2 minutes at 10,000 referrals, 10 to 20 at 1,000,000 (mostly the seed and the first answers).
 set -euo pipefail
 cd "$(dirname "$0")"
 repo=$PWD
@@ -25,6 +31,9 @@ process_warmup=30    # seconds of the mix after start-up, unmeasured: the JIT is
 read_duration=20     # the read-only phase
 platform_env=()      # --platform-env KEY=VALUE: runtime or platform settings to try without changing the app
 ready_to_run=false   # --ready-to-run: run a ReadyToRun publish of the platform instead of the build output
+scenario=workflow    # --scenario dashboards: the dashboards of issue 12 over synthetic referrals instead of the workflow mix
+referrals=10000      # --referrals N: how many synthetic referrals the dashboards scenario seeds
+scenario_env=()      # the scenario's own settings of the platform
 pgbench_seconds=20
 pgbench_clients=16
 
@@ -42,10 +51,21 @@ while (($#)); do
         --read-duration) read_duration=${2:?}; shift 2 ;;
         --platform-env) platform_env+=("${2:?}"); shift 2 ;;
         --ready-to-run) ready_to_run=true; shift ;;
+        --scenario) scenario=${2:?}; shift 2 ;;
+        --referrals) referrals=${2:?}; shift 2 ;;
         -h | --help) usage 0 ;;
         *) echo "bench: unknown argument '$1'" >&2; usage ;;
     esac
 done
+
+case "$scenario" in
+    workflow) ;;
+    dashboards)
+        [[ "$referrals" =~ ^[1-9][0-9]*$ ]] || { echo "bench: --referrals is a positive number, not '$referrals'" >&2; exit 2; }
+        scenario_env=(Dashboards__RefreshInterval=01:00:00 Logging__LogLevel__ReferralNetwork.Dashboards.DashboardService=Information)
+        ;;
+    *) echo "bench: --scenario is workflow or dashboards, not '$scenario'" >&2; exit 2 ;;
+esac
 
 case "$profile" in
     embedded) ;;
@@ -63,6 +83,7 @@ esac
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 run_dir=$repo/.bench/$(date -u +%Y%m%dT%H%M%SZ)-$profile
+if [[ "$scenario" == dashboards ]]; then run_dir=$repo/.bench/$(date -u +%Y%m%dT%H%M%SZ)-dashboards-$profile-$referrals; fi
 mkdir -p "$run_dir"
 echo "$profile" >"$run_dir/profile"
 work=$(mktemp -d "${TMPDIR:-/tmp}/rn-bench.XXXXXX")
@@ -145,43 +166,45 @@ cat "$run_dir/machine.txt" >&2
 pg_port=$(bench ports --count 1)
 
 # ---- PostgreSQL and the reference ------------------------------------------------------------------------
-pg_bin=$(pg_config --bindir 2>/dev/null || true)
-if [[ ! -x "$pg_bin/postgres" ]]; then
-    pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
-fi
-[[ -x "$pg_bin/postgres" && -x "$pg_bin/pgbench" ]] ||
-    { echo "bench: PostgreSQL binaries not found (apt-get install postgresql-15, or .ci/install-deps.sh)" >&2; exit 1; }
+# The dashboards scenario on the embedded profile needs no PostgreSQL: it has no pgbench reference (a durable commit
+# says nothing about grouping a read model and protecting tables, which is CPU), and SQLite holds its data.
+start_postgres() {
+    pg_bin=$(pg_config --bindir 2>/dev/null || true)
+    if [[ ! -x "$pg_bin/postgres" ]]; then
+        pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+    fi
+    [[ -x "$pg_bin/postgres" && -x "$pg_bin/pgbench" ]] ||
+        { echo "bench: PostgreSQL binaries not found (apt-get install postgresql-15, or .ci/install-deps.sh)" >&2; exit 1; }
 
-# PostgreSQL refuses to run as root: as root, run it as the postgres user, as the tests do.
-as_postgres=()
-if ((EUID == 0)); then as_postgres=(setpriv --reuid=postgres --regid=postgres --init-groups --); fi
+    # PostgreSQL refuses to run as root: as root, run it as the postgres user, as the tests do.
+    as_postgres=()
+    if ((EUID == 0)); then as_postgres=(setpriv --reuid=postgres --regid=postgres --init-groups --); fi
 
-pg_root=$work/postgres
-mkdir -p "$pg_root/socket"
-PGPASSWORD=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
-printf '%s' "$PGPASSWORD" >"$pg_root/password"
-chmod 700 "$pg_root"
-if ((EUID == 0)); then chown -R postgres:postgres "$pg_root"; fi
-log "PostgreSQL: initdb, then start on 127.0.0.1:$pg_port"
-"${as_postgres[@]}" "$pg_bin/initdb" --pgdata "$pg_root/data" --username postgres --pwfile "$pg_root/password" \
-    --auth-host scram-sha-256 --auth-local trust --encoding UTF8 --no-locale --no-sync --no-instructions >"$work/initdb.log" 2>&1 ||
-    { cat "$work/initdb.log" >&2; exit 1; }
-# The tests' settings: fsync and synchronous_commit stay on, so a commit costs what it costs in production.
-setsid "${as_postgres[@]}" "$pg_bin/postgres" -D "$pg_root/data" \
-    -c port="$pg_port" -c listen_addresses=127.0.0.1 -c unix_socket_directories="$pg_root/socket" \
-    -c max_connections=200 -c shared_buffers=64MB -c fsync=on -c synchronous_commit=on -c jit=off -c huge_pages=off \
-    -c logging_collector=off -c log_min_messages=warning >"$work/postgres.log" 2>&1 &
-postgres_pid=$!
-started_pids+=("$postgres_pid")
-export PGHOST=127.0.0.1 PGPORT=$pg_port PGUSER=postgres PGPASSWORD
-for ((i = 0; i < 600; i++)); do
-    "$pg_bin/pg_isready" -q -d postgres && break
-    kill -0 "$postgres_pid" 2>/dev/null || { cat "$work/postgres.log" >&2; exit 1; }
-    sleep 0.1
-done
-"$pg_bin/pg_isready" -q -d postgres || { echo "bench: PostgreSQL did not become ready" >&2; exit 1; }
-"$pg_bin/psql" -q -d postgres -c 'CREATE DATABASE pgbench' >/dev/null
-"$pg_bin/pgbench" -i -q pgbench >"$work/pgbench-init.log" 2>&1 || { cat "$work/pgbench-init.log" >&2; exit 1; }
+    pg_root=$work/postgres
+    mkdir -p "$pg_root/socket"
+    PGPASSWORD=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
+    printf '%s' "$PGPASSWORD" >"$pg_root/password"
+    chmod 700 "$pg_root"
+    if ((EUID == 0)); then chown -R postgres:postgres "$pg_root"; fi
+    log "PostgreSQL: initdb, then start on 127.0.0.1:$pg_port"
+    "${as_postgres[@]}" "$pg_bin/initdb" --pgdata "$pg_root/data" --username postgres --pwfile "$pg_root/password" \
+        --auth-host scram-sha-256 --auth-local trust --encoding UTF8 --no-locale --no-sync --no-instructions >"$work/initdb.log" 2>&1 ||
+        { cat "$work/initdb.log" >&2; exit 1; }
+    # The tests' settings: fsync and synchronous_commit stay on, so a commit costs what it costs in production.
+    setsid "${as_postgres[@]}" "$pg_bin/postgres" -D "$pg_root/data" \
+        -c port="$pg_port" -c listen_addresses=127.0.0.1 -c unix_socket_directories="$pg_root/socket" \
+        -c max_connections=200 -c shared_buffers=64MB -c fsync=on -c synchronous_commit=on -c jit=off -c huge_pages=off \
+        -c logging_collector=off -c log_min_messages=warning >"$work/postgres.log" 2>&1 &
+    postgres_pid=$!
+    started_pids+=("$postgres_pid")
+    export PGHOST=127.0.0.1 PGPORT=$pg_port PGUSER=postgres PGPASSWORD
+    for ((i = 0; i < 600; i++)); do
+        "$pg_bin/pg_isready" -q -d postgres && break
+        kill -0 "$postgres_pid" 2>/dev/null || { cat "$work/postgres.log" >&2; exit 1; }
+        sleep 0.1
+    done
+    "$pg_bin/pg_isready" -q -d postgres || { echo "bench: PostgreSQL did not become ready" >&2; exit 1; }
+}
 
 # pgbench -N: the TPC-B-like script without the contended branch and teller updates; one durable commit per transaction.
 reference() {
@@ -196,16 +219,22 @@ reference() {
         "$tps" "${latency:-0}" "$pgbench_clients" "$pgbench_seconds" >"$run_dir/pgbench-$name.json"
     log "reference: $tps tx/s"
 }
-reference before
+if [[ "$scenario" == workflow || "$profile" == production ]]; then start_postgres; fi
+if [[ "$scenario" == workflow ]]; then
+    "$pg_bin/psql" -q -d postgres -c 'CREATE DATABASE pgbench' >/dev/null
+    "$pg_bin/pgbench" -i -q pgbench >"$work/pgbench-init.log" 2>&1 || { cat "$work/pgbench-init.log" >&2; exit 1; }
+    reference before
+fi
 
-# ---- the production profile: RabbitMQ, migrate, import-directory, two silos -----------------------------------
-# Two silos of the production profile on the PostgreSQL server above (its own two databases) and a throwaway
-# RabbitMQ node, as .ci/local-cluster.sh starts them; the generator spreads its connections over both.
-run_production() {
+# ---- the production profile: RabbitMQ, migrate, import-directory, silos -------------------------------------------
+# Silos of the production profile on the PostgreSQL server above (its own two databases) and a throwaway RabbitMQ
+# node, as .ci/local-cluster.sh starts them. production_setup leaves the silos' environment in `settings` and
+# platform_command to run a command of the executable with it; start_silos N starts N silos (urls, silo_pids).
+production_setup() {
     "$pg_bin/psql" -q -d postgres -c 'CREATE DATABASE referrals_orleans' -c 'CREATE DATABASE referrals_platform' >/dev/null
     connection() { echo "Host=127.0.0.1;Port=$pg_port;Database=$1;Username=postgres;Password=$PGPASSWORD;No Reset On Close=true;Maximum Pool Size=16"; }
 
-    local amqp_port dist_port epmd_port rabbit_password cert_password i name started
+    local amqp_port dist_port epmd_port rabbit_password cert_password i
     mapfile -t ports < <(bench ports --count 3)
     amqp_port=${ports[0]} dist_port=${ports[1]} epmd_port=${ports[2]}
     log "RabbitMQ: start on 127.0.0.1:$amqp_port (epmd on $epmd_port)"
@@ -231,9 +260,9 @@ run_production() {
     token_certificates "$work/certificates" "$cert_password"
     key_ring "$work/certificates/key-ring.json"
     mapfile -t ports < <(bench ports --count 6)
-    local http_ports=("${ports[0]}" "${ports[1]}") silo_ports=("${ports[2]}" "${ports[3]}") gateway_ports=("${ports[4]}" "${ports[5]}")
+    http_ports=("${ports[0]}" "${ports[1]}") silo_ports=("${ports[2]}" "${ports[3]}") gateway_ports=("${ports[4]}" "${ports[5]}")
     # The settings of the chart's ConfigMap and Secrets (README, "Production profile"); Warning-level logs everywhere.
-    local settings=(
+    settings=(
         ASPNETCORE_ENVIRONMENT=Production ReferralNetwork__Profile=production
         ConnectionStrings__Orleans="$(connection referrals_orleans)" ConnectionStrings__Platform="$(connection referrals_platform)"
         RabbitMq__Host=127.0.0.1 RabbitMq__Port="$amqp_port" RabbitMq__VirtualHost=/ RabbitMq__Username=referral RabbitMq__Password="$rabbit_password"
@@ -243,6 +272,7 @@ run_production() {
         Protection__KeyRingPath="$work/certificates/key-ring.json"
         Cluster__ServiceId=referral-network Cluster__ClusterId="bench-$$" Cluster__AdvertisedIPAddress=127.0.0.1
         Logging__LogLevel__Default=Warning
+        "${scenario_env[@]}"
         "${platform_env[@]}"
     )
     platform_command() { (cd "$platform_dir" && env "${settings[@]}" dotnet ReferralNetwork.dll "$@"); }
@@ -252,10 +282,13 @@ run_production() {
     # client of the same id and the secret the generator uses (a throwaway database on loopback).
     demo_directory demo-secret >"$work/directory.json"
     platform_command import-directory "$work/directory.json" >"$work/import.log" 2>&1 || { cat "$work/import.log" >&2; exit 1; }
+}
 
+start_silos() {
+    local count=$1 i n name started
     started=$(date +%s%N)
     urls=()
-    for i in 0 1; do
+    for ((i = 0; i < count; i++)); do
         name=$([[ $i == 0 ]] && echo a || echo b)
         urls+=("http://127.0.0.1:${http_ports[$i]}")
         (cd "$platform_dir" && exec setsid env "${settings[@]}" \
@@ -264,7 +297,7 @@ run_production() {
         silo_pids+=($!)
         started_pids+=($!)
     done
-    for i in 0 1; do
+    for ((i = 0; i < count; i++)); do
         local ready=false
         for ((n = 0; n < 6000; n++)); do
             if curl -sf -o /dev/null --max-time 2 "${urls[$i]}/health/ready"; then ready=true; break; fi
@@ -274,8 +307,14 @@ run_production() {
         [[ $ready == true ]] || { echo "bench: silo ${urls[$i]} was not ready (log below)" >&2; tail -50 "$work/silo-$([[ $i == 0 ]] && echo a || echo b).log" >&2; exit 1; }
     done
     ready_ms=$((($(date +%s%N) - started) / 1000000))
-    log "platform: two silos ready after ${ready_ms} ms (pids ${silo_pids[*]}; ${urls[*]})"
-    echo "production: two silos ready after $(awk "BEGIN {print $ready_ms/1000}") s (from start, with migrate and import done before)" >>"$run_dir/machine.txt"
+    log "platform: $count silo(s) ready after ${ready_ms} ms (pids ${silo_pids[*]}; ${urls[*]})"
+    echo "production: $count silo(s) ready after $(awk "BEGIN {print $ready_ms/1000}") s (from start, with migrate and import done before)" >>"$run_dir/machine.txt"
+}
+
+# The workflow mix against two silos; the generator spreads its connections over both.
+run_production() {
+    production_setup
+    start_silos 2
 
     local targets=(--url "${urls[0]}" --url "${urls[1]}" --pid "${silo_pids[0]}" --pid "${silo_pids[1]}")
     log "warming the processes up: ${process_warmup} s of the mix at 16 connections, not measured"
@@ -292,9 +331,6 @@ run_production() {
     for pid in "${silo_pids[@]}"; do stop_group "$pid" TERM 30; done
 }
 
-if [[ "$profile" == production ]]; then
-    run_production
-else
 # ---- the platform ----------------------------------------------------------------------------------------
 data=$work/data
 ready_ms=0
@@ -313,6 +349,7 @@ start_platform() {
             ReferralNetwork__DataPath="$data" \
             Cluster__SiloPort="$silo_port" Cluster__GatewayPort="$gateway_port" Cluster__ClusterId="bench-$$" \
             Logging__LogLevel__Default=Warning \
+            "${scenario_env[@]}" \
             "${platform_env[@]}" \
             dotnet ReferralNetwork.dll --urls "$url") >"$work/platform-$name.log" 2>&1 &
         platform_pid=$!
@@ -336,6 +373,66 @@ start_platform() {
     exit 1
 }
 
+# ---- the dashboards scenario (issue 12) --------------------------------------------------------------------------
+# seed-synthetic N (development only) into a fresh data folder, or into the throwaway PostgreSQL (the production
+# profile refuses it outside ASPNETCORE_ENVIRONMENT=Development), then one platform process and `bench dashboards`.
+# Families are kept for an hour (Dashboards:RefreshInterval), so no background refresh runs during a measurement: the
+# cost of a refresh is measured as such (a year computed in the warm process). The platform logs each family it
+# computes (read and protection times); families.txt keeps those lines.
+run_dashboards() {
+    local load seed_started seed_seconds bytes target
+    local seeding=(ReferralNetwork__Profile=embedded ReferralNetwork__DataPath="$data" Logging__LogLevel__Default=Warning)
+    if [[ "$profile" == production ]]; then
+        production_setup
+    fi
+
+    load=$(cat /proc/loadavg)
+    log "seed-synthetic $referrals (loadavg $load)"
+    seed_started=$(date +%s%N)
+    if [[ "$profile" == production ]]; then
+        (cd "$platform_dir" && env "${settings[@]}" ASPNETCORE_ENVIRONMENT=Development dotnet ReferralNetwork.dll seed-synthetic "$referrals") \
+            >"$work/seed.log" 2>&1 || { tail -30 "$work/seed.log" >&2; exit 1; }
+    else
+        (cd "$platform_dir" && env "${seeding[@]}" "${platform_env[@]}" dotnet ReferralNetwork.dll seed-synthetic "$referrals") \
+            >"$work/seed.log" 2>&1 || { tail -30 "$work/seed.log" >&2; exit 1; }
+    fi
+    seed_seconds=$(awk "BEGIN {print ($(date +%s%N) - $seed_started) / 1e9}")
+    if [[ "$profile" == production ]]; then
+        # A freshly loaded table has no statistics until autovacuum comes by (about a minute); a live database has them.
+        "$pg_bin/psql" -q -d referrals_platform -c 'VACUUM ANALYZE "DashboardCases"' -c 'VACUUM ANALYZE "DashboardHandoffs"'
+        bytes=$("$pg_bin/psql" -Atq -d postgres -c "SELECT pg_database_size('referrals_platform')")
+    else
+        bytes=$(stat -c %s "$data/platform.db")
+    fi
+    log "seed-synthetic: $referrals referrals in $seed_seconds s"
+    printf '{"referrals": %d, "seconds": %s, "databaseBytes": %d, "loadAverageBefore": "%s"}\n' \
+        "$referrals" "$seed_seconds" "$bytes" "$load" >"$run_dir/seed.json"
+
+    if [[ "$profile" == production ]]; then
+        start_silos 1
+        target=(--url "${urls[0]}" --pid "${silo_pids[0]}")
+    else
+        start_platform dashboards
+        log "platform: ready after ${ready_ms} ms (pid $platform_pid)"
+        target=(--url "$url" --pid "$platform_pid")
+    fi
+
+    bench dashboards "${target[@]}" --referrals "$referrals" --connections 1 --connections 4 \
+        --warmup "$warmup" --duration "$duration" --out "$run_dir/dashboards.json" >/dev/null
+    grep -h "Dashboard table" "$work"/platform-*.log "$work"/silo-*.log 2>/dev/null | sed 's/^ *//' >"$run_dir/families.txt" || true
+    log "platform: stop"
+    if [[ "$profile" == production ]]; then
+        stop_group "${silo_pids[0]}" TERM 30
+    else
+        stop_group "$platform_pid" TERM 30
+    fi
+}
+
+if [[ "$scenario" == dashboards ]]; then
+    run_dashboards
+elif [[ "$profile" == production ]]; then
+    run_production
+else
 log "platform: start with an empty data folder"
 start_platform cold
 cold_ms=$ready_ms
@@ -366,6 +463,6 @@ stop_group "$platform_pid" TERM 30
 
 fi
 
-reference after
+if [[ "$scenario" == workflow ]]; then reference after; fi
 echo
 bench summary --dir "$run_dir" | tee "$run_dir/summary.txt"

@@ -58,9 +58,13 @@ public sealed class LoadRun
         return reply.IsSuccess;
     }
 
+    /// <param name="window">
+    /// When given, the measurement window lasts until this completes (started when the window opens) instead of
+    /// <paramref name="duration"/>: the dashboards measure answers while the platform computes something else.
+    /// </param>
     public static async Task<PhaseResult> RunAsync(
         string name, int workers, TimeSpan warmup, TimeSpan duration, IReadOnlyList<int> platformPids, IReadOnlyList<Operation> operations,
-        Func<int, LoadRun, Task> worker, Action<string> log)
+        Func<int, LoadRun, Task> worker, Action<string> log, Func<Task>? window = null)
     {
         var run = new LoadRun();
         var failures = new ConcurrentQueue<Exception>();
@@ -81,12 +85,12 @@ public sealed class LoadRun
         await Task.Delay(warmup);
         var probes = platformPids.Select(pid => RuntimeProbe.TryStart(pid, log)).ToList();
         var cpu = CpuWindow.Start(platformPids);
-        var window = Stopwatch.StartNew();
+        var watch = Stopwatch.StartNew();
         run._measuring = true;
-        log($"{name}: measuring for {duration.TotalSeconds:0} s");
-        await Task.Delay(duration);
+        log(window is null ? $"{name}: measuring for {duration.TotalSeconds:0} s" : $"{name}: measuring while the window's task runs");
+        await (window?.Invoke() ?? Task.Delay(duration));
         run._measuring = false;
-        var seconds = window.Elapsed.TotalSeconds;
+        var seconds = watch.Elapsed.TotalSeconds;
         var resources = cpu.Stop(seconds);
         run._stopping = true;
         var runtime = new List<RuntimeFigures>();

@@ -24,7 +24,7 @@ public sealed class PlatformClient : IDisposable
     private static readonly MediaTypeHeaderValue JsonContentType = new("application/json");
     private readonly HttpClient[] _clients;
 
-    public PlatformClient(IReadOnlyList<Uri> urls, int connections)
+    public PlatformClient(IReadOnlyList<Uri> urls, int connections, TimeSpan? timeout = null)
     {
         var perSilo = (connections + urls.Count - 1) / urls.Count;
         _clients = [.. urls.Select(url => new HttpClient(new SocketsHttpHandler
@@ -38,7 +38,7 @@ public sealed class PlatformClient : IDisposable
         })
         {
             BaseAddress = url,
-            Timeout = TimeSpan.FromSeconds(30),
+            Timeout = timeout ?? TimeSpan.FromSeconds(30),
             DefaultRequestVersion = HttpVersion.Version11,
         })];
     }

@@ -14,6 +14,7 @@ try
         "mix" => await MixAsync(arguments),
         "read" => await ReadAsync(arguments),
         "memory" => await MemoryAsync(arguments),
+        "dashboards" => await DashboardsAsync(arguments),
         "summary" => Summary.Print(arguments.Required("dir")),
         _ => Usage(),
     };
@@ -40,6 +41,9 @@ static int Usage()
           mix     --url U… --pid P… --connections C --warmup S --duration S --out F.json [--created F.tsv] [--pgbench F.json]
           read    --url U… --pid P… --connections C --warmup S --duration S --out F.json [--pool N]
           memory  --url U --pid P --created F.tsv… [--count N] [--empty N] [--max-seconds S] --out F.json
+          dashboards --url U --pid P --referrals N --out F.json [--year Y] [--compute-year Y] [--busy-year Y] [--country C]
+                  [--connections C]… [--warmup S] [--duration S]
+                                                       first (cold) and warm answers of every dashboard, as the secretariat
           summary --dir D                                      the tables and goals of a finished run
         --url and --pid repeat for a platform of several silos: workers are spread over the addresses, CPU and
         memory are summed over the processes.
@@ -132,6 +136,46 @@ static async Task<int> MemoryAsync(Arguments arguments)
     var result = new MemoryResult(activated, failed, heapBefore, heapAfter, rssBefore, rssAfter, seconds, emptyAnswered, heapEmpty);
     ResultFiles.Write(arguments.Required("out"), result);
     Console.WriteLine(Tables.Memory(result));
+    return 0;
+}
+
+// Every dashboard as the secretariat reads it: the first answer for a year (cold, then in a warm process: a family's
+// computation), then warm answers at each number of connections, then warm answers while another year is computed.
+static async Task<int> DashboardsAsync(Arguments arguments)
+{
+    var connections = arguments.All("connections").Select(c => int.Parse(c, CultureInfo.InvariantCulture)).DefaultIfEmpty(1).ToList();
+    var year = arguments.Int("year", 2025);
+    var computeYear = arguments.Int("compute-year", year + 1);
+    var busyYear = arguments.Int("busy-year", year - 1);
+    var warmup = arguments.Seconds("warmup", 5);
+    var duration = arguments.Seconds("duration", 20);
+    using var platform = new PlatformClient(arguments.Urls, connections.Max());
+
+    // A first answer computes a year's families: minutes are possible at a million referrals, beyond the 30 s of the load phases.
+    using var patient = new PlatformClient(arguments.Urls, 1, TimeSpan.FromMinutes(30));
+    var token = (await platform.TokensAsync([DashboardScenario.Secretariat], CancellationToken.None))[DashboardScenario.Secretariat];
+    var names = await DashboardScenario.NamesAsync(platform.For(0), token);
+    Log($"dashboards: {string.Join(", ", names)}");
+    var cold = await DashboardScenario.FirstAnswersAsync(patient.For(0), token, names, year, Log);
+    var compute = await DashboardScenario.FirstAnswersAsync(patient.For(0), token, names, computeYear, Log);
+    var scenario = await DashboardScenario.PrepareAsync(platform, token, names, year, arguments.Optional("country") ?? "KH");
+
+    var phases = new List<PhaseResult>();
+    foreach (var c in connections)
+    {
+        scenario.Reset();
+        phases.Add(await LoadRun.RunAsync($"warm-{c}", c, warmup, duration, arguments.Pids, scenario.Operations, scenario.WorkerAsync, Log));
+    }
+
+    scenario.Reset();
+    List<FirstAnswer> busy = [];
+    phases.Add(await LoadRun.RunAsync(
+        $"warm-1-while-computing-{busyYear}", 1, TimeSpan.FromSeconds(2), TimeSpan.Zero, arguments.Pids, scenario.Operations, scenario.WorkerAsync, Log,
+        async () => busy = await DashboardScenario.FirstAnswersAsync(patient.For(0), token, names, busyYear, Log)));
+
+    var result = new DashboardsResult(arguments.Int("referrals", 0), year, computeYear, busyYear, scenario.Requests, cold, compute, busy, phases);
+    ResultFiles.Write(arguments.Required("out"), result);
+    Console.WriteLine(DashboardTables.Print(result));
     return 0;
 }
 

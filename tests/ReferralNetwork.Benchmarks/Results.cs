@@ -13,13 +13,14 @@ public sealed record OperationResult(
     double RequestsPerSecond,
     double P50Ms,
     double P90Ms,
+    double P95Ms,
     double P99Ms,
     double MaxMs,
     double MeanMs)
 {
     public static OperationResult From(string name, bool changesState, LatencyHistogram latency, long errors, IReadOnlyDictionary<string, long> byKind, double seconds) =>
         new(name, changesState, latency.Count, errors, byKind, latency.Count / seconds,
-            latency.PercentileMicros(50) / 1000.0, latency.PercentileMicros(90) / 1000.0, latency.PercentileMicros(99) / 1000.0,
+            latency.PercentileMicros(50) / 1000.0, latency.PercentileMicros(90) / 1000.0, latency.PercentileMicros(95) / 1000.0, latency.PercentileMicros(99) / 1000.0,
             latency.MaxMicros / 1000.0, latency.MeanMicros / 1000.0);
 }
 
@@ -75,6 +76,9 @@ public sealed record PgbenchResult(double TransactionsPerSecond, double LatencyM
 
 public sealed record StartResult(double ColdSeconds, double WarmSeconds);
 
+/// <summary>The dashboards scenario's seed, as bench.sh measured it (seed.json).</summary>
+public sealed record SeedResult(long Referrals, double Seconds, long DatabaseBytes, string LoadAverageBefore);
+
 public static class ResultFiles
 {
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { WriteIndented = true };
@@ -111,12 +115,14 @@ public static class Tables
         text.AppendLine(Resources(phase.Resources));
         foreach (var r in phase.Runtime ?? [])
         {
-            text.AppendLine(Invariant,
-                $"  runtime: {r.Gen0Collections}/{r.Gen1Collections}/{r.Gen2Collections} GCs (gen 0/1/2), suspended {r.PausedPercent:0.0} % of the time (longest {r.MaxPauseMs:0.0} ms), allocating {r.AllocatedMiBPerSecond:0} MiB/s, thread pool queue ≤ {r.ThreadPoolQueueMax:0} with ≤ {r.ThreadPoolThreadsMax:0} threads, {r.LockContentionsPerSecond:0} lock contentions/s, {r.ExceptionsPerSecond:0} exceptions/s");
+            text.AppendLine(Runtime(r));
         }
 
         return text.ToString();
     }
+
+    public static string Runtime(RuntimeFigures r) => string.Create(Invariant,
+        $"  runtime: {r.Gen0Collections}/{r.Gen1Collections}/{r.Gen2Collections} GCs (gen 0/1/2), suspended {r.PausedPercent:0.0} % of the time (longest {r.MaxPauseMs:0.0} ms), allocating {r.AllocatedMiBPerSecond:0} MiB/s, thread pool queue ≤ {r.ThreadPoolQueueMax:0} with ≤ {r.ThreadPoolThreadsMax:0} threads, {r.LockContentionsPerSecond:0} lock contentions/s, {r.ExceptionsPerSecond:0} exceptions/s");
 
     public static string Resources(ResourceUse r)
     {

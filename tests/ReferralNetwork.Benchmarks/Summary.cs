@@ -19,10 +19,35 @@ public static class Summary
         var profile = File.Exists(Path.Combine(dir, "profile")) ? File.ReadAllText(Path.Combine(dir, "profile")).Trim() : "embedded";
 
         var text = new StringBuilder();
-        text.AppendLine(Invariant, $"==== ReferralNetwork benchmark: {profile} profile ({dir}) ====");
+        var dashboards = ResultFiles.Read<DashboardsResult>(Path.Combine(dir, "dashboards.json"));
+        text.AppendLine(Invariant, $"==== ReferralNetwork benchmark{(dashboards is null ? "" : ", dashboards")}: {profile} profile ({dir}) ====");
         if (File.Exists(Path.Combine(dir, "machine.txt")))
         {
             text.Append(File.ReadAllText(Path.Combine(dir, "machine.txt")));
+        }
+
+        if (dashboards is not null)
+        {
+            if (ResultFiles.Read<SeedResult>(Path.Combine(dir, "seed.json")) is { } seed)
+            {
+                text.AppendLine(Invariant,
+                    $"seed-synthetic {seed.Referrals}: {seed.Seconds:0.0} s ({seed.Referrals / Math.Max(seed.Seconds, 0.001):0} referrals/s), platform database {Tables.Mib(seed.DatabaseBytes)} MiB; loadavg before: {seed.LoadAverageBefore}");
+            }
+
+            text.AppendLine();
+            text.Append(DashboardTables.Print(dashboards));
+            if (File.Exists(Path.Combine(dir, "families.txt")))
+            {
+                text.AppendLine();
+                text.AppendLine("families computed (the platform's log, in order: read = the read model's GROUP BY, protected = the suppression search):");
+                foreach (var line in File.ReadLines(Path.Combine(dir, "families.txt")))
+                {
+                    text.AppendLine(Invariant, $"  {line.Trim()}");
+                }
+            }
+
+            Console.Write(text.ToString());
+            return 0;
         }
 
         if (before is not null)

@@ -29,9 +29,19 @@ public static class DashboardsFeature
     public static IEndpointRouteBuilder MapDashboards(this IEndpointRouteBuilder app) => app.MapDashboardsApi();
 
     /// <summary>
+    /// Why <c>seed-synthetic</c> may not run here, or null. Made-up referrals must never mix with real ones: the production
+    /// profile refuses it unless the host environment is explicitly <c>Development</c> (which no deployment sets; the
+    /// benchmark does, to seed a throwaway PostgreSQL).
+    /// </summary>
+    public static string? SeedRefusal(PlatformOptions platform, IHostEnvironment environment) =>
+        platform.Profile == PlatformProfile.Production && !environment.IsDevelopment()
+            ? "seed-synthetic writes made-up referrals and is refused in the production profile (unless ASPNETCORE_ENVIRONMENT=Development, for a throwaway database)."
+            : null;
+
+    /// <summary>
     /// The commands of the executable this feature owns. <c>rebuild-dashboards</c> starts the host (it reads every
     /// referral's history from its grain): in the embedded profile, stop the platform first. <c>seed-synthetic N</c>
-    /// writes N synthetic referrals into the dashboards' tables; the production profile refuses it.
+    /// writes N synthetic referrals into the dashboards' tables; the production profile refuses it outside Development.
     /// </summary>
     public static async Task<int> RunCommandAsync(WebApplication app, PlatformOptions platform, PlatformCommand command)
     {
@@ -51,9 +61,9 @@ public static class DashboardsFeature
 
                 return 0;
             case SeedCommand:
-                if (platform.Profile == PlatformProfile.Production)
+                if (SeedRefusal(platform, app.Environment) is { } refusal)
                 {
-                    await Console.Error.WriteLineAsync("ReferralNetwork: seed-synthetic writes made-up referrals and is refused in the production profile.");
+                    await Console.Error.WriteLineAsync($"ReferralNetwork: {refusal}");
                     return 3;
                 }
 

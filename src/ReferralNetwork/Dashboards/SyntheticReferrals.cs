@@ -1,4 +1,7 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.Dashboards.ReadModel;
 using ReferralNetwork.Storage;
@@ -172,28 +175,110 @@ public static class SyntheticReferrals
         return (row, [.. handoffs.Values]);
     }
 
-    /// <summary>Writes <paramref name="count"/> synthetic referrals into the dashboards' tables in batches.</summary>
+    /// <summary>
+    /// Writes <paramref name="count"/> synthetic referrals into the dashboards' tables, a transaction per batch, through
+    /// <see cref="BulkRows"/> rather than the change tracker: SaveChanges spent about 0.3 ms a referral (1,000,000 took
+    /// 5 minutes on SQLite and about 10 on PostgreSQL here).
+    /// </summary>
     public static async Task SeedAsync(IServiceProvider services, int count, TextWriter output, int seed = 1, CancellationToken cancellationToken = default)
     {
-        const int Batch = 5000;
+        const int Batch = 50_000;
         var written = 0;
-        foreach (var chunk in Generate(count, seed).Chunk(Batch))
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
         {
-            await using var scope = services.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
-            db.ChangeTracker.AutoDetectChangesEnabled = false;
-            foreach (var history in chunk)
+            foreach (var chunk in Generate(count, seed).Chunk(Batch))
             {
-                var (row, handoffs) = Fold(history);
-                db.DashboardCases.Add(row);
-                db.DashboardHandoffs.AddRange(handoffs);
-            }
+                List<DashboardCase> cases = new(chunk.Length);
+                List<DashboardHandoff> handoffs = new(chunk.Length);
+                foreach (var history in chunk)
+                {
+                    var (row, offers) = Fold(history);
+                    cases.Add(row);
+                    handoffs.AddRange(offers);
+                }
 
-            await db.SaveChangesAsync(cancellationToken);
-            written += chunk.Length;
-            await output.WriteLineAsync($"ReferralNetwork: {written} of {count} synthetic referrals written.");
+                await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+                await BulkRows.InsertAsync(db, cases, cancellationToken);
+                await BulkRows.InsertAsync(db, handoffs, cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+                written += chunk.Length;
+                await output.WriteLineAsync($"ReferralNetwork: {written} of {count} synthetic referrals written.");
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
         }
 
         services.GetRequiredService<DashboardService>().Invalidate();
+    }
+}
+
+/// <summary>
+/// Inserts many rows of one entity type past the change tracker but not past the model: the table, its columns and
+/// every value conversion (enums as text, SQLite's instants as integers and identifiers as text, PostgreSQL's UTC)
+/// come from EF Core's mapping, so the rows read back as SaveChanges would have written them. PostgreSQL gets a binary
+/// COPY; SQLite one prepared insert run per row in the caller's transaction. Development only (the synthetic seed).
+/// </summary>
+internal static class BulkRows
+{
+    public static async Task InsertAsync<T>(PlatformDbContext db, IReadOnlyCollection<T> rows, CancellationToken cancellationToken) where T : class
+    {
+        var entity = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not part of the model.");
+        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+        List<Column> columns = [.. entity.GetProperties().Select(p => new Column(p.GetColumnName(table)!, p.GetRelationalTypeMapping(), p.GetGetter()))];
+        var names = string.Join(", ", columns.Select(c => Quote(c.Name)));
+        var connection = db.Database.GetDbConnection();
+        if (connection is NpgsqlConnection npgsql)
+        {
+            await using var copy = await npgsql.BeginBinaryImportAsync($"COPY {Quote(table.Name)} ({names}) FROM STDIN (FORMAT BINARY)", cancellationToken);
+            foreach (var row in rows)
+            {
+                await copy.StartRowAsync(cancellationToken);
+                foreach (var column in columns)
+                {
+                    if (column.ProviderValue(row) is { } value)
+                    {
+                        await copy.WriteAsync(value, column.Mapping.StoreTypeNameBase, cancellationToken);
+                    }
+                    else
+                    {
+                        await copy.WriteNullAsync(cancellationToken);
+                    }
+                }
+            }
+
+            await copy.CompleteAsync(cancellationToken);
+            return;
+        }
+
+        await using var command = connection.CreateCommand();
+        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        command.CommandText = $"INSERT INTO {Quote(table.Name)} ({names}) VALUES ({string.Join(", ", columns.Select((_, i) => $"@p{i}"))})";
+
+        // Each parameter as EF Core configures it for its column.
+        var parameters = columns.Select((c, i) => c.Mapping.CreateParameter(command, $"@p{i}", null, nullable: true)).ToArray();
+        command.Parameters.AddRange(parameters);
+        await command.PrepareAsync(cancellationToken);
+        foreach (var row in rows)
+        {
+            for (var i = 0; i < columns.Count; i++)
+            {
+                parameters[i].Value = columns[i].ProviderValue(row) ?? DBNull.Value;
+            }
+
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    private static string Quote(string name) => $"\"{name}\"";
+
+    private sealed record Column(string Name, RelationalTypeMapping Mapping, IClrPropertyGetter Getter)
+    {
+        public object? ProviderValue(object row) =>
+            Getter.GetClrValueUsingContainingEntity(row) is { } value ? Mapping.Converter?.ConvertToProvider(value) ?? value : null;
     }
 }

@@ -1,9 +1,12 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Internal;
 using ReferralNetwork.Dashboards;
 using ReferralNetwork.Hosting;
 
 namespace ReferralNetwork.Tests.Dashboards;
 
-/// <summary>The commands of the executable the dashboards own: parsed like the others; the synthetic seed never runs in production.</summary>
+/// <summary>The commands of the executable the dashboards own: parsed like the others; the synthetic seed never runs in production (only into a throwaway database, in Development).</summary>
 public sealed class DashboardCommandTests
 {
     [Fact]
@@ -23,7 +26,21 @@ public sealed class DashboardCommandTests
     [Fact]
     public async Task The_production_profile_refuses_the_synthetic_seed_before_touching_anything()
     {
-        var exit = await DashboardsFeature.RunCommandAsync(null!, new PlatformOptions { Profile = PlatformProfile.Production }, PlatformCommand.Parse(["seed-synthetic", "10"]));
+        // No connection string at all: a refusal that touched the database would fail differently.
+        await using var app = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production }).Build();
+        var exit = await DashboardsFeature.RunCommandAsync(app, new PlatformOptions { Profile = PlatformProfile.Production }, PlatformCommand.Parse(["seed-synthetic", "10"]));
         Assert.Equal(3, exit);
+    }
+
+    [Theory]
+    [InlineData(PlatformProfile.Production, "Production", true)]
+    [InlineData(PlatformProfile.Production, "Staging", true)]
+    [InlineData(PlatformProfile.Production, "Development", false)]
+    [InlineData(PlatformProfile.Embedded, "Production", false)]
+    [InlineData(PlatformProfile.Embedded, "Development", false)]
+    public void The_synthetic_seed_reaches_PostgreSQL_only_in_the_Development_environment(PlatformProfile profile, string environment, bool refused)
+    {
+        var host = new HostingEnvironment { EnvironmentName = environment };
+        Assert.Equal(refused, DashboardsFeature.SeedRefusal(new PlatformOptions { Profile = profile }, host) is not null);
     }
 }

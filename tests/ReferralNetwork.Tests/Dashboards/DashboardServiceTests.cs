@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using ReferralNetwork.Contracts;
 using ReferralNetwork.Contracts.Api;
 using ReferralNetwork.Dashboards;
 using ReferralNetwork.Dashboards.Disclosure;
@@ -83,5 +84,115 @@ public sealed class DashboardServiceTests
                 Assert.Equal(Display(corridors, "identified", country ?? "total", "total"), Display(trends, "monthly", "identified", "total"));
             }
         }
+    }
+
+    [Fact]
+    public async Task Each_family_computed_is_logged_once_with_its_read_and_protection_times_for_operators()
+    {
+        using var data = new TempFolder();
+        var logs = new LogCapture();
+        await using var services = new ServiceCollection()
+            .AddLogging(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Information))
+            .AddDbContext<PlatformDbContext, SqlitePlatformDbContext>(o => PlatformDbContext.Configure(o, PlatformProfile.Embedded, $"Data Source={Path.Combine(data.Path, "platform.db")}"))
+            .AddSingleton(new DashboardOptions())
+            .AddSingleton(TimeProvider.System)
+            .AddSingleton<DashboardService>()
+            .BuildServiceProvider(true);
+        var cancellation = TestContext.Current.CancellationToken;
+        await using (var scope = services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<PlatformDbContext>().Database.MigrateAsync(cancellation);
+        }
+
+        await SyntheticReferrals.SeedAsync(services, 500, TextWriter.Null, seed: 3, cancellationToken: cancellation);
+        var dashboards = services.GetRequiredService<DashboardService>();
+        await dashboards.AnswerAsync(new DashboardQuery("funnel", Period.WholeYear(2025), null, null), cancellation);
+        await dashboards.AnswerAsync(new DashboardQuery("funnel", Period.Month(2025, 5), "KH", null), cancellation);
+
+        // The funnel follows the corridors' counts: both families are computed, once each, then served from memory.
+        var lines = logs.Entries.Where(e => e.Category == typeof(DashboardService).FullName).Select(e => e.Text).ToList();
+        Assert.Equal(2, lines.Count);
+        Assert.Contains(lines, l => l.StartsWith("Dashboard table identified of 2025: ", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("Dashboard table furthest-stage of 2025: ", StringComparison.Ordinal));
+        Assert.All(lines, l => Assert.Matches(@"\d+ leaf counts read in \d+ ms, protected in \d+ ms", l));
+    }
+
+    [Fact]
+    public async Task The_indicators_table_counts_each_presumed_victim_once_per_indicator_as_shown_or_not_shown()
+    {
+        using var data = new TempFolder();
+        await using var services = new ServiceCollection()
+            .AddLogging()
+            .AddDbContext<PlatformDbContext, SqlitePlatformDbContext>(o => PlatformDbContext.Configure(o, PlatformProfile.Embedded, $"Data Source={Path.Combine(data.Path, "platform.db")}"))
+            .AddSingleton(new DashboardOptions())
+            .AddSingleton(TimeProvider.System)
+            .AddSingleton<DashboardService>()
+            .BuildServiceProvider(true);
+        var cancellation = TestContext.Current.CancellationToken;
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
+        await db.Database.MigrateAsync(cancellation);
+        await SyntheticReferrals.SeedAsync(services, 3000, TextWriter.Null, seed: 5, cancellationToken: cancellation);
+
+        var presumed = await db.DashboardCases.AsNoTracking()
+            .Where(c => c.IdentifiedMonth >= 202501 && c.IdentifiedMonth <= 202512 && c.Outcome == ScreeningOutcome.PresumedVictim)
+            .ToListAsync(cancellation);
+        var expected = presumed
+            .SelectMany(c => IndicatorCatalog.All.Select(i => (Month: c.IdentifiedMonth % 100, c.IdentifiedIn, i.Code, Shown: c.Indicators.Split(',').Contains(i.Code) ? "shown" : "not-shown")))
+            .CountBy(x => x)
+            .Select(x => $"{x.Key.Month} {x.Key.IdentifiedIn} {x.Key.Code} {x.Key.Shown} {x.Value}")
+            .Order(StringComparer.Ordinal);
+
+        var indicators = DashboardCatalog.Dashboards["screening"].Single(t => t.Name == "indicators");
+        var table = await indicators.Load(db, 2025, cancellation);
+        var actual = table.Leaves
+            .GroupBy(l => (l.Month, Country: l.Filters.Single(), l.Row, l.Column))
+            .Select(g => $"{g.Key.Month} {g.Key.Country} {g.Key.Row} {g.Key.Column} {g.Sum(l => l.Count)}")
+            .Order(StringComparer.Ordinal);
+
+        Assert.True(presumed.Count > 500, $"only {presumed.Count} presumed victims in 2025");
+        Assert.Equal(expected, actual);
+    }
+
+    [Fact]
+    public async Task Statistics_kept_with_a_family_are_those_of_the_period_country_and_form_asked()
+    {
+        using var data = new TempFolder();
+        var file = $"Data Source={Path.Combine(data.Path, "platform.db")}";
+        ServiceProvider Services(TimeSpan refresh) => new ServiceCollection()
+            .AddLogging()
+            .AddDbContext<PlatformDbContext, SqlitePlatformDbContext>(o => PlatformDbContext.Configure(o, PlatformProfile.Embedded, file))
+            .AddSingleton(new DashboardOptions { RefreshInterval = refresh })
+            .AddSingleton(TimeProvider.System)
+            .AddSingleton<DashboardService>()
+            .BuildServiceProvider(true);
+        await using var cached = Services(TimeSpan.FromHours(1));
+        await using var fresh = Services(TimeSpan.Zero);
+        var cancellation = TestContext.Current.CancellationToken;
+        await using (var scope = cached.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<PlatformDbContext>().Database.MigrateAsync(cancellation);
+        }
+
+        await SyntheticReferrals.SeedAsync(cached, 4000, TextWriter.Null, seed: 9, cancellationToken: cancellation);
+        var queries = (
+            from dashboard in new[] { "time-to-return", "handoffs" }
+            from period in new[] { Period.WholeYear(2025), Period.Quarter(2025, 2), Period.Month(2025, 5) }
+            from country in new string?[] { null, "KH", "VN" }
+            from form in dashboard == "time-to-return" ? new ExploitationForm?[] { null, ExploitationForm.ForcedCriminality } : [null]
+            select new DashboardQuery(dashboard, period, country, form)).ToList();
+
+        // Twice over, so that the second round is answered from the statistics kept with each family.
+        foreach (var query in queries.Concat(queries))
+        {
+            var kept = await cached.GetRequiredService<DashboardService>().AnswerAsync(query, cancellation);
+            var computed = await fresh.GetRequiredService<DashboardService>().AnswerAsync(query, cancellation);
+            Assert.Equal(
+                computed.Tables.SelectMany(t => t.Statistics).Select(s => $"{s.Name} {s.Row} {s.Column} {s.Value}"),
+                kept.Tables.SelectMany(t => t.Statistics).Select(s => $"{s.Name} {s.Row} {s.Column} {s.Value}"));
+        }
+
+        var medians = await cached.GetRequiredService<DashboardService>().AnswerAsync(new DashboardQuery("time-to-return", Period.WholeYear(2025), null, null), cancellation);
+        Assert.Contains(medians.Tables.Single().Statistics, s => s.Value is not null);
     }
 }
