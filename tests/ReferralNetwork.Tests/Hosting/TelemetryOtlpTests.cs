@@ -64,7 +64,10 @@ public sealed class TelemetryOtlpTests : IAsyncLifetime
         const string route = "/api/v1/referrals/{id"; // a route template's start, whatever its constraint
         await Eventually.Until(
             () => Task.FromResult(_received.ToList()),
-            received => received.Any(r => r.Path == "/v1/metrics") && Sent("/v1/traces").Contains(route, StringComparison.Ordinal));
+            // Until a metrics export after the create: one made before it carries no workflow counter yet.
+            _ => Sent("/v1/metrics").Contains("referralnetwork.referrals.created", StringComparison.Ordinal)
+                && Sent("/v1/traces").Contains(route, StringComparison.Ordinal),
+            TimeSpan.FromSeconds(60));
         var traces = Sent("/v1/traces");
         Assert.Contains(route, traces, StringComparison.Ordinal);
         Assert.Contains("referral-network", traces, StringComparison.Ordinal);
