@@ -58,6 +58,24 @@ public abstract class WorkPage : PageModel
     /// reloading does not send the form again). On a refusal, the page is shown again with the reason; a referral
     /// that is not there is the not-found page; a stale version says someone else changed it and shows it as it is now.
     /// </summary>
+    /// <summary>
+    /// A command whose answer holds a secret (a client's, a webhook's): not a redirect, the page shown again with what it
+    /// made, so that the secret is in this answer only (never cached, never in a URL).
+    /// </summary>
+    protected async Task<IActionResult> ShowOnceAsync<T>(Func<Task<T>> command, string done, Action<T> keep, Func<Task<IActionResult>> show)
+        where T : class
+    {
+        T? made = null;
+        var page = await CommandAsync(async () => made = await command(), done, () => new EmptyResult(), show);
+        if (made is null)
+        {
+            return page;
+        }
+
+        keep(made);
+        return await show();
+    }
+
     protected async Task<IActionResult> CommandAsync(Func<Task> command, string done, Func<IActionResult> then, Func<Task<IActionResult>> again)
     {
         try

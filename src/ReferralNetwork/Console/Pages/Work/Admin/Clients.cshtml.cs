@@ -31,19 +31,7 @@ public sealed class ClientsModel(OrganizationClients clients) : WorkPage
     public Task<IActionResult> OnPostRevokeAsync(string id) =>
         CommandAsync(() => clients.RevokeAsync(Caller, id, callerClientId: null, HttpContext.RequestAborted), "Done.ClientRevoked", () => RedirectToPage(), ShowAsync);
 
-    /// <summary>Not a redirect: the secret is shown once, in this answer only (never cached, never in a URL).</summary>
-    private async Task<IActionResult> OnceAsync(Func<Task<ClientView>> command, string done)
-    {
-        ClientView? made = null;
-        var page = await CommandAsync(async () => made = await command(), done, () => new EmptyResult(), ShowAsync);
-        if (made is null)
-        {
-            return page;
-        }
-
-        WithSecret = made;
-        return await ShowAsync();
-    }
+    private Task<IActionResult> OnceAsync(Func<Task<ClientView>> command, string done) => ShowOnceAsync(command, done, made => WithSecret = made, ShowAsync);
 
     private async Task<IActionResult> ShowAsync()
     {

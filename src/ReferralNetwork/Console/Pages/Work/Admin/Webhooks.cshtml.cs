@@ -34,19 +34,7 @@ public sealed class WebhooksModel(OrganizationWebhooks webhooks) : WorkPage
     public Task<IActionResult> OnPostDeleteAsync(Guid id) =>
         CommandAsync(() => webhooks.DeleteAsync(Caller, id, HttpContext.RequestAborted), "Done.WebhookDeleted", () => RedirectToPage(), ShowAsync);
 
-    /// <summary>Not a redirect: the secret is shown once, in this answer only (never cached, never in a URL).</summary>
-    private async Task<IActionResult> OnceAsync(Func<Task<WebhookView>> command, string done)
-    {
-        WebhookView? made = null;
-        var page = await CommandAsync(async () => made = await command(), done, () => new EmptyResult(), ShowAsync);
-        if (made is null)
-        {
-            return page;
-        }
-
-        WithSecret = made;
-        return await ShowAsync();
-    }
+    private Task<IActionResult> OnceAsync(Func<Task<WebhookView>> command, string done) => ShowOnceAsync(command, done, made => WithSecret = made, ShowAsync);
 
     private async Task<IActionResult> ShowAsync()
     {
