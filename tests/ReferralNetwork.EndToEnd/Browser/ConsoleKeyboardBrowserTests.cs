@@ -5,7 +5,7 @@ namespace ReferralNetwork.EndToEnd.Browser;
 
 /// <summary>
 /// The console by keyboard alone (sign in, reach a page from the navigation, fill a form, read the identity), the
-/// admin's people page in two languages, and what Back shows after signing out: nothing of the person.
+/// pages of an organization admin (people, clients, webhooks, capacity) in English and the region's four other scripts, and what Back shows after signing out: nothing of the person.
 /// </summary>
 public sealed partial class ConsoleKeyboardBrowserTests(BrowserPlatform platform) : IClassFixture<BrowserPlatform>
 {
@@ -95,6 +95,9 @@ public sealed partial class ConsoleKeyboardBrowserTests(BrowserPlatform platform
     [Theory]
     [InlineData("en")]
     [InlineData("km")]
+    [InlineData("lo")]
+    [InlineData("my")]
+    [InlineData("th")]
     public async Task The_pages_of_an_organization_admin_are_accessible(string language)
     {
         await using var context = await platform.NewContextAsync(language);
@@ -135,6 +138,7 @@ public sealed partial class ConsoleKeyboardBrowserTests(BrowserPlatform platform
         await page.Page.Locator("a[href='/console/admin/capacity']").ClickAsync();
         await page.SettledAsync();
         await page.AssertAccessibleAsync();
+        await page.ScreenshotAsync($"console-capacity-{language}");
 
         await page.Page.Locator("a[href='/console/me']").ClickAsync();
         await page.SettledAsync();

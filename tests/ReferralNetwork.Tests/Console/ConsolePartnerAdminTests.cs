@@ -91,10 +91,24 @@ public sealed partial class ConsolePartnerAdminTests(OwnPlatform platform) : ICl
         using var anyone = await platform.Factory.ClientForAsync("vn-ngo-reintegration");
         var directory = await anyone.GetStringAsync("/api/v1/organizations?available=true&service=shelter");
 
+        Assert.DoesNotContain("data-no-services", page.Html, StringComparison.Ordinal);
         Assert.Contains("Capacity saved.", saved.Html, StringComparison.Ordinal);
         Assert.Matches("data-unit=\"beds\"><td>beds</td><td data-field=\"available\">7</td><td data-field=\"maximum\">40</td>", saved.Html);
         Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
         Assert.Contains("\"available\":7,\"maximum\":40", directory, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_organization_without_services_in_the_directory_is_told_so_on_the_capacity_page()
+    {
+        var (session, _) = await ConsoleSession.SignInAsync(platform.Factory, "admin@th-focal-point");
+        using var _session = session;
+
+        var page = await session.GetAsync("/console/admin/capacity");
+
+        Assert.Equal(HttpStatusCode.OK, page.Status);
+        Assert.Contains("data-no-services>Your organization lists no services in the service directory", page.Html, StringComparison.Ordinal);
+        Assert.DoesNotContain("handler=Save", page.Html, StringComparison.Ordinal);
     }
 
     [GeneratedRegex("id=\"webhook-secret\" readonly value=\"(?<secret>[^\"]+)\"")]
