@@ -21,7 +21,7 @@ namespace ReferralNetwork.Tests.Api;
 /// The seed is fixed so that a run is repeatable; set <c>CsCheck_Seed</c> to another (CsCheck prints the seed of a
 /// failing, shrunk request in that form) to replay it or to explore further.
 /// </remarks>
-public sealed class FuzzTests : IAsyncLifetime
+public sealed class FuzzTests(OwnKestrelPlatform platform) : IClassFixture<OwnKestrelPlatform>
 {
     private const string DefaultSeed = "0N0XIzNsQ0O2";
     private const int GeneratedRequests = 5_000;
@@ -31,23 +31,6 @@ public sealed class FuzzTests : IAsyncLifetime
         ("th-focal-point", "TH"), ("vn-focal-point", "VN"), ("th-shelter-bangkok", "TH"), ("vn-ngo-reintegration", "VN"), ("regional-secretariat", "TH"),
     ];
 
-    private readonly TempFolder _data = new();
-    private PlatformFactory _platform = null!;
-
-    public ValueTask InitializeAsync()
-    {
-        _platform = new PlatformFactory(_data.Path);
-        _platform.UseKestrel(0);
-        _platform.StartServer();
-        return ValueTask.CompletedTask;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _platform.DisposeAsync();
-        _data.Dispose();
-    }
-
     [Fact]
     public async Task Generated_requests_never_get_a_5xx_or_an_error_that_is_not_a_problem_and_refused_ones_change_nothing()
     {
@@ -56,14 +39,14 @@ public sealed class FuzzTests : IAsyncLifetime
         output.WriteLine($"Fuzz seed: {seed} (replay or change it with CsCheck_Seed={seed})");
         var clock = Stopwatch.StartNew();
 
-        using var http = _platform.CreateClient();
+        using var http = platform.Factory.CreateClient();
 
         // Two referrals of two focal points: the target of every referral route, and each other's "foreign" referral.
         var owners = new Dictionary<string, HttpClient>();
         var referralOf = new Dictionary<string, Guid>();
         foreach (var (organization, country) in Organizations.Take(2))
         {
-            owners[organization] = await _platform.ClientForAsync(organization);
+            owners[organization] = await platform.Factory.ClientForAsync(organization);
             referralOf[organization] = (await ReferralRequests.CreateAsync(owners[organization], ReferralRequests.VietnameseWoman(country))).Id;
         }
 
@@ -79,9 +62,9 @@ public sealed class FuzzTests : IAsyncLifetime
         foreach (var (organization, country) in Organizations)
         {
             callers.Add(new(organization, organization, country));
-            tokens.Add(await _platform.TokenAsync(organization));
+            tokens.Add(await platform.Factory.TokenAsync(organization));
             callers.Add(new($"{organization} (admin)", organization, country));
-            tokens.Add(await _platform.TokenAsync(organization, "admin"));
+            tokens.Add(await platform.Factory.TokenAsync(organization, "admin"));
         }
 
         callers.Add(new("anonymous", null, "TH"));
@@ -208,7 +191,7 @@ public sealed class FuzzTests : IAsyncLifetime
     [Fact]
     public async Task A_20000_character_address_and_a_40_kilobyte_header_get_problem_answers()
     {
-        using var client = await _platform.ClientForAsync("vn-ngo-reintegration");
+        using var client = await platform.Factory.ClientForAsync("vn-ngo-reintegration");
         using var header = new HttpRequestMessage(HttpMethod.Get, "/api/v1/referrals");
         header.Headers.Add("X-Fuzz", new string('h', 40 * 1024));
 
@@ -230,7 +213,7 @@ public sealed class FuzzTests : IAsyncLifetime
     [Fact]
     public async Task A_form_body_with_a_nul_and_no_token_is_a_400_problem_not_a_500()
     {
-        using var client = _platform.CreateClient();
+        using var client = platform.Factory.CreateClient();
         using var form = new StringContent("reason=%00", System.Text.Encoding.ASCII, "application/x-www-form-urlencoded");
 
         using var answer = await client.PostAsync($"/api/v1/referrals/{Guid.NewGuid()}/subject/emergency-access", form);
@@ -247,7 +230,7 @@ public sealed class FuzzTests : IAsyncLifetime
     [Fact]
     public async Task A_nul_in_the_path_is_refused_by_kestrel_itself_without_a_problem_a_known_failure()
     {
-        using var client = await _platform.ClientForAsync("th-focal-point");
+        using var client = await platform.Factory.ClientForAsync("th-focal-point");
 
         using var answer = await client.GetAsync("/api/v1/referrals/%00");
 

@@ -9,31 +9,14 @@ namespace ReferralNetwork.Tests.Api;
 /// Over the real Kestrel server, which would answer an over-long address or over-large headers itself with no body:
 /// the platform's own limits answer first, as problems, and every answer carries the safety headers and no banner.
 /// </summary>
-public sealed class RequestLimitTests : IAsyncLifetime
+public sealed class RequestLimitTests(OwnKestrelPlatform platform) : IClassFixture<OwnKestrelPlatform>
 {
-    private readonly TempFolder _data = new();
-    private PlatformFactory _platform = null!;
-
-    public ValueTask InitializeAsync()
-    {
-        _platform = new PlatformFactory(_data.Path);
-        _platform.UseKestrel(0);
-        _platform.StartServer();
-        return ValueTask.CompletedTask;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _platform.DisposeAsync();
-        _data.Dispose();
-    }
-
     [Theory]
     [InlineData('x', 20_000)]
     [InlineData('ក', 8_000)] // Khmer: nine characters each once percent-encoded, 72,000 in all
     public async Task An_over_long_address_gets_a_414_problem(char character, int count)
     {
-        using var client = await _platform.ClientForAsync("th-focal-point");
+        using var client = await platform.Factory.ClientForAsync("th-focal-point");
 
         using var answer = await client.GetAsync("/api/v1/referrals?stage=" + new string(character, count));
 
@@ -44,7 +27,7 @@ public sealed class RequestLimitTests : IAsyncLifetime
     [Fact]
     public async Task A_40_kilobyte_header_and_too_many_headers_get_431_problems()
     {
-        using var client = await _platform.ClientForAsync("th-focal-point");
+        using var client = await platform.Factory.ClientForAsync("th-focal-point");
         using var large = new HttpRequestMessage(HttpMethod.Get, "/api/v1/referrals");
         large.Headers.Add("X-Partner-Note", new string('x', 40 * 1024));
         using var many = new HttpRequestMessage(HttpMethod.Get, "/api/v1/referrals");
@@ -67,7 +50,7 @@ public sealed class RequestLimitTests : IAsyncLifetime
     [InlineData("/console.css")]
     public async Task Every_answer_carries_the_safety_headers_and_no_server_banner(string path)
     {
-        using var client = _platform.CreateClient();
+        using var client = platform.Factory.CreateClient();
 
         using var answer = await client.GetAsync(path);
 
@@ -83,7 +66,7 @@ public sealed class RequestLimitTests : IAsyncLifetime
     {
         // A request line beyond eight times the platform's limit: not a partner's mistake; Kestrel answers, and the
         // connection's end does not disturb the next request.
-        using var client = _platform.CreateClient();
+        using var client = platform.Factory.CreateClient();
         var address = client.BaseAddress!;
         using (var socket = new TcpClient())
         {

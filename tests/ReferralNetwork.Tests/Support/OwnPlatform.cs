@@ -1,7 +1,7 @@
 namespace ReferralNetwork.Tests.Support;
 
 /// <summary>A platform for one test class alone (a class fixture): what its tests count or list holds nothing of any other class's tests.</summary>
-public sealed class OwnPlatform : IAsyncLifetime
+public class OwnPlatform : IAsyncLifetime
 {
     private readonly TempFolder _data = new();
 
@@ -10,7 +10,7 @@ public sealed class OwnPlatform : IAsyncLifetime
     public ValueTask InitializeAsync()
     {
         Factory = new PlatformFactory(_data.Path);
-        _ = Factory.Server;
+        Start(Factory);
         return ValueTask.CompletedTask;
     }
 
@@ -18,5 +18,21 @@ public sealed class OwnPlatform : IAsyncLifetime
     {
         await Factory.DisposeAsync();
         _data.Dispose();
+    }
+
+    /// <summary>On the in-memory test server.</summary>
+    protected virtual void Start(PlatformFactory factory) => _ = factory.Server;
+}
+
+/// <summary>
+/// A platform of one test class on the real Kestrel server (a free port), for what the in-memory test server hides:
+/// Kestrel's own answers to over-long addresses, over-large headers, malformed requests.
+/// </summary>
+public sealed class OwnKestrelPlatform : OwnPlatform
+{
+    protected override void Start(PlatformFactory factory)
+    {
+        factory.UseKestrel(0);
+        factory.StartServer();
     }
 }
