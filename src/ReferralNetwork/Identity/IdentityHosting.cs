@@ -113,8 +113,20 @@ public static class IdentityHosting
                 validation.AddEventHandler<OpenIddictValidationEvents.ValidateTokenContext>(handler => handler
                     .UseSingletonHandler<RevocationList.RefuseRevokedTokens>()
                     .SetOrder(OpenIddictValidationHandlers.Protection.ValidateExpirationDate.Descriptor.Order + 1));
+
+                // A token validated in the last minute skips its signature check and parsing, and nothing else.
+                validation.AddEventHandler<OpenIddictValidationEvents.ValidateTokenContext>(handler => handler
+                    .UseSingletonHandler<ValidatedTokens.Restore>().SetOrder(ValidatedTokens.Restore.Order));
+                validation.AddEventHandler<OpenIddictValidationEvents.ValidateTokenContext>(handler => handler
+                    .UseSingletonHandler<ValidatedTokens.Capture>().SetOrder(ValidatedTokens.Capture.Order));
+                validation.AddEventHandler<OpenIddictValidationEvents.ValidateTokenContext>(handler => handler
+                    .UseSingletonHandler<ValidatedTokens.KeepValidated>().SetOrder(ValidatedTokens.KeepValidated.Order));
             });
         builder.Services.AddSingleton<RevocationList.RefuseRevokedTokens>();
+        builder.Services.AddSingleton<ValidatedTokens>();
+        builder.Services.AddSingleton<ValidatedTokens.Restore>();
+        builder.Services.AddSingleton<ValidatedTokens.Capture>();
+        builder.Services.AddSingleton<ValidatedTokens.KeepValidated>();
 
         builder.Services.AddAuthentication(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme);
         builder.AddPlatformRateLimits();
