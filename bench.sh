@@ -18,6 +18,9 @@
 #              [--platform-env KEY=VALUE]...   e.g. --platform-env DOTNET_gcServer=0 to try a lever without changing the app
 #              [--ready-to-run]                the platform precompiled (dotnet publish -p:PublishReadyToRun=true; minutes)
 #              [--scenario workflow|dashboards] [--referrals N]   dashboards: N synthetic referrals (default 10000)
+#              [--smoke]                       under a minute once built: the embedded mix at 16 and 64 connections and the
+#                                              reads, 5 s each, with no pgbench, no restart and no memory phase; for a person
+#                                              to run before and after a change to a hot path, never for figures in the docs
 # Defaults: 20 s measured per phase after 5 s of warm-up; 30 s of process warm-up; about 4 to 5 minutes in all.
 # Dashboards: about 2 minutes at 10,000 referrals, 10 to 20 at 1,000,000 (mostly the seed and the first answers).
 set -euo pipefail
@@ -35,10 +38,11 @@ scenario=workflow    # --scenario dashboards: the dashboards of issue 12 over sy
 referrals=10000      # --referrals N: how many synthetic referrals the dashboards scenario seeds
 scenario_env=()      # the scenario's own settings of the platform
 pgbench_seconds=20
+smoke=false          # --smoke: the short run before and after a change to a hot path (no reference, no memory)
 pgbench_clients=16
 
 usage() {
-    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
     exit "${1:-2}"
 }
 
@@ -53,10 +57,17 @@ while (($#)); do
         --ready-to-run) ready_to_run=true; shift ;;
         --scenario) scenario=${2:?}; shift 2 ;;
         --referrals) referrals=${2:?}; shift 2 ;;
+        --smoke) smoke=true; shift ;;
         -h | --help) usage 0 ;;
         *) echo "bench: unknown argument '$1'" >&2; usage ;;
     esac
 done
+
+if [[ "$smoke" == true ]]; then
+    [[ "$profile" == embedded && "$scenario" == workflow ]] ||
+        { echo "bench: --smoke is the embedded workflow mix only" >&2; exit 2; }
+    duration=5 warmup=2 process_warmup=10 read_duration=5
+fi
 
 case "$scenario" in
     workflow) ;;
@@ -83,6 +94,7 @@ esac
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 run_dir=$repo/.bench/$(date -u +%Y%m%dT%H%M%SZ)-$profile
+if [[ "$smoke" == true ]]; then run_dir=$run_dir-smoke; fi
 if [[ "$scenario" == dashboards ]]; then run_dir=$repo/.bench/$(date -u +%Y%m%dT%H%M%SZ)-dashboards-$profile-$referrals; fi
 mkdir -p "$run_dir"
 echo "$profile" >"$run_dir/profile"
@@ -219,8 +231,8 @@ reference() {
         "$tps" "${latency:-0}" "$pgbench_clients" "$pgbench_seconds" >"$run_dir/pgbench-$name.json"
     log "reference: $tps tx/s"
 }
-if [[ "$scenario" == workflow || "$profile" == production ]]; then start_postgres; fi
-if [[ "$scenario" == workflow ]]; then
+if [[ "$smoke" == false && ("$scenario" == workflow || "$profile" == production) ]]; then start_postgres; fi
+if [[ "$scenario" == workflow && "$smoke" == false ]]; then
     "$pg_bin/psql" -q -d postgres -c 'CREATE DATABASE pgbench' >/dev/null
     "$pg_bin/pgbench" -i -q pgbench >"$work/pgbench-init.log" 2>&1 || { cat "$work/pgbench-init.log" >&2; exit 1; }
     reference before
@@ -449,6 +461,10 @@ bench mix --url "$url" --pid "$platform_pid" --connections 64 --warmup "$warmup"
     --out "$run_dir/mix-64.json" --created "$run_dir/created-64.tsv" --pgbench "$run_dir/pgbench-before.json"
 bench read --url "$url" --pid "$platform_pid" --connections 64 --warmup 5 --duration "$read_duration" --out "$run_dir/read-64.json"
 
+if [[ "$smoke" == true ]]; then
+    stop_group "$platform_pid" TERM 30
+    printf '{"coldSeconds": %s, "warmSeconds": null}\n' "$(awk "BEGIN {print $cold_ms/1000}")" >"$run_dir/start.json"
+else
 # Memory per grain: a fresh process, so that the referrals created above are saved but not active.
 log "platform: restart on the same data"
 stop_group "$platform_pid" TERM 30
@@ -460,9 +476,10 @@ bench memory --url "$url" --pid "$platform_pid" --created "$run_dir/created-16.t
     --count 100000 --out "$run_dir/memory.json" ||
     log "memory: the phase failed (see above); the run goes on without it"
 stop_group "$platform_pid" TERM 30
+fi
 
 fi
 
-if [[ "$scenario" == workflow ]]; then reference after; fi
+if [[ "$scenario" == workflow && "$smoke" == false ]]; then reference after; fi
 echo
 bench summary --dir "$run_dir" | tee "$run_dir/summary.txt"

@@ -74,7 +74,8 @@ public sealed record GcHeap(long TotalBytes, long Gen0Bytes, long Gen1Bytes, lon
 
 public sealed record PgbenchResult(double TransactionsPerSecond, double LatencyMs, int Clients, int Seconds);
 
-public sealed record StartResult(double ColdSeconds, double WarmSeconds);
+/// <summary>Start to ready; the smoke run has no restart, hence no warm figure.</summary>
+public sealed record StartResult(double ColdSeconds, double? WarmSeconds);
 
 /// <summary>The dashboards scenario's seed, as bench.sh measured it (seed.json).</summary>
 public sealed record SeedResult(long Referrals, double Seconds, long DatabaseBytes, string LoadAverageBefore);

@@ -50,6 +50,11 @@ public static class Summary
             return 0;
         }
 
+        if (dir.TrimEnd('/').EndsWith("-smoke", StringComparison.Ordinal))
+        {
+            text.AppendLine("smoke run (--smoke): 5-second phases, no pgbench reference, no restart, no memory phase; compare it with another smoke run of the same machine, never with the figures of docs/benchmarks.md");
+        }
+
         if (before is not null)
         {
             var drift = after is null ? "not measured" : string.Create(Invariant, $"{after.TransactionsPerSecond:0} tx/s after, drift {Drift(before, after):+0.0;-0.0} %");
@@ -58,7 +63,7 @@ public static class Summary
 
         if (start is not null)
         {
-            text.AppendLine(Invariant, $"start to ready: {start.ColdSeconds:0.00} s with an empty data folder, {start.WarmSeconds:0.00} s with the run's data");
+            text.AppendLine(Invariant, $"start to ready: {start.ColdSeconds:0.00} s with an empty data folder, {Warm(start)}");
         }
 
         text.AppendLine();
@@ -114,7 +119,7 @@ public static class Summary
         if (start is not null)
         {
             Goal(text, "embedded start to ready", "≤ 3 s",
-                string.Create(Invariant, $"{start.ColdSeconds:0.00} s cold, {start.WarmSeconds:0.00} s warm"), start.ColdSeconds <= 3 && start.WarmSeconds <= 3);
+                string.Create(Invariant, $"{start.ColdSeconds:0.00} s cold, {Warm(start)}"), start.ColdSeconds <= 3 && start.WarmSeconds is null or <= 3);
         }
 
         if (memory is not null)
@@ -126,6 +131,9 @@ public static class Summary
         Console.Write(text.ToString());
         return 0;
     }
+
+    private static string Warm(StartResult start) =>
+        start.WarmSeconds is { } warm ? string.Create(Invariant, $"{warm:0.00} s with the run's data") : "not measured (no restart)";
 
     private static double Drift(PgbenchResult before, PgbenchResult after) =>
         (after.TransactionsPerSecond - before.TransactionsPerSecond) / before.TransactionsPerSecond * 100;
