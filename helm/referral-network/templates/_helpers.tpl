@@ -117,6 +117,18 @@ Telemetry__MetricsPort: {{ .Values.telemetry.metricsPort | toString | quote }}
 OTEL_EXPORTER_OTLP_ENDPOINT: {{ .Values.telemetry.otlpEndpoint | quote }}
 OTEL_EXPORTER_OTLP_PROTOCOL: {{ .Values.telemetry.otlpProtocol | quote }}
 {{- end }}
+{{- range $country, $age := .Values.retention.after }}
+{{- if not (regexMatch "^[A-Z]{2}$" $country) }}
+{{- fail (printf "retention.after.%s: a country is its ISO 3166 alpha-2 code in upper case, e.g. TH" $country) }}
+{{- end }}
+{{- if not (kindIs "string" $age) }}
+{{- fail (printf "retention.after.%s: the age is a duration string, e.g. \"1825.00:00:00\" for five years" $country) }}
+{{- end }}
+Retention__After__{{ $country }}: {{ $age | quote }}
+{{- end }}
+{{- with .Values.retention.checkPeriod }}
+Retention__CheckPeriod: {{ . | quote }}
+{{- end }}
 {{- with .Values.smtp.host }}
 Smtp__Host: {{ . | quote }}
 Smtp__Port: {{ int64 $.Values.smtp.port | toString | quote }}

@@ -635,11 +635,31 @@ public sealed partial class HelmChartTests
     }
 
     [Fact]
-    public void OmittedResidencySmtpWebhookAndFederationValues_RenderNothing()
+    public void Retention_EachCountrysAgeAndTheCheckPeriodAreInTheConfigMap()
+    {
+        var config = AsMap(Single(Render("everything-enabled"), "ConfigMap").Document["data"]);
+
+        Assert.Equal("1825.00:00:00", config["Retention__After__TH"]);
+        Assert.Equal("3650.00:00:00", config["Retention__After__VN"]);
+        Assert.Equal("00:10:00", config["Retention__CheckPeriod"]);
+    }
+
+    [Theory]
+    [InlineData("th", "1825.00:00:00", "retention.after.th: a country is its ISO 3166 alpha-2 code in upper case")]
+    [InlineData("TH", 1825L, "retention.after.TH: the age is a duration string")]
+    public void Retention_ALowerCaseCountryOrAnAgeThatIsNotADurationStringIsRefused(string country, object age, string message)
+    {
+        var error = Assert.Throws<HelmTemplateException>(() => RenderChart(Overrides(("identity.issuer", Issuer), ("retention.after", Map((country, age))))));
+
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OmittedResidencyRetentionSmtpWebhookAndFederationValues_RenderNothing()
     {
         var manifests = Render("defaults");
         var config = AsMap(Single(manifests, "ConfigMap").Document["data"]);
-        string[] added = ["Residency__", "Smtp__", "Webhooks__", "Identity__Federation__"];
+        string[] added = ["Residency__", "Retention__", "Smtp__", "Webhooks__", "Identity__Federation__"];
 
         Assert.DoesNotContain(config.Keys, k => added.Any(prefix => k.StartsWith(prefix, StringComparison.Ordinal)));
         foreach (var env in new[] { Env(SiloContainer(manifests)), Env(MigrationContainer(manifests)) })
@@ -732,6 +752,8 @@ public sealed partial class HelmChartTests
             ("residency", Map(
                 ("TH", Map(("existingSecret", "referrals-residency"), ("connectionStringKey", "th-connection-string"))),
                 ("VN", Map(("existingSecret", "referrals-residency-vn"), ("connectionStringKey", "connection-string"))))),
+            ("retention.after", Map(("TH", "1825.00:00:00"), ("VN", "3650.00:00:00"))),
+            ("retention.checkPeriod", "00:10:00"),
             ("smtp.host", "smtp.example.org"),
             ("smtp.port", 2525L),
             ("smtp.enableSsl", false),
