@@ -117,6 +117,64 @@ Telemetry__MetricsPort: {{ .Values.telemetry.metricsPort | toString | quote }}
 OTEL_EXPORTER_OTLP_ENDPOINT: {{ .Values.telemetry.otlpEndpoint | quote }}
 OTEL_EXPORTER_OTLP_PROTOCOL: {{ .Values.telemetry.otlpProtocol | quote }}
 {{- end }}
+{{- range $country, $age := .Values.retention.after }}
+{{- if not (regexMatch "^[A-Z]{2}$" $country) }}
+{{- fail (printf "retention.after.%s: a country is its ISO 3166 alpha-2 code in upper case, e.g. TH" $country) }}
+{{- end }}
+{{- if not (kindIs "string" $age) }}
+{{- fail (printf "retention.after.%s: the age is a duration string, e.g. \"1825.00:00:00\" for five years" $country) }}
+{{- end }}
+Retention__After__{{ $country }}: {{ $age | quote }}
+{{- end }}
+{{- with .Values.retention.checkPeriod }}
+Retention__CheckPeriod: {{ . | quote }}
+{{- end }}
+{{- with .Values.smtp.host }}
+Smtp__Host: {{ . | quote }}
+Smtp__Port: {{ int64 $.Values.smtp.port | toString | quote }}
+Smtp__EnableSsl: {{ $.Values.smtp.enableSsl | toString | quote }}
+Smtp__From: {{ required "smtp.from is required with smtp.host: the sender address of invitations and notices" $.Values.smtp.from | quote }}
+{{- end }}
+{{- range $index, $target := .Values.webhooks.allowedTargets }}
+Webhooks__AllowedTargets__{{ $index }}: {{ $target | quote }}
+{{- end }}
+{{- with .Values.webhooks.retrySchedule }}
+Webhooks__RetrySchedule: {{ . | quote }}
+{{- end }}
+{{- with .Values.webhooks.timeout }}
+Webhooks__Timeout: {{ . | quote }}
+{{- end }}
+{{- with .Values.webhooks.disableAfter }}
+Webhooks__DisableAfter: {{ . | quote }}
+{{- end }}
+{{- with .Values.webhooks.rotationOverlap }}
+Webhooks__RotationOverlap: {{ . | quote }}
+{{- end }}
+{{- with .Values.webhooks.maxSubscriptionsPerOrganization }}
+Webhooks__MaxSubscriptionsPerOrganization: {{ int64 . | toString | quote }}
+{{- end }}
+{{- range $name, $provider := .Values.identity.federation }}
+{{- include "referral-network.checkFederationName" $name }}
+{{- $at := printf "Identity__Federation__%s" $name }}
+{{ $at }}__DisplayName: {{ required (printf "identity.federation.%s.displayName is required: the sign-in page's button names the provider" $name) $provider.displayName | quote }}
+{{ $at }}__Authority: {{ required (printf "identity.federation.%s.authority is required: the provider's issuer URL" $name) $provider.authority | quote }}
+{{ $at }}__ClientId: {{ required (printf "identity.federation.%s.clientId is required: the platform's client id at the provider" $name) $provider.clientId | quote }}
+{{- range $index, $country := (required (printf "identity.federation.%s.countries is required: the countries whose people sign in there" $name) $provider.countries) }}
+{{ $at }}__Countries__{{ $index }}: {{ $country | quote }}
+{{- end }}
+{{- with $provider.personClaim }}
+{{ $at }}__PersonClaim: {{ . | quote }}
+{{- end }}
+{{- range $index, $scope := $provider.scopes }}
+{{ $at }}__Scopes__{{ $index }}: {{ $scope | quote }}
+{{- end }}
+{{- range $index, $method := $provider.secondFactorMethods }}
+{{ $at }}__SecondFactorMethods__{{ $index }}: {{ $method | quote }}
+{{- end }}
+{{- if hasKey $provider "passwordsToo" }}
+{{ $at }}__PasswordsToo: {{ $provider.passwordsToo | toString | quote }}
+{{- end }}
+{{- end }}
 {{- range $category, $level := .Values.logging }}
 Logging__LogLevel__{{ $category }}: {{ $level | quote }}
 {{- end }}
@@ -166,6 +224,56 @@ silo Deployment and by the migration Job.
     secretKeyRef:
       name: {{ .Values.identity.certificates.existingSecret }}
       key: {{ .Values.identity.certificates.encryptionPasswordKey }}
+{{- range $country, $store := .Values.residency }}
+{{- if not (regexMatch "^[A-Z]{2}$" $country) }}
+{{- fail (printf "residency.%s: a country is its ISO 3166 alpha-2 code in upper case, e.g. TH (it becomes Residency__<COUNTRY>)" $country) }}
+{{- end }}
+- name: Residency__{{ $country }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ required (printf "residency.%s.existingSecret is required: the Secret holding that country's connection string" $country) $store.existingSecret }}
+      key: {{ required (printf "residency.%s.connectionStringKey is required: the key of the connection string in that Secret" $country) $store.connectionStringKey }}
+{{- end }}
+{{- end }}
+
+{{/*
+Secrets only the silos need, not the migration Job: the SMTP credentials and the federated providers' client
+secrets. Each is rendered only when its Secret is named.
+*/}}
+{{- define "referral-network.siloSecretEnv" -}}
+{{- if and .Values.smtp.host .Values.smtp.credentials.existingSecret }}
+- name: Smtp__UserName
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.smtp.credentials.existingSecret }}
+      key: {{ .Values.smtp.credentials.userNameKey }}
+- name: Smtp__Password
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.smtp.credentials.existingSecret }}
+      key: {{ .Values.smtp.credentials.passwordKey }}
+{{- end }}
+{{- range $name, $provider := .Values.identity.federation }}
+{{- with $provider.clientSecret }}
+{{- if .existingSecret }}
+- name: Identity__Federation__{{ $name }}__ClientSecret
+  valueFrom:
+    secretKeyRef:
+      name: {{ .existingSecret }}
+      key: {{ required (printf "identity.federation.%s.clientSecret.key is required with its existingSecret" $name) .key }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+A federated provider's name is part of its callback address and of its settings' names: lower-case letters,
+digits and dashes, as the application checks at start.
+*/}}
+{{- define "referral-network.checkFederationName" -}}
+{{- if not (regexMatch "^[a-z0-9][a-z0-9-]{0,39}$" .) }}
+{{- fail (printf "identity.federation.%s: a provider's name is lower-case letters, digits and dashes (it is part of its callback address /signin-federation/<name>)" .) }}
+{{- end }}
 {{- end }}
 
 {{/*

@@ -136,6 +136,35 @@ public sealed class PostgresServer : ManagedProcess
         }
     }
 
+    /// <summary>
+    /// A client tool of this server's own version (<c>pg_dump</c>, <c>pg_restore</c>, <c>psql</c>) run as an operator
+    /// runs it from another machine: over TCP, with PGHOST, PGPORT, PGUSER and PGPASSWORD in its environment.
+    /// </summary>
+    public Task<CommandResult> RunClientAsync(string tool, IEnumerable<string> arguments, string? workingDirectory = null, CancellationToken cancellationToken = default)
+    {
+        var binary = Path.Combine(_binDirectory, tool);
+        if (!LinuxProcesses.IsExecutable(binary))
+        {
+            throw new ServerBinaryNotFoundException($"{tool} was not found beside the server's binaries ({_binDirectory}). {LinuxProcesses.InstallHint}");
+        }
+
+        return CommandLine.RunAsync(
+            [binary, .. arguments],
+            TimeSpan.FromMinutes(5),
+            workingDirectory,
+            new Dictionary<string, string?>
+            {
+                ["PGHOST"] = Host,
+                ["PGPORT"] = Port.ToString(CultureInfo.InvariantCulture),
+                ["PGUSER"] = Username,
+                ["PGPASSWORD"] = Password,
+                ["PGDATABASE"] = null,
+                ["PGSERVICE"] = null,
+                ["LC_ALL"] = "C.UTF-8",
+            },
+            cancellationToken);
+    }
+
     protected override ProcessLaunch Launch() =>
         new(AsServerUser([Path.Combine(_binDirectory, "postgres"), .. ServerArguments()]), _rootDirectory);
 

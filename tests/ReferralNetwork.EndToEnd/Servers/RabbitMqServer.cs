@@ -87,6 +87,21 @@ public sealed class RabbitMqServer : ManagedProcess
         ClientProvidedName = "ReferralNetwork.EndToEnd",
     };
 
+    /// <summary>
+    /// <c>rabbitmqctl</c> against this node (its name, Erlang cookie and epmd port), as an operator runs it on the
+    /// broker's machine, e.g. <c>list_queues</c> or <c>purge_queue</c>.
+    /// </summary>
+    public async Task<CommandResult> CtlAsync(params string[] arguments)
+    {
+        var ctl = Path.Combine(Path.GetDirectoryName(_serverScript)!, "rabbitmqctl");
+        if (!LinuxProcesses.IsExecutable(ctl))
+        {
+            throw new ServerBinaryNotFoundException($"rabbitmqctl was not found beside {_serverScript}. {LinuxProcesses.InstallHint}");
+        }
+
+        return await CommandLine.RunAsync([ctl, "-n", NodeName, .. arguments], TimeSpan.FromMinutes(1), _rootDirectory, NodeEnvironment());
+    }
+
     // A restart (StartAsync again) keeps the name, ports and data: durable queues and persistent messages
     // are back. A stop is SIGTERM, which the start script forwards to the Erlang VM and waits on; a kill
     // takes the script, the VM and its helpers, while epmd runs on, as a machine's epmd outlives a crash.

@@ -481,8 +481,227 @@ public sealed partial class HelmChartTests
     }
 
     // ------------------------------------------------------------------------------------------------
+    // Residency, SMTP, webhooks, federation: settings in the ConfigMap, secrets only by reference
+    // ------------------------------------------------------------------------------------------------
+
+    [Fact]
+    public void Residency_EachCountrysConnectionStringComesFromItsSecret_OnTheSilosAndTheMigration()
+    {
+        var manifests = Render("everything-enabled");
+        var config = AsMap(Single(manifests, "ConfigMap").Document["data"]);
+
+        foreach (var env in new[] { Env(SiloContainer(manifests)), Env(MigrationContainer(manifests)) })
+        {
+            AssertFromSecret(env, "Residency__TH", "referrals-residency", "th-connection-string");
+            AssertFromSecret(env, "Residency__VN", "referrals-residency-vn", "connection-string");
+            Assert.Equal(2, env.Keys.Count(k => k.StartsWith("Residency__", StringComparison.Ordinal)));
+        }
+
+        Assert.DoesNotContain(config.Keys, k => k.StartsWith("Residency", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("th")]
+    [InlineData("THA")]
+    public void Residency_ACountryThatIsNotAnUpperCaseIsoCodeIsRefused(string country)
+    {
+        var error = Assert.Throws<HelmTemplateException>(() => RenderChart(Overrides(
+            ("identity.issuer", Issuer), ("residency", Map((country, Map(("existingSecret", "s"), ("connectionStringKey", "k"))))))));
+
+        Assert.Contains($"residency.{country}: a country is its ISO 3166 alpha-2 code in upper case", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Residency_ACountryWithoutItsSecretIsRefused()
+    {
+        var error = Assert.Throws<HelmTemplateException>(() => RenderChart(Overrides(
+            ("identity.issuer", Issuer), ("residency", Map(("TH", Map(("connectionStringKey", "k"))))))));
+
+        Assert.Contains("residency.TH.existingSecret is required", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Smtp_ServerSettingsAreInTheConfigMap_TheCredentialsComeFromTheSecret_OnTheSilosOnly()
+    {
+        var manifests = Render("everything-enabled");
+        var config = AsMap(Single(manifests, "ConfigMap").Document["data"]);
+        var silo = Env(SiloContainer(manifests));
+        var migration = Env(MigrationContainer(manifests));
+
+        Assert.Equal("smtp.example.org", config["Smtp__Host"]);
+        Assert.Equal("2525", config["Smtp__Port"]);
+        Assert.Equal("false", config["Smtp__EnableSsl"]);
+        Assert.Equal("no-reply@referrals.example.org", config["Smtp__From"]);
+        AssertFromSecret(silo, "Smtp__UserName", "referrals-smtp", "username");
+        AssertFromSecret(silo, "Smtp__Password", "referrals-smtp", "password");
+        Assert.DoesNotContain(config.Keys, k => k is "Smtp__UserName" or "Smtp__Password");
+        // The migration needs no mail server's password.
+        Assert.DoesNotContain(migration.Keys, k => k is "Smtp__UserName" or "Smtp__Password");
+    }
+
+    [Fact]
+    public void Smtp_AHostWithoutASenderIsRefused()
+    {
+        var error = Assert.Throws<HelmTemplateException>(() => RenderChart(Overrides(("identity.issuer", Issuer), ("smtp.host", "smtp.example.org"))));
+
+        Assert.Contains("smtp.from is required with smtp.host", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Smtp_AServerWithoutCredentialsGetsNoCredentialVariables()
+    {
+        var manifests = Manifests(RenderChart(Overrides(("identity.issuer", Issuer), ("smtp.host", "smtp.example.org"), ("smtp.from", "no-reply@example.org"))));
+
+        Assert.Equal("smtp.example.org", AsMap(Single(manifests, "ConfigMap").Document["data"])["Smtp__Host"]);
+        Assert.DoesNotContain(Env(SiloContainer(manifests)).Keys, k => k.StartsWith("Smtp__", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Webhooks_TheEgressAllowListAndTheOperatorsOptionsAreInTheConfigMap_ForTheSilosAndTheMigration()
+    {
+        var manifests = Render("everything-enabled");
+        var config = AsMap(Single(manifests, "ConfigMap").Document["data"]);
+        var migration = Env(MigrationContainer(manifests));
+
+        var expected = new Dictionary<string, string>
+        {
+            ["Webhooks__AllowedTargets__0"] = "receiver.partners.svc.cluster.local",
+            ["Webhooks__AllowedTargets__1"] = "10.20.0.0/16",
+            ["Webhooks__RetrySchedule"] = "0s, 1m, 1h",
+            ["Webhooks__Timeout"] = "00:00:30",
+            ["Webhooks__DisableAfter"] = "2.00:00:00",
+            ["Webhooks__RotationOverlap"] = "12:00:00",
+            ["Webhooks__MaxSubscriptionsPerOrganization"] = "50",
+        };
+        Assert.Equal(expected.OrderBy(e => e.Key), config.Where(c => c.Key.StartsWith("Webhooks__", StringComparison.Ordinal)).Select(c => new KeyValuePair<string, string>(c.Key, (string)c.Value!)).OrderBy(e => e.Key));
+        Assert.All(expected, setting => Assert.Equal(setting.Value, Get(migration[setting.Key], "value")));
+    }
+
+    [Fact]
+    public void Federation_EachProvidersSettingsAreInTheConfigMap_ItsClientSecretComesFromTheSecret()
+    {
+        var manifests = Render("everything-enabled");
+        var config = AsMap(Single(manifests, "ConfigMap").Document["data"]);
+        var silo = Env(SiloContainer(manifests));
+
+        var expected = new Dictionary<string, string>
+        {
+            ["Identity__Federation__th-gov__DisplayName"] = "ThaiD",
+            ["Identity__Federation__th-gov__Authority"] = "https://idp.example.go.th/",
+            ["Identity__Federation__th-gov__ClientId"] = "referral-network",
+            ["Identity__Federation__th-gov__Countries__0"] = "TH",
+            ["Identity__Federation__th-gov__PersonClaim"] = "staff_email",
+            ["Identity__Federation__th-gov__Scopes__0"] = "email",
+            ["Identity__Federation__th-gov__Scopes__1"] = "staff",
+            ["Identity__Federation__th-gov__SecondFactorMethods__0"] = "mfa",
+            ["Identity__Federation__th-gov__SecondFactorMethods__1"] = "hwk",
+            ["Identity__Federation__th-gov__PasswordsToo"] = "false",
+            // A public client, with only what is required: the application's defaults apply to the rest.
+            ["Identity__Federation__kh-gov__DisplayName"] = "CamDigiKey",
+            ["Identity__Federation__kh-gov__Authority"] = "https://idp.example.gov.kh/",
+            ["Identity__Federation__kh-gov__ClientId"] = "referral-network",
+            ["Identity__Federation__kh-gov__Countries__0"] = "KH",
+        };
+        Assert.Equal(expected.OrderBy(e => e.Key), config.Where(c => c.Key.StartsWith("Identity__Federation__", StringComparison.Ordinal)).Select(c => new KeyValuePair<string, string>(c.Key, (string)c.Value!)).OrderBy(e => e.Key));
+        AssertFromSecret(silo, "Identity__Federation__th-gov__ClientSecret", "referrals-federation", "th-gov-client-secret");
+        Assert.DoesNotContain("Identity__Federation__kh-gov__ClientSecret", silo.Keys);
+        Assert.DoesNotContain(Env(MigrationContainer(manifests)).Keys, k => k.EndsWith("__ClientSecret", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("ThaiD", "identity.federation.ThaiD: a provider's name is lower-case letters, digits and dashes")]
+    [InlineData("th_gov", "identity.federation.th_gov: a provider's name is lower-case letters, digits and dashes")]
+    public void Federation_AProviderNameTheApplicationRefusesIsRefused(string name, string message)
+    {
+        var provider = Map(("displayName", "X"), ("authority", "https://idp.example/"), ("clientId", "c"), ("countries", new List<object?> { "TH" }));
+
+        var error = Assert.Throws<HelmTemplateException>(() => RenderChart(Overrides(("identity.issuer", Issuer), ("identity.federation", Map((name, provider))))));
+
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("authority", "identity.federation.th-gov.authority is required")]
+    [InlineData("clientId", "identity.federation.th-gov.clientId is required")]
+    [InlineData("countries", "identity.federation.th-gov.countries is required")]
+    public void Federation_AProviderWithoutARequiredSettingIsRefused(string left, string message)
+    {
+        var provider = Map(("displayName", "ThaiD"), ("authority", "https://idp.example.go.th/"), ("clientId", "c"), ("countries", new List<object?> { "TH" }));
+        provider.Remove(left);
+
+        var error = Assert.Throws<HelmTemplateException>(() => RenderChart(Overrides(("identity.issuer", Issuer), ("identity.federation", Map(("th-gov", provider))))));
+
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Retention_EachCountrysAgeAndTheCheckPeriodAreInTheConfigMap()
+    {
+        var config = AsMap(Single(Render("everything-enabled"), "ConfigMap").Document["data"]);
+
+        Assert.Equal("1825.00:00:00", config["Retention__After__TH"]);
+        Assert.Equal("3650.00:00:00", config["Retention__After__VN"]);
+        Assert.Equal("00:10:00", config["Retention__CheckPeriod"]);
+    }
+
+    [Theory]
+    [InlineData("th", "1825.00:00:00", "retention.after.th: a country is its ISO 3166 alpha-2 code in upper case")]
+    [InlineData("TH", 1825L, "retention.after.TH: the age is a duration string")]
+    public void Retention_ALowerCaseCountryOrAnAgeThatIsNotADurationStringIsRefused(string country, object age, string message)
+    {
+        var error = Assert.Throws<HelmTemplateException>(() => RenderChart(Overrides(("identity.issuer", Issuer), ("retention.after", Map((country, age))))));
+
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OmittedResidencyRetentionSmtpWebhookAndFederationValues_RenderNothing()
+    {
+        var manifests = Render("defaults");
+        var config = AsMap(Single(manifests, "ConfigMap").Document["data"]);
+        string[] added = ["Residency__", "Retention__", "Smtp__", "Webhooks__", "Identity__Federation__"];
+
+        Assert.DoesNotContain(config.Keys, k => added.Any(prefix => k.StartsWith(prefix, StringComparison.Ordinal)));
+        foreach (var env in new[] { Env(SiloContainer(manifests)), Env(MigrationContainer(manifests)) })
+        {
+            Assert.DoesNotContain(env.Keys, k => added.Any(prefix => k.StartsWith(prefix, StringComparison.Ordinal)));
+        }
+
+        Assert.DoesNotContain("SMTP", Rendered("defaults").Notes!, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void NoSecretReferencedByTheValues_IsWrittenIntoTheConfigMap()
+    {
+        // Whatever the values name as a Secret's key must reach the pods by secretKeyRef only: neither the key's name
+        // nor a setting of that name may appear among the ConfigMap's settings.
+        var manifests = Render("everything-enabled");
+        var config = AsMap(Single(manifests, "ConfigMap").Document["data"]);
+        var fromSecrets = Env(SiloContainer(manifests))
+            .Where(e => Get(e.Value, "valueFrom.secretKeyRef") is not null)
+            .ToDictionary(e => e.Key, e => (string)Get(e.Value, "valueFrom.secretKeyRef.key")!);
+
+        Assert.Superset(
+            new HashSet<string> { "Residency__TH", "Residency__VN", "Smtp__UserName", "Smtp__Password", "Identity__Federation__th-gov__ClientSecret" },
+            fromSecrets.Keys.ToHashSet());
+        Assert.DoesNotContain(config.Keys, fromSecrets.ContainsKey);
+        Assert.DoesNotContain(config.Values, v => fromSecrets.Values.Contains(v as string));
+    }
+
+    // ------------------------------------------------------------------------------------------------
     // Helpers
     // ------------------------------------------------------------------------------------------------
+
+    private static Dictionary<string, object?> MigrationContainer(List<Manifest> manifests) =>
+        AsMap(Assert.Single(AsList(Get(Single(manifests, "Job").Document, "spec.template.spec.containers"))));
+
+    private static void AssertFromSecret(Dictionary<string, Dictionary<string, object?>> env, string name, string secret, string key)
+    {
+        Assert.True(env.TryGetValue(name, out var variable), $"{name} is not in the container's environment");
+        Assert.False(variable.ContainsKey("value"), $"{name} has an inline value");
+        Assert.Equal(secret, Get(variable, "valueFrom.secretKeyRef.name"));
+        Assert.Equal(key, Get(variable, "valueFrom.secretKeyRef.key"));
+    }
 
     /// <summary>One object rendered by the chart.</summary>
     private sealed record Manifest(string File, string Kind, string Name, Dictionary<string, object?> Document);
@@ -529,7 +748,39 @@ public sealed partial class HelmChartTests
             ("telemetry.metricsService.annotations", Map(("example.org/team", "operators"))),
             ("telemetry.otlpEndpoint", "http://otel-collector.monitoring:4317"),
             ("extraConfig", Map(("Swagger__Enabled", false), ("Features__Limit", 10L))),
-            ("extraEnv", new List<object?> { Map(("name", "DOTNET_gcServer"), ("value", "1")) })),
+            ("extraEnv", new List<object?> { Map(("name", "DOTNET_gcServer"), ("value", "1")) }),
+            ("residency", Map(
+                ("TH", Map(("existingSecret", "referrals-residency"), ("connectionStringKey", "th-connection-string"))),
+                ("VN", Map(("existingSecret", "referrals-residency-vn"), ("connectionStringKey", "connection-string"))))),
+            ("retention.after", Map(("TH", "1825.00:00:00"), ("VN", "3650.00:00:00"))),
+            ("retention.checkPeriod", "00:10:00"),
+            ("smtp.host", "smtp.example.org"),
+            ("smtp.port", 2525L),
+            ("smtp.enableSsl", false),
+            ("smtp.from", "no-reply@referrals.example.org"),
+            ("smtp.credentials.existingSecret", "referrals-smtp"),
+            ("webhooks.allowedTargets", new List<object?> { "receiver.partners.svc.cluster.local", "10.20.0.0/16" }),
+            ("webhooks.retrySchedule", "0s, 1m, 1h"),
+            ("webhooks.timeout", "00:00:30"),
+            ("webhooks.disableAfter", "2.00:00:00"),
+            ("webhooks.rotationOverlap", "12:00:00"),
+            ("webhooks.maxSubscriptionsPerOrganization", 50L),
+            ("identity.federation", Map(
+                ("th-gov", Map(
+                    ("displayName", "ThaiD"),
+                    ("authority", "https://idp.example.go.th/"),
+                    ("clientId", "referral-network"),
+                    ("countries", new List<object?> { "TH" }),
+                    ("clientSecret", Map(("existingSecret", "referrals-federation"), ("key", "th-gov-client-secret"))),
+                    ("personClaim", "staff_email"),
+                    ("scopes", new List<object?> { "email", "staff" }),
+                    ("secondFactorMethods", new List<object?> { "mfa", "hwk" }),
+                    ("passwordsToo", false))),
+                ("kh-gov", Map(
+                    ("displayName", "CamDigiKey"),
+                    ("authority", "https://idp.example.gov.kh/"),
+                    ("clientId", "referral-network"),
+                    ("countries", new List<object?> { "KH" })))))),
         "single-silo" => Overrides(
             ("identity.issuer", Issuer),
             ("replicaCount", 1L),
