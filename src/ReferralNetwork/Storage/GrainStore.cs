@@ -25,13 +25,12 @@ public sealed record GrainStore(string Invariant, string ConnectionString, Envel
         Configure(services.AddOptions<AdoNetGrainStorageOptions>(name), connectionString);
 
     // Orleans' own format (version-tolerant through [Id]s) rather than the provider's default
-    // Newtonsoft JSON with embedded type names; rows keyed by the same hashes as every provider of ours.
+    // Newtonsoft JSON with embedded type names. The key hashes stay Orleans' defaults: every row ever written is keyed by them.
     private void Configure(OptionsBuilder<AdoNetGrainStorageOptions> options, string connectionString) =>
         options.Configure<Serializer>((o, serializer) =>
         {
             o.Invariant = Invariant;
             o.ConnectionString = connectionString;
             o.GrainStorageSerializer = new ProtectedStateSerializer(new OrleansGrainStorageSerializer(serializer), Protector);
-            o.HashPicker ??= new Orleans3CompatibleStorageHashPicker();
         });
 }
