@@ -118,6 +118,20 @@ public sealed class ResidencyTests(ResidencyPlatform platform, ITestOutputHelper
         Assert.Equal([("TH", created.Id)], await CompartmentsAsync(platform.ThaiConnectionString, created.Id));
     }
 
+    [Fact]
+    public async Task A_silo_refuses_to_start_on_a_country_store_that_migrate_has_not_prepared()
+    {
+        var unprepared = await platform.Postgres.CreateDatabaseAsync($"subjects_kh_{Guid.NewGuid().ToString("N")[..8]}");
+        var settings = new Dictionary<string, string?>(platform.Settings) { ["Residency__KH"] = unprepared };
+
+        var (exitCode, said) = await PlatformExecutable.RunAsync(settings);
+
+        output.WriteLine(said);
+        Assert.Equal(3, exitCode);
+        Assert.Contains("The Orleans persistence tables do not exist in the Residency:KH database.", said, StringComparison.Ordinal);
+        Assert.Contains("migrate", said, StringComparison.Ordinal);
+    }
+
     private static async Task AssertStoreUnavailableAsync(HttpResponseMessage response, string name)
     {
         var text = await response.Content.ReadAsStringAsync();
@@ -242,6 +256,9 @@ public sealed class ResidencyPlatform(PostgresFixture postgres, RabbitMqFixture 
 
     public string ThaiConnectionString { get; private set; } = "";
 
+    /// <summary>The environment of the silo and of its commands.</summary>
+    public IReadOnlyDictionary<string, string?> Settings { get; private set; } = new Dictionary<string, string?>();
+
     public async ValueTask InitializeAsync()
     {
         var suffix = Guid.NewGuid().ToString("N")[..8];
@@ -274,6 +291,7 @@ public sealed class ResidencyPlatform(PostgresFixture postgres, RabbitMqFixture 
             ["Logging__LogLevel__ReferralNetwork"] = "Information",
         };
 
+        Settings = settings;
         (await PlatformExecutable.RunAsync(settings, "migrate")).EnsureSucceeded();
         var directory = Path.Combine(_folder.Path, "directory.json");
         await File.WriteAllTextAsync(directory, JsonSerializer.Serialize(new
