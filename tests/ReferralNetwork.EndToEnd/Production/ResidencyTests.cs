@@ -49,10 +49,12 @@ public sealed class ResidencyTests(ResidencyPlatform platform, ITestOutputHelper
         search.AddPostgresDump(await platform.Postgres.DumpAsync(DatabaseOf(platform.ThaiConnectionString)), "th.sql");
         search.AddPostgresDump(await platform.Postgres.DumpAsync(DatabaseOf(platform.OrleansConnectionString)), "orleans.sql");
         search.AddPostgresDump(await platform.Postgres.DumpAsync(DatabaseOf(platform.PlatformConnectionString)), "platform.sql");
+        search.AddFile(platform.Silo.LogPath, "silo.log");
         search.AddText("answer", "control: the subject as the API answered it", thText);
         var report = search.Report();
         output.WriteLine(report);
         Assert.Contains(search.Searched, s => s.Source.StartsWith("th.sql » orleansstorage.payloadbinary", StringComparison.Ordinal));
+        Assert.Contains(search.Searched, s => s.Source == "silo.log" && s.Length > 0);
         Assert.Contains(search.Hits, h => h.Canary == "th.givenName" && h.Source.StartsWith("control", StringComparison.Ordinal));
         Assert.True(search.Hits.All(h => h.Source.StartsWith("control", StringComparison.Ordinal)), report);
     }
@@ -74,6 +76,11 @@ public sealed class ResidencyTests(ResidencyPlatform platform, ITestOutputHelper
             using (var thSubject = await platform.SendAsync(HttpMethod.Get, $"/api/v1/referrals/{th}/subject?purpose=case-work", "th-focal-point"))
             {
                 await AssertStoreUnavailableAsync(thSubject, "Somchai");
+            }
+
+            using (var thAccessLog = await platform.SendAsync(HttpMethod.Get, $"/api/v1/referrals/{th}/access-log", "th-focal-point"))
+            {
+                await AssertStoreUnavailableAsync(thAccessLog, "Somchai");
             }
 
             // A Thai creation fails whole: nothing of the referral is written, and the same Idempotency-Key can be retried.
@@ -149,7 +156,7 @@ public sealed class ResidencyTests(ResidencyPlatform platform, ITestOutputHelper
         ReferralRequests.VietnameseWoman(country) with { Subject = ReferralRequests.VietnameseWoman(country).Subject! with { GivenName = givenName } };
 
     /// <summary>The compartments of these referrals that hold something in a database: (country, referral).</summary>
-    private static async Task<List<(string Country, Guid Referral)>> CompartmentsAsync(string connectionString, params Guid[] referrals)
+    internal static async Task<List<(string Country, Guid Referral)>> CompartmentsAsync(string connectionString, params Guid[] referrals)
     {
         await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
         await connection.OpenAsync();
@@ -186,6 +193,36 @@ public sealed class ResidencyTests(ResidencyPlatform platform, ITestOutputHelper
     }
 
     private static string DatabaseOf(string connectionString) => new NpgsqlConnectionStringBuilder(connectionString).Database!;
+}
+
+/// <summary>Residency given to a country whose compartments are already kept in the shared database, as an operator would.</summary>
+[Collection(ProductionCollection.Name)]
+public sealed class ResidencyConfiguredLaterTests(PostgresFixture postgres, RabbitMqFixture rabbitMq)
+{
+    [Fact]
+    public async Task A_countrys_compartments_move_to_its_store_at_the_next_start_and_still_read()
+    {
+        await using var platform = new ResidencyPlatform(postgres, rabbitMq) { StartWithResidency = false };
+        await platform.InitializeAsync();
+        var th = await platform.CreateAsync("th-focal-point", "TH", "Malee");
+        var vn = await platform.CreateAsync("vn-focal-point", "VN", "Thu");
+        Assert.Equal([("TH", th), ("VN", vn)], await ResidencyTests.CompartmentsAsync(platform.OrleansConnectionString, th, vn));
+
+        await platform.ConfigureThaiResidencyAsync();
+
+        // Nothing reads the Thai subject: the start-up pass moves it (written to Thailand's store, then cleared in the shared one).
+        var (thai, shared) = await Eventually.Until(
+            async () => (await ResidencyTests.CompartmentsAsync(platform.ThaiConnectionString, th, vn), await ResidencyTests.CompartmentsAsync(platform.OrleansConnectionString, th, vn)),
+            stores => stores.Item1.Count > 0 && stores.Item2.Count < 2,
+            TimeSpan.FromSeconds(60));
+        Assert.Equal([("TH", th)], thai);
+        Assert.Equal([("VN", vn)], shared);
+
+        using var read = await platform.SendAsync(HttpMethod.Get, $"/api/v1/referrals/{th}/subject?purpose=case-work", "th-focal-point");
+        var text = await read.Content.ReadAsStringAsync();
+        Assert.True(read.IsSuccessStatusCode, text);
+        Assert.Equal("Malee", JsonSerializer.Deserialize<SubjectView>(text, Json.Options)!.GivenName);
+    }
 }
 
 /// <summary>An unusable Residency entry stops the platform (and its commands) before anything starts, naming the setting.</summary>
@@ -257,7 +294,12 @@ public sealed class ResidencyPlatform(PostgresFixture postgres, RabbitMqFixture 
     public string ThaiConnectionString { get; private set; } = "";
 
     /// <summary>The environment of the silo and of its commands.</summary>
-    public IReadOnlyDictionary<string, string?> Settings { get; private set; } = new Dictionary<string, string?>();
+    public IReadOnlyDictionary<string, string?> Settings => _settings;
+
+    /// <summary>False: the silo starts without <c>Residency__TH</c>, which <see cref="ConfigureThaiResidencyAsync"/> adds later.</summary>
+    public bool StartWithResidency { get; init; } = true;
+
+    private Dictionary<string, string?> _settings = [];
 
     public async ValueTask InitializeAsync()
     {
@@ -273,7 +315,6 @@ public sealed class ResidencyPlatform(PostgresFixture postgres, RabbitMqFixture 
             ["ReferralNetwork__Profile"] = "production",
             ["ConnectionStrings__Orleans"] = OrleansConnectionString,
             ["ConnectionStrings__Platform"] = PlatformConnectionString,
-            ["Residency__TH"] = ThaiConnectionString,
             ["RabbitMq__Host"] = rabbit.Host,
             ["RabbitMq__Port"] = rabbit.Port.ToString(CultureInfo.InvariantCulture),
             ["RabbitMq__VirtualHost"] = rabbit.VirtualHost,
@@ -291,7 +332,12 @@ public sealed class ResidencyPlatform(PostgresFixture postgres, RabbitMqFixture 
             ["Logging__LogLevel__ReferralNetwork"] = "Information",
         };
 
-        Settings = settings;
+        if (StartWithResidency)
+        {
+            settings["Residency__TH"] = ThaiConnectionString;
+        }
+
+        _settings = settings;
         (await PlatformExecutable.RunAsync(settings, "migrate")).EnsureSucceeded();
         var directory = Path.Combine(_folder.Path, "directory.json");
         await File.WriteAllTextAsync(directory, JsonSerializer.Serialize(new
@@ -308,6 +354,18 @@ public sealed class ResidencyPlatform(PostgresFixture postgres, RabbitMqFixture 
 
         Silo = new SiloProcess("silo-residency", settings, _folder.Path);
         _tokens = new TokenClient(() => Silo.Http);
+        await Silo.StartAsync();
+    }
+
+    /// <summary>What an operator does to give Thailand its store: stop, set <c>Residency__TH</c>, <c>migrate</c>, start.</summary>
+    public async Task ConfigureThaiResidencyAsync()
+    {
+        // Stopped (SIGTERM): it leaves the cluster, rather than waiting for the next silo to declare it dead.
+        await Silo.StopAsync();
+        await Silo.DisposeAsync();
+        _settings["Residency__TH"] = ThaiConnectionString;
+        (await PlatformExecutable.RunAsync(_settings, "migrate")).EnsureSucceeded();
+        Silo = new SiloProcess("silo-residency-configured", _settings, _folder.Path);
         await Silo.StartAsync();
     }
 
