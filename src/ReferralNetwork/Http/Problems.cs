@@ -166,7 +166,7 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
             InvalidDataException => Problems.Create(ProblemKind.MalformedBody, "The request body could not be read."),
             _ => null,
         };
-        if (problem is null && StoreUnavailable(exception) is { } store)
+        if (problem is null && SubjectStoreUnavailableException.In(exception) is { } store)
         {
             // One country's store of subject compartments (Residency) is down: that country's subjects only. The
             // country is the referral's, which the caller may know; nothing of the person is in the answer.
@@ -218,20 +218,6 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         }
 
         return false;
-    }
-
-    /// <summary>The country store's failure anywhere in the exception's chain (it crosses silos as itself).</summary>
-    private static SubjectStoreUnavailableException? StoreUnavailable(Exception exception)
-    {
-        for (var e = exception; e is not null; e = e.InnerException)
-        {
-            if (e is SubjectStoreUnavailableException store)
-            {
-                return store;
-            }
-        }
-
-        return null;
     }
 
     /// <summary>"$.subject.sex" → "subject.sex"; the root itself is "body".</summary>

@@ -188,4 +188,18 @@ public sealed class CountryGrainStorage(string country, Func<IGrainStorage> crea
 public sealed class SubjectStoreUnavailableException(string country) : Exception($"The subject store of {country} is unavailable.")
 {
     [Id(0)] public string Country { get; } = country;
+
+    /// <summary>This failure anywhere in an exception's chain (a grain call may wrap it on its way).</summary>
+    public static SubjectStoreUnavailableException? In(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is SubjectStoreUnavailableException store)
+            {
+                return store;
+            }
+        }
+
+        return null;
+    }
 }

@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Npgsql;
+using ReferralNetwork.Contracts;
 using ReferralNetwork.Contracts.Api;
 using ReferralNetwork.EndToEnd.Processes;
 using ReferralNetwork.EndToEnd.Servers;
@@ -110,19 +111,49 @@ public sealed class ResidencyTests(ResidencyPlatform platform, ITestOutputHelper
         }
 
         // Back: the subject reads again (a failed activation is kept a few seconds), and the retried creation succeeds once.
-        await Eventually.Until(
+        Assert.Equal(HttpStatusCode.OK, await Eventually.Until(
             async () =>
             {
                 using var read = await platform.SendAsync(HttpMethod.Get, $"/api/v1/referrals/{th}/subject?purpose=case-work", "th-focal-point");
                 return read.StatusCode;
             },
             status => status == HttpStatusCode.OK,
-            TimeSpan.FromSeconds(30));
+            TimeSpan.FromSeconds(30)));
         using var retried = await platform.SendAsync(HttpMethod.Post, "/api/v1/referrals", "th-focal-point", Request("TH", "Kanya"), idempotencyKey: "residency-down-1");
         Assert.Equal(HttpStatusCode.Created, retried.StatusCode);
         var created = (await retried.Content.ReadFromJsonAsync<ReferralView>(Json.Options))!;
         Assert.Equal(1, created.Version);
         Assert.Equal([("TH", created.Id)], await CompartmentsAsync(platform.ThaiConnectionString, created.Id));
+    }
+
+    [Fact]
+    public async Task With_the_Thai_store_down_retention_erases_the_subjects_of_other_countries_and_Thailands_once_it_is_back()
+    {
+        var th = await platform.CreateAsync("th-focal-point", "TH", "Ratana");
+        var vn = await platform.CreateAsync("vn-focal-point", "VN", "Mai");
+        await platform.TakeThaiStoreDownAsync();
+        try
+        {
+            // Closing is workflow: it works with Thailand's store down. Both countries erase subjects at once after closing.
+            // The Thai referral is closed, and listed as closed, first: from then on every round of the job meets it (Thailand
+            // comes first in a round) before Viet Nam's.
+            foreach (var (id, organization) in new[] { (th, "th-focal-point"), (vn, "vn-focal-point") })
+            {
+                using var close = await platform.SendAsync(HttpMethod.Post, $"/api/v1/referrals/{id}/close", organization, new CloseRequest(ClosureReason.LostContact));
+                Assert.True(close.IsSuccessStatusCode, await close.Content.ReadAsStringAsync());
+                Assert.True(await Eventually.Until(() => platform.ListedAsClosedAsync(id), closed => closed, TimeSpan.FromSeconds(30)), $"{id} not listed as closed");
+            }
+
+            // Thailand's erasure fails, round after round: Viet Nam's subject is erased all the same.
+            Assert.True(await Eventually.Until(() => platform.ErasedAsync(vn), erased => erased, TimeSpan.FromSeconds(60)), $"Viet Nam's subject was not erased while Thailand's store was down:\n{platform.RetentionLog()}");
+            Assert.False(await platform.ErasedAsync(th));
+        }
+        finally
+        {
+            await platform.BringThaiStoreBackAsync();
+        }
+
+        Assert.True(await Eventually.Until(() => platform.ErasedAsync(th), erased => erased, TimeSpan.FromSeconds(60)), $"Thailand's subject was not erased once its store was back:\n{platform.RetentionLog()}");
     }
 
     [Fact]
@@ -330,6 +361,11 @@ public sealed class ResidencyPlatform(PostgresFixture postgres, RabbitMqFixture 
             ["Cluster__ClusterId"] = $"residency-{suffix}",
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__ReferralNetwork"] = "Information",
+
+            // Subjects of closed referrals are erased at once, in rounds a few seconds apart (only the retention test closes any).
+            ["Retention__After__TH"] = "00:00:00",
+            ["Retention__After__VN"] = "00:00:00",
+            ["Retention__CheckPeriod"] = "00:00:02",
         };
 
         if (StartWithResidency)
@@ -404,6 +440,30 @@ public sealed class ResidencyPlatform(PostgresFixture postgres, RabbitMqFixture 
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.Created, $"{(int)response.StatusCode}: {text}");
         return JsonSerializer.Deserialize<ReferralView>(text, Json.Options)!.Id;
+    }
+
+    /// <summary>What the silo said of retention, for a failure's message.</summary>
+    public string RetentionLog() =>
+        string.Join("\n", Silo.ReadLog().Split('\n').Where(l => l.Contains("Retention", StringComparison.OrdinalIgnoreCase) || l.Contains("retention", StringComparison.Ordinal)).TakeLast(20));
+
+    /// <summary>Whether the referral list (what retention reads) shows the referral closed.</summary>
+    public async Task<bool> ListedAsClosedAsync(Guid referral)
+    {
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(PlatformConnectionString) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("""SELECT count(*) FROM "ReferralList" WHERE "Id" = @id AND "Stage" = 'Closed'""", connection);
+        command.Parameters.AddWithValue("id", referral);
+        return (long)(await command.ExecuteScalarAsync())! > 0;
+    }
+
+    /// <summary>Whether retention has erased the referral's subject (the job's own record, written after the erasure).</summary>
+    public async Task<bool> ErasedAsync(Guid referral)
+    {
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(PlatformConnectionString) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("""SELECT count(*) FROM "RetentionErasures" WHERE "ReferralId" = @id""", connection);
+        command.Parameters.AddWithValue("id", referral);
+        return (long)(await command.ExecuteScalarAsync())! > 0;
     }
 
     /// <summary>Thailand's database refuses connections, and those open are ended: the store is down as far as any client can tell.</summary>
