@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
 using ReferralNetwork.Hosting;
+using ReferralNetwork.Subjects;
 
 namespace ReferralNetwork.Http;
 
@@ -109,6 +110,7 @@ public static class Problems
             ProblemKind.TooManyRequests => "Too many requests.",
             ProblemKind.UriTooLong => "The address is too long.",
             ProblemKind.HeadersTooLarge => "The request's headers are too large.",
+            ProblemKind.ServiceUnavailable => "Temporarily unavailable.",
             _ => kind.ToString(),
         };
         problem.Detail = detail;
@@ -164,6 +166,18 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
             InvalidDataException => Problems.Create(ProblemKind.MalformedBody, "The request body could not be read."),
             _ => null,
         };
+        if (problem is null && SubjectStoreUnavailableException.In(exception) is { } store)
+        {
+            // One country's store of subject compartments (Residency) is down: that country's subjects only. The
+            // country is the referral's, which the caller may know; nothing of the person is in the answer.
+            logger.LogWarning("The subject store of {Country} is unavailable for {Method} {Path}", store.Country, httpContext.Request.Method, httpContext.Request.Path);
+            problem = Problems.Create(
+                ProblemKind.ServiceUnavailable,
+                "The store that keeps the subject compartments of this referral's country cannot be reached now, and the request was not carried out. Retry later: the referral's workflow is unaffected.");
+            problem.Title = "The subject's store is unavailable.";
+            httpContext.Response.Headers.RetryAfter = "30";
+        }
+
         if (problem is null && IsUnavailable(exception))
         {
             // Nothing the caller did wrong and nothing half-applied that it cannot retry: a silo was lost, or the

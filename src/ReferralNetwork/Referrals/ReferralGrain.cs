@@ -129,8 +129,9 @@ public sealed class ReferralGrain(
 
         caller.Require(CaseAction.Create);
 
-        // The compartment is written first: a referral never exists without its subject.
-        await Subject.Record(command.IdentifiedIn, command.Identity);
+        // The compartment is written first: a referral never exists without its subject. Should its store be down, the
+        // create fails before anything of the referral is written (and its Idempotency-Key can be retried).
+        await GrainFactory.Subject(this.GetPrimaryKey(), command.IdentifiedIn).Record(command.IdentifiedIn, command.Identity);
         await ChangeAsync(caller.Person, () => State.Identify(this.GetPrimaryKey(), caller, command, Now));
         return State.ToView();
     }
@@ -148,8 +149,11 @@ public sealed class ReferralGrain(
         return state;
     }
 
-    public async Task<SubjectView> ReadSubject(Caller caller, AccessPurpose purpose, string? note) =>
-        await Subject.Read(Reader(caller, purpose, note));
+    public async Task<SubjectView> ReadSubject(Caller caller, AccessPurpose purpose, string? note)
+    {
+        var reader = Reader(caller, purpose, note);
+        return await Subject.Read(reader);
+    }
 
     public async Task<ReferralView> CorrectSubject(Caller caller, int? expectedVersion, ReferralCommand.CorrectSubject command)
     {
@@ -176,8 +180,11 @@ public sealed class ReferralGrain(
         return document;
     }
 
-    public async Task<(DocumentView Document, byte[] Content)> ReadDocument(Caller caller, Guid documentId, AccessPurpose purpose, string? note) =>
-        await Subject.ReadDocument(Reader(caller, purpose, note), documentId);
+    public async Task<(DocumentView Document, byte[] Content)> ReadDocument(Caller caller, Guid documentId, AccessPurpose purpose, string? note)
+    {
+        var reader = Reader(caller, purpose, note);
+        return await Subject.ReadDocument(reader, documentId);
+    }
 
     public async Task<IReadOnlyList<AccessLogEntry>> GetAccessLog(Caller caller)
     {
@@ -208,7 +215,8 @@ public sealed class ReferralGrain(
         }
     }
 
-    private ISubjectGrain Subject => GrainFactory.GetGrain<ISubjectGrain>(this.GetPrimaryKey());
+    /// <summary>The compartment, in the store of the country where the person was identified (which never changes).</summary>
+    private ISubjectGrain Subject => GrainFactory.Subject(this.GetPrimaryKey(), State.IdentifiedIn);
 
     /// <summary>Who reads, and whether only emergency access lets them: the compartment records both.</summary>
     private SubjectReader Reader(Caller caller, AccessPurpose purpose, string? note)

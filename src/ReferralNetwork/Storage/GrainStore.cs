@@ -15,12 +15,22 @@ public sealed record GrainStore(string Invariant, string ConnectionString, Envel
 
     /// <summary>A named grain storage provider on this store, in Orleans' own binary format, sealed.</summary>
     public void AddGrainStorage(ISiloBuilder silo, string name) =>
-        // Orleans' own format (version-tolerant through [Id]s) rather than the provider's default
-        // Newtonsoft JSON with embedded type names.
-        silo.AddAdoNetGrainStorage(name, (OptionsBuilder<AdoNetGrainStorageOptions> options) => options.Configure<Serializer>((o, serializer) =>
+        silo.AddAdoNetGrainStorage(name, (OptionsBuilder<AdoNetGrainStorageOptions> options) => Configure(options, ConnectionString));
+
+    /// <summary>
+    /// The options of a grain storage provider like this store's, on another database (a country's store of subject
+    /// compartments), without registering the provider: its owner creates and starts it when it first needs it.
+    /// </summary>
+    public void ConfigureGrainStorage(IServiceCollection services, string name, string connectionString) =>
+        Configure(services.AddOptions<AdoNetGrainStorageOptions>(name), connectionString);
+
+    // Orleans' own format (version-tolerant through [Id]s) rather than the provider's default
+    // Newtonsoft JSON with embedded type names. The key hashes stay Orleans' defaults: every row ever written is keyed by them.
+    private void Configure(OptionsBuilder<AdoNetGrainStorageOptions> options, string connectionString) =>
+        options.Configure<Serializer>((o, serializer) =>
         {
             o.Invariant = Invariant;
-            o.ConnectionString = ConnectionString;
+            o.ConnectionString = connectionString;
             o.GrainStorageSerializer = new ProtectedStateSerializer(new OrleansGrainStorageSerializer(serializer), Protector);
-        }));
+        });
 }

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 using Npgsql;
 using ReferralNetwork.Hosting;
 using ReferralNetwork.Storage.OrleansTables;
+using ReferralNetwork.Subjects;
 
 namespace ReferralNetwork.Storage;
 
@@ -43,6 +44,7 @@ public static class StoragePreparation
             refusals.Add("The Orleans tables do not exist in the ConnectionStrings:Orleans database.");
         }
 
+        refusals.AddRange(await ResidencyStoreRefusalsAsync(app, cancellationToken));
         await using (var scope = app.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
@@ -76,6 +78,11 @@ public static class StoragePreparation
         }
 
         await OrleansSchema.EnsurePostgresAsync(platform.GrainsConnectionString(app.Configuration), cancellationToken);
+        foreach (var (_, connectionString) in app.Services.GetRequiredService<ResidencyOptions>().Stores)
+        {
+            // Every country's store must be reachable here: a deployment with one it cannot prepare fails in its hook.
+            await OrleansSchema.EnsurePostgresPersistenceAsync(connectionString, cancellationToken);
+        }
 
         // EF Core's own migration lock is taken per migration, after the applied ones were read: two migrate
         // jobs at once can both apply the same migration (seen: "column already exists"). One session lock held
@@ -92,6 +99,32 @@ public static class StoragePreparation
         {
             await LockAsync(session, "SELECT pg_advisory_unlock(@key);", CancellationToken.None);
         }
+    }
+
+    /// <summary>
+    /// A country's store of compartments that answers without the tables <c>migrate</c> makes refuses the start (its subjects
+    /// would fail on every call); one that does not answer only warns: it is down, and the platform serves every other
+    /// country meanwhile (its subjects answer 503 until it is back).
+    /// </summary>
+    private static async Task<IReadOnlyList<string>> ResidencyStoreRefusalsAsync(WebApplication app, CancellationToken cancellationToken)
+    {
+        var refusals = new List<string>();
+        foreach (var (country, connectionString) in app.Services.GetRequiredService<ResidencyOptions>().Stores)
+        {
+            try
+            {
+                if (!await OrleansSchema.PostgresPersistenceExistsAsync(connectionString, cancellationToken))
+                {
+                    refusals.Add($"The Orleans persistence tables do not exist in the {ResidencyOptions.Section}:{country} database.");
+                }
+            }
+            catch (NpgsqlException e)
+            {
+                app.Logger.LogWarning(e, "The subject store of {Country} ({Setting}) cannot be reached; its subjects are unavailable until it is", country, $"{ResidencyOptions.Section}:{country}");
+            }
+        }
+
+        return refusals;
     }
 
     private const long PlatformMigrationLockKey = 0x506C6174666F726D; // "Platform"

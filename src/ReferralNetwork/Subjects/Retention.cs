@@ -64,12 +64,21 @@ public sealed class RetentionJob(IServiceScopeFactory scopes, IGrainFactory grai
 
     protected override async Task RunOnceAsync(CancellationToken cancellationToken)
     {
-        foreach (var (country, age) in options.After)
+        // Countries in the order of their codes, each on its own: one whose store is down (Residency) holds up no other.
+        foreach (var (country, age) in options.After.OrderBy(a => a.Key, StringComparer.OrdinalIgnoreCase))
         {
-            var erased = await EraseAsync(country.ToUpperInvariant(), Time.GetUtcNow() - age, cancellationToken);
-            if (erased > 0)
+            try
             {
-                logger.LogInformation("Retention erased the subjects of {Count} referrals identified in {Country} and closed before {Before}", erased, country, Time.GetUtcNow() - age);
+                var erased = await EraseAsync(country.ToUpperInvariant(), Time.GetUtcNow() - age, cancellationToken);
+                if (erased > 0)
+                {
+                    logger.LogInformation("Retention erased the subjects of {Count} referrals identified in {Country} and closed before {Before}", erased, country, Time.GetUtcNow() - age);
+                }
+            }
+            catch (Exception e) when (SubjectStoreUnavailableException.In(e) is not null)
+            {
+                // That country's store is down (Residency): the others are erased meanwhile, and it is done again next round.
+                logger.LogWarning(e, "Retention could not erase the subjects of {Country} this round; it tries again next round", country);
             }
         }
     }

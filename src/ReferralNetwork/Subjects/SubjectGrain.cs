@@ -122,10 +122,11 @@ public sealed record DocumentRecord(
 /// <summary>
 /// The subject compartment as a grain of its own, reached only through the referral grain, which decides who may
 /// read it. A referral activates without loading anyone's identity, and the compartment leaves memory as soon as it
-/// has answered.
+/// has answered. Keyed by the referral's id and, as key extension, the country where the person was identified: the
+/// storage keeps it in that country's store when <c>Residency</c> names one (<see cref="ResidencyGrainStorage"/>).
 /// </summary>
 [Alias("subject")]
-public interface ISubjectGrain : IGrainWithGuidKey
+public interface ISubjectGrain : IGrainWithGuidCompoundKey
 {
     /// <summary>The first record of the person, sealed under a new data key of <paramref name="country"/> (where they were identified).</summary>
     [Alias("record")] Task Record(string country, SubjectIdentity identity);
@@ -150,8 +151,19 @@ public interface ISubjectGrain : IGrainWithGuidKey
     [Alias("erase")] Task Erase();
 }
 
-// The state name "subject" keys the stored row (with the referral's id): the same row the referral grain wrote
-// when it kept the compartment itself.
+public static class SubjectGrains
+{
+    /// <summary>The compartment of a referral, in the store of <paramref name="identifiedIn"/>.</summary>
+    public static ISubjectGrain Subject(this IGrainFactory grains, Guid referralId, string identifiedIn) =>
+        grains.GetGrain<ISubjectGrain>(referralId, identifiedIn);
+
+    /// <summary>A document's content, in the same store as its compartment.</summary>
+    public static ISubjectDocumentGrain Document(this IGrainFactory grains, Guid documentId, string identifiedIn) =>
+        grains.GetGrain<ISubjectDocumentGrain>(documentId, identifiedIn);
+}
+
+// The state name "subject" keys the stored row (with the referral's id and the country): before the key carried the
+// country, the row had the referral's id alone, which the storage finds and moves on first activation.
 public sealed class SubjectGrain(
     [PersistentState("subject", SubjectsFeature.GrainStorage)] IPersistentState<SubjectState> subject,
     EnvelopeProtector protector,
@@ -161,7 +173,16 @@ public sealed class SubjectGrain(
 
     private SubjectState State => subject.State;
 
-    private Guid ReferralId => this.GetPrimaryKey();
+    private Guid ReferralId => this.GetPrimaryKey(out _);
+
+    private string IdentifiedIn
+    {
+        get
+        {
+            this.GetPrimaryKey(out var country);
+            return country!;
+        }
+    }
 
     public async Task Record(string country, SubjectIdentity identity)
     {
@@ -204,7 +225,7 @@ public sealed class SubjectGrain(
             sealedContent = protector.Seal(key, SealLabels.Document(documentId), content);
         }
 
-        await GrainFactory.GetGrain<ISubjectDocumentGrain>(documentId).Store(ReferralId, sealedContent);
+        await GrainFactory.Document(documentId, IdentifiedIn).Store(ReferralId, sealedContent);
         var record = new DocumentRecord(documentId, kind, contentType, content.LongLength, time.GetUtcNow(), addedBy);
         State.Documents.Add(record);
         await SaveAsync();
@@ -215,7 +236,7 @@ public sealed class SubjectGrain(
     {
         EnsureReadable();
         var record = State.Documents.SingleOrDefault(d => d.Id == documentId) ?? throw ProblemException.NotFound();
-        var sealedContent = await GrainFactory.GetGrain<ISubjectDocumentGrain>(documentId).Load(ReferralId);
+        var sealedContent = await GrainFactory.Document(documentId, IdentifiedIn).Load(ReferralId);
         byte[] content;
         using (var key = protector.Unwrap(State.Key!, ReferralId))
         {
@@ -238,6 +259,13 @@ public sealed class SubjectGrain(
             State.Key = protector.Rewrap(wrapped, ReferralId);
         }
 
+        // The documents' rows too: sealed again under the current key, and moved to the compartment's store if they
+        // are not there yet.
+        foreach (var document in State.Documents)
+        {
+            await GrainFactory.Document(document.Id, IdentifiedIn).Reseal();
+        }
+
         // Every write seals the whole row again under the current key of the platform's ring.
         await SaveAsync();
     }
@@ -249,7 +277,7 @@ public sealed class SubjectGrain(
         State.ErasedAt ??= time.GetUtcNow();
         foreach (var document in State.Documents)
         {
-            await GrainFactory.GetGrain<ISubjectDocumentGrain>(document.Id).Erase();
+            await GrainFactory.Document(document.Id, IdentifiedIn).Erase();
         }
 
         await SaveAsync();
@@ -295,8 +323,15 @@ public sealed class SubjectGrain(
 
     private async Task SaveAsync()
     {
-        await subject.WriteStateAsync();
-        DeactivateOnIdle();
+        try
+        {
+            await subject.WriteStateAsync();
+        }
+        finally
+        {
+            // Leaves memory after answering; after a failed write (its store down), without what it failed to write.
+            DeactivateOnIdle();
+        }
     }
 }
 
@@ -309,14 +344,18 @@ public sealed class SubjectDocumentState
     [Id(1)] public byte[]? Content { get; set; }
 }
 
+/// <summary>Keyed by the document's id and the country of its compartment, whose store keeps it too.</summary>
 [Alias("subject-document")]
-public interface ISubjectDocumentGrain : IGrainWithGuidKey
+public interface ISubjectDocumentGrain : IGrainWithGuidCompoundKey
 {
     [Alias("store")] Task Store(Guid referralId, byte[] sealedContent);
 
     [Alias("load")] Task<byte[]> Load(Guid referralId);
 
     [Alias("erase")] Task Erase();
+
+    /// <summary>Writes the row again: sealed under the current key, in the compartment's store.</summary>
+    [Alias("reseal")] Task Reseal();
 }
 
 public sealed class SubjectDocumentGrain(
@@ -341,6 +380,16 @@ public sealed class SubjectDocumentGrain(
     {
         document.State.Content = null;
         await document.WriteStateAsync();
+        DeactivateOnIdle();
+    }
+
+    public async Task Reseal()
+    {
+        if (document.RecordExists)
+        {
+            await document.WriteStateAsync();
+        }
+
         DeactivateOnIdle();
     }
 }

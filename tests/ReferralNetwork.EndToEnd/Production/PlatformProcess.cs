@@ -45,7 +45,7 @@ public static class PlatformExecutable
     private static bool IsPlatformSetting(string name) =>
         name.StartsWith("ASPNETCORE_", StringComparison.Ordinal) || name.StartsWith("ReferralNetwork__", StringComparison.Ordinal)
         || name.StartsWith("ConnectionStrings__", StringComparison.Ordinal) || name.StartsWith("Identity__", StringComparison.Ordinal)
-        || name.StartsWith("Protection__", StringComparison.Ordinal)
+        || name.StartsWith("Protection__", StringComparison.Ordinal) || name.StartsWith("Residency__", StringComparison.Ordinal)
         || name.StartsWith("Cluster__", StringComparison.Ordinal) || name.StartsWith("RabbitMq__", StringComparison.Ordinal)
         || name.StartsWith("Orleans__", StringComparison.Ordinal);
 }

@@ -44,6 +44,25 @@ public sealed class SubjectProtectionTests
         }
 
         Assert.Empty(Hits(data.Path, LegacyCanaries));
+
+        // The compartment was keyed by the referral's id alone then; now by its country too, and the old row keeps nothing.
+        Assert.Equal([("", false), ("TH", true)], await SubjectRowsAsync(Path.Combine(data.Path, "grains.db")));
+    }
+
+    private static async Task<List<(string Country, bool HoldsState)>> SubjectRowsAsync(string database)
+    {
+        await using var connection = new SqliteConnection($"Data Source={database};Pooling=False");
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT GrainIdExtensionString, PayloadBinary IS NOT NULL FROM OrleansStorage WHERE GrainTypeString = 'subject' ORDER BY 1";
+        var rows = new List<(string, bool)>();
+        await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+        while (await reader.ReadAsync(TestContext.Current.CancellationToken))
+        {
+            rows.Add((reader.GetString(0), reader.GetBoolean(1)));
+        }
+
+        return rows;
     }
 
     [Fact]

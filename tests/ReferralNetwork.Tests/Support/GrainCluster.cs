@@ -36,7 +36,8 @@ public sealed class GrainCluster : IAsyncDisposable
 
     public IGrainFactory Grains => Cluster.Client;
 
-    public static async Task<GrainCluster> StartAsync(string dataPath, bool busUp = true)
+    /// <param name="residency">Stores of subject compartments by country (<c>Residency</c>), as they are: the test prepares them.</param>
+    public static async Task<GrainCluster> StartAsync(string dataPath, bool busUp = true, IReadOnlyDictionary<string, string>? residency = null)
     {
         // The next "process" on the same folder loads the same development key ring, as the embedded profile does.
         var ring = KeyRing.GenerateDevelopment(Path.Combine(dataPath, "keys", StorageProtection.DevelopmentRingFile));
@@ -59,7 +60,7 @@ public sealed class GrainCluster : IAsyncDisposable
         {
             SiloHosting.ConfigureShared(silo, store);
             ReferralsFeature.ConfigureSilo(silo, store);
-            SubjectsFeature.ConfigureSilo(silo, store);
+            SubjectsFeature.ConfigureSilo(silo, store, residency is null ? null : ResidencyOptions.Of(residency));
             silo.Services.AddDbContext<PlatformDbContext, SqlitePlatformDbContext>(o => PlatformDbContext.Configure(o, PlatformProfile.Embedded, platformDb));
             silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1)); // tests only
 

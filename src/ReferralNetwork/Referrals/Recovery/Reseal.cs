@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using ReferralNetwork.Storage;
 using ReferralNetwork.Storage.Protection;
+using ReferralNetwork.Subjects;
 
 namespace ReferralNetwork.Referrals.Recovery;
 
@@ -30,17 +31,25 @@ public sealed class ResealState
 /// <summary>
 /// Brings every stored referral and compartment under the current keys: after an upgrade from plain-text storage (the
 /// rows are sealed) and after a key rotation (data keys are re-wrapped, rows sealed under the new key), so that old keys
-/// can leave the ring once a pass has finished. Walks the referral index in pages, in the background of one silo.
+/// can leave the ring once a pass has finished. Every compartment (and document) is also moved to its country's store
+/// when it is not there yet: after the upgrade that keyed them by country, and after a <c>Residency</c> entry was added.
+/// Walks the referral index in pages, in the background of one silo. A referral that fails (its country's store is
+/// down) does not stop the pass for the others; the pass runs again later, until it has done them all.
 /// </summary>
 public sealed class ResealGrain(
     [PersistentState("reseal", ReferralsFeature.GrainStorage)] IPersistentState<ResealState> state,
     IServiceScopeFactory scopes,
     EnvelopeProtector protector,
     GrainStore store,
+    ResidencyOptions residency,
     ILogger<ResealGrain> logger) : Grain, IResealGrain
 {
     private const int Page = 500;
     private const int Parallelism = 16;
+    private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromMinutes(5);
+
+    /// <summary>How compartments are keyed and stored; a pass that ran for another layout runs again.</summary>
+    private const string SubjectLayout = "subjects-keyed-by-country";
 
     private Task? _running;
 
@@ -65,6 +74,7 @@ public sealed class ResealGrain(
         }
 
         var resealed = 0;
+        var failed = 0;
         while (true)
         {
             List<Guid> page;
@@ -75,7 +85,8 @@ public sealed class ResealGrain(
 
             foreach (var chunk in page.Chunk(Parallelism))
             {
-                await Task.WhenAll(chunk.Select(id => GrainFactory.GetGrain<IReferralGrain>(id).Reseal()));
+                var done = await Task.WhenAll(chunk.Select(ResealAsync));
+                failed += done.Count(ok => !ok);
             }
 
             resealed += page.Count;
@@ -91,6 +102,18 @@ public sealed class ResealGrain(
             }
         }
 
+        if (failed > 0)
+        {
+            // Done again from the start later (a referral done twice is only written twice); old keys stay until then.
+            state.State.RunningFor = null;
+            state.State.After = null;
+            await state.WriteStateAsync();
+            logger.LogWarning("Resealing left {Failed} of {Count} referrals undone; the pass runs again in {Delay}", failed, resealed, RetryAfterFailure);
+            _running = null;
+            this.RegisterGrainTimer(_ => _running ??= Run(), new GrainTimerCreationOptions(RetryAfterFailure, Timeout.InfiniteTimeSpan));
+            return resealed - failed;
+        }
+
         await CompactAsync();
         state.State.CompletedFor = fingerprint;
         state.State.RunningFor = null;
@@ -99,6 +122,20 @@ public sealed class ResealGrain(
         logger.LogInformation("Resealed {Count} referrals under the current keys", resealed);
         _running = null;
         return resealed;
+    }
+
+    private async Task<bool> ResealAsync(Guid id)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IReferralGrain>(id).Reseal();
+            return true;
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Resealing referral {ReferralId} failed; the pass will do it again", id);
+            return false;
+        }
     }
 
     /// <summary>
@@ -135,6 +172,8 @@ public sealed class ResealGrain(
                 return c;
             }
         }));
-        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(current)));
+        // The countries with a store of their own, never their connection strings.
+        var layout = $"{SubjectLayout}:{string.Join(",", residency.Stores.Keys)}";
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{current};{layout}")));
     }
 }

@@ -68,7 +68,30 @@ public static class OrleansSchema
     }
 
     /// <summary>Clustering, grain persistence and durable reminders on PostgreSQL.</summary>
-    public static async Task EnsurePostgresAsync(string connectionString, CancellationToken ct = default)
+    public static Task EnsurePostgresAsync(string connectionString, CancellationToken ct = default) =>
+        EnsurePostgresAsync(connectionString, PostgresScripts, ct);
+
+    /// <summary>Grain persistence alone on PostgreSQL: a country's store of subject compartments (Residency).</summary>
+    public static Task EnsurePostgresPersistenceAsync(string connectionString, CancellationToken ct = default) =>
+        EnsurePostgresAsync(connectionString, ["Main", "Persistence"], ct);
+
+    /// <summary>Whether the persistence queries are in the database (false when the tables do not even exist).</summary>
+    public static async Task<bool> PostgresPersistenceExistsAsync(string connectionString, CancellationToken ct = default)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM orleansquery WHERE querykey = 'ReadFromStorageKey')", connection);
+        try
+        {
+            return (bool)(await command.ExecuteScalarAsync(ct))!;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
+        {
+            return false;
+        }
+    }
+
+    private static async Task EnsurePostgresAsync(string connectionString, string[] scripts, CancellationToken ct)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
 
@@ -82,7 +105,7 @@ public static class OrleansSchema
             await schemaLock.ExecuteNonQueryAsync(ct);
         }
 
-        foreach (var script in PostgresScripts)
+        foreach (var script in scripts)
         {
             await ExecuteScriptAsync(connection, transaction, "PostgreSql", script, ct);
         }
