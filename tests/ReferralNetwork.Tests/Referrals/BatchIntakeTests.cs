@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.Contracts.Api;
 using ReferralNetwork.Referrals;
@@ -81,6 +82,24 @@ public sealed class BatchIntakeTests(OwnPlatform platform) : IClassFixture<OwnPl
         Assert.Equal("urn:referral-network:problem:validation", refused.GetProperty("problem").GetProperty("type").GetString());
         Assert.Equal(400, refused.GetProperty("problem").GetProperty("status").GetInt32());
         Assert.True(refused.GetProperty("problem").GetProperty("errors").TryGetProperty("identifiedAt", out _));
+    }
+
+    [Fact]
+    public async Task The_openapi_document_publishes_the_route_its_bounds_and_its_answer()
+    {
+        using var anonymous = Factory.CreateClient();
+        var document = JsonNode.Parse(await anonymous.GetStringAsync("/swagger/v1/swagger.json"))!;
+        var schemas = document["components"]!["schemas"]!;
+
+        var operation = document["paths"]!["/api/v1/referrals/batch"]!["post"]!;
+        Assert.Equal("CreateReferralBatch", (string?)operation["operationId"]);
+        Assert.NotNull(operation["responses"]!["200"]!["content"]!["application/json"]);
+        Assert.NotNull(operation["responses"]!["429"]);
+        Assert.Equal(Limits.BatchItems, (int)schemas["CreateReferralBatchRequest"]!["properties"]!["items"]!["maxItems"]!);
+        var key = schemas["ReferralBatchItem"]!["properties"]!["idempotencyKey"]!;
+        Assert.Equal(Limits.IdempotencyKey, (int)key["maxLength"]!);
+        Assert.Equal(Limits.IdempotencyKeyPattern, (string?)key["pattern"]);
+        Assert.Equal(["created", "already-exists", "refused"], schemas["BatchItemStatus"]!["enum"]!.AsArray().Select(v => (string?)v));
     }
 
     [Fact]
