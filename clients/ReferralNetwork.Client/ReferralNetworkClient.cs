@@ -57,6 +57,15 @@ public sealed class ReferralNetworkClient : IDisposable
         SendAsync<ReferralView>(HttpMethod.Post, Referrals, request, cancellationToken,
             r => r.Headers.Add("Idempotency-Key", idempotencyKey ?? Guid.NewGuid().ToString("N")));
 
+    /// <summary>
+    /// Records up to 500 people in one call (a surge's intake), each under its own key: the id of the row or case in
+    /// your own system, never a name. Every item is answered in the order sent: created, already-exists (with the id
+    /// first created under its key) or refused with its problem. Safe to send again whole, so the client retries it.
+    /// </summary>
+    public Task<ReferralBatchResult> CreateReferralBatchAsync(IReadOnlyList<ReferralBatchItem> items, CancellationToken cancellationToken = default) =>
+        SendAsync<ReferralBatchResult>(HttpMethod.Post, $"{Referrals}/batch", new CreateReferralBatchRequest(items), cancellationToken,
+            r => r.Options.Set(SafeRetries.AppliedAtMostOnce, true));
+
     public Task<ReferralView> GetReferralAsync(Guid id, CancellationToken cancellationToken = default) =>
         SendAsync<ReferralView>(HttpMethod.Get, $"{Referrals}/{id}", null, cancellationToken);
 

@@ -9,6 +9,7 @@ namespace ReferralNetwork.Client;
 /// <list type="bullet">
 /// <item>reads (<c>GET</c>), and <c>PUT</c> / <c>DELETE</c>, which set or remove a whole state;</item>
 /// <item>a create with an <c>Idempotency-Key</c>: a repeat answers the referral the first attempt made;</item>
+/// <item>a batch of creates, each item with its key: a repeat answers <c>already-exists</c> for what the first attempt made;</item>
 /// <item>a change with <c>If-Match</c>: a repeat after the first was applied is refused with <c>412</c>, never applied twice;</item>
 /// <item>an answer to an offer (accept, decline, withdraw): an offer is answered once, a repeat is refused with <c>409</c>.</item>
 /// </list>
@@ -16,7 +17,7 @@ namespace ReferralNetwork.Client;
 /// </summary>
 public static class SafeRetries
 {
-    /// <summary>Marks a request the workflow can only apply once whatever is sent (answers to offers).</summary>
+    /// <summary>Marks a request the workflow can only apply once whatever is sent (answers to offers, batches of keyed creates).</summary>
     public static readonly HttpRequestOptionsKey<bool> AppliedAtMostOnce = new("ReferralNetwork.AppliedAtMostOnce");
 
     public static bool IsSafeToRepeat(HttpRequestMessage request) =>

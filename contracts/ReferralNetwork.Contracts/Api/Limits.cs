@@ -60,6 +60,18 @@ public static class Limits
 
     /// <summary>Roles of one person.</summary>
     public const int Roles = 4;
+
+    /// <summary>People in one bulk intake (<c>POST /api/v1/referrals/batch</c>).</summary>
+    public const int BatchItems = 500;
+
+    /// <summary>An idempotency key: the <c>Idempotency-Key</c> header of a create, or a batch item's key.</summary>
+    public const int IdempotencyKey = 200;
+
+    /// <summary>
+    /// What a batch item's idempotency key is made of: letters, digits and <c>. _ ~ -</c>, as in a UUID or a row number.
+    /// Keys are identifiers stored in plain text, never personal data.
+    /// </summary>
+    public const string IdempotencyKeyPattern = "^[A-Za-z0-9._~-]+$";
 }
 
 /// <summary>Each string of the list has at most <see cref="Length"/> characters.</summary>

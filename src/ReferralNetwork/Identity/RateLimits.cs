@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.OpenApi;
 using OpenIddict.Abstractions;
@@ -64,6 +65,7 @@ public static class RateLimits
         }
 
         builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(new CallerRateLimit(options.Enabled ? new Bucket(options.PermitLimit, options.Window, ByCaller) : null));
         builder.Services.AddRateLimiter(_ => { });
         if (options.Enabled)
         {
@@ -82,12 +84,7 @@ public static class RateLimits
     /// <summary>The API's limit; after authentication, which names the caller (call it right after the platform's API conventions).</summary>
     public static WebApplication UsePlatformRateLimits(this WebApplication app)
     {
-        var options = app.Services.GetRequiredService<RateLimitOptions>();
-        if (options.Enabled)
-        {
-            new Bucket(options.PermitLimit, options.Window, ByCaller).Use(app);
-        }
-
+        app.Services.GetRequiredService<CallerRateLimit>().Bucket?.Use(app);
         return app;
     }
 
@@ -103,7 +100,7 @@ public static class RateLimits
             : null;
 
     /// <summary>One token bucket per partition, refilled to <paramref name="permits"/> every <paramref name="window"/>.</summary>
-    private sealed class Bucket(int permits, TimeSpan window, Func<HttpContext, string?> partitionOf)
+    internal sealed class Bucket(int permits, TimeSpan window, Func<HttpContext, string?> partitionOf)
     {
         private readonly string _policy = string.Create(CultureInfo.InvariantCulture, $"{permits};w={Seconds(window)}");
 
@@ -143,6 +140,25 @@ public static class RateLimits
             }
 
             return next(http);
+        }
+
+        public int Permits => permits;
+
+        /// <summary>Takes <paramref name="count"/> permits of the caller's bucket at once, or none; on refusal, answers the 429's headers.</summary>
+        public bool TryTake(HttpContext http, int count, out string refusal)
+        {
+            using var lease = _limiter.AttemptAcquire(http, count);
+            if (lease.IsAcquired)
+            {
+                refusal = "";
+                return true;
+            }
+
+            var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? Seconds(after) : Seconds(window);
+            http.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+            Announce(http.Response, 0, retryAfter);
+            refusal = string.Create(CultureInfo.InvariantCulture, $"More than {permits} requests in {Seconds(window)} s; retry after {retryAfter} s.");
+            return false;
         }
 
         private async ValueTask RejectAsync(OnRejectedContext context, CancellationToken cancellationToken)
@@ -233,5 +249,31 @@ public static class RateLimits
             Description = description,
             Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 200 },
         };
+    }
+}
+
+/// <summary>
+/// The API's per-caller limit, for a request that stands for many: a batch of n items costs n requests (the one its
+/// arrival took and n − 1 more, taken together before any item is processed), capped at the limit itself so that
+/// a batch can always pass in a window of its own.
+/// </summary>
+public sealed class CallerRateLimit
+{
+    internal CallerRateLimit(RateLimits.Bucket? bucket) => Bucket = bucket;
+
+    internal RateLimits.Bucket? Bucket { get; }
+
+    /// <summary>Null when the caller may go on; else the 429 problem to answer (its Retry-After and RateLimit headers are set).</summary>
+    public ProblemHttpResult? Charge(HttpContext http, int requests)
+    {
+        if (Bucket is not { } bucket)
+        {
+            return null;
+        }
+
+        var more = Math.Min(requests, bucket.Permits) - 1;
+        return more <= 0 || bucket.TryTake(http, more, out var refusal)
+            ? null
+            : TypedResults.Problem(Problems.Create(ProblemKind.TooManyRequests, refusal));
     }
 }

@@ -20,7 +20,7 @@ public static class ReferralEndpoints
 
     /// <summary>The last page that can be asked for: 50 million referrals, far beyond any organization's.</summary>
     public const int MaxPage = 1_000_000;
-    private const int MaxIdempotencyKeyLength = 200;
+    private const int MaxIdempotencyKeyLength = Limits.IdempotencyKey;
 
     public static IEndpointRouteBuilder MapReferralsApi(this IEndpointRouteBuilder app)
     {
@@ -71,7 +71,7 @@ public static class ReferralEndpoints
         // which compares the body's hash and answers with the first result.
         var (id, requestHash) = idempotencyKey is null
             ? (Guid.CreateVersion7(), null)
-            : (IdFor(caller.OrganizationId, idempotencyKey), Hash(JsonSerializer.SerializeToUtf8Bytes(request, Json.Options)));
+            : (IdFor(caller.OrganizationId, idempotencyKey), RequestHash(request));
         var command = ReferralCommand.Create.From(request, caller, time.GetUtcNow(), requestHash);
 
         var view = await grains.GetGrain<IReferralGrain>(id).Create(caller, command);
@@ -118,5 +118,7 @@ public static class ReferralEndpoints
         return new Guid(bytes, bigEndian: true);
     }
 
-    private static string Hash(byte[] body) => Convert.ToHexString(SHA256.HashData(body));
+    /// <summary>What a retry with the same key must repeat: the create body as the API reads it (a batch item's referral too).</summary>
+    internal static string RequestHash(CreateReferralRequest request) =>
+        Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(request, Json.Options)));
 }

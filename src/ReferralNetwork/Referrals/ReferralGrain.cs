@@ -18,6 +18,9 @@ namespace ReferralNetwork.Referrals;
 public interface IReferralGrain : IGrainWithGuidKey
 {
     [Alias("create")] Task<ReferralView> Create(Caller caller, ReferralCommand.Create command);
+
+    /// <summary><see cref="Create"/>, saying whether this call created the referral or found it created with the same key and body.</summary>
+    [Alias("create-once")] Task<(ReferralView View, bool Created)> CreateOnce(Caller caller, ReferralCommand.Create command);
     [Alias("get")] Task<ReferralView> Get(Caller caller);
     [Alias("history")] Task<IReadOnlyList<HistoryEntry>> GetHistory(Caller caller);
 
@@ -134,6 +137,14 @@ public sealed class ReferralGrain(
         await GrainFactory.Subject(this.GetPrimaryKey(), command.IdentifiedIn).Record(command.IdentifiedIn, command.Identity);
         await ChangeAsync(caller.Person, () => State.Identify(this.GetPrimaryKey(), caller, command, Now));
         return State.ToView();
+    }
+
+    public async Task<(ReferralView View, bool Created)> CreateOnce(Caller caller, ReferralCommand.Create command)
+    {
+        // Calls to a grain take turns: what existed when this one started is what a racing retry could not have created since.
+        var existed = State.Exists;
+        var view = await Create(caller, command);
+        return (view, !existed);
     }
 
     public Task<ReferralView> Get(Caller caller) => Task.FromResult(Readable(caller).ToView());

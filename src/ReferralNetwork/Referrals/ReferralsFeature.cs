@@ -41,5 +41,5 @@ public static class ReferralsFeature
     }
 
     public static IEndpointRouteBuilder MapReferrals(this IEndpointRouteBuilder app) =>
-        app.MapReferralsApi().MapWorkflowApi().MapInboxApi();
+        app.MapReferralsApi().MapReferralBatchApi().MapWorkflowApi().MapInboxApi();
 }

@@ -39,6 +39,22 @@ public sealed class ClientTests(SharedPlatform platform)
             network);
 
     [Fact]
+    public async Task A_batch_whose_answer_was_lost_is_retried_and_makes_each_referral_once()
+    {
+        var network = Network(losing: r => r.Method == HttpMethod.Post && r.RequestUri!.AbsolutePath == "/api/v1/referrals/batch");
+        using var client = ClientOf("th-focal-point", network);
+        var items = Enumerable.Range(0, 3).Select(i => new ReferralBatchItem($"case-{Guid.NewGuid():N}", ReferralRequests.VietnameseWoman())).ToList();
+
+        var answer = await client.CreateReferralBatchAsync(items);
+
+        Assert.Equal(2, network.Sent.Count(s => s.Path == "/api/v1/referrals/batch"));
+        var madeByFirst = JsonSerializer.Deserialize<ReferralBatchResult>(Assert.Single(network.LostAnswers), ClientJson.Options)!;
+        Assert.All(madeByFirst.Items, r => Assert.Equal(BatchItemStatus.Created, r.Status));
+        Assert.All(answer.Items, r => Assert.Equal(BatchItemStatus.AlreadyExists, r.Status));
+        Assert.Equal(madeByFirst.Items.Select(r => r.Id), answer.Items.Select(r => r.Id));
+    }
+
+    [Fact]
     public async Task A_create_whose_answer_was_lost_is_retried_and_makes_one_referral()
     {
         var network = Network(losing: IsCreate);
