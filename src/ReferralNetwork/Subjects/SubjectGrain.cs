@@ -2,6 +2,7 @@ using System.Text.Json;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.Contracts.Api;
 using ReferralNetwork.Http;
+using ReferralNetwork.Matching;
 using ReferralNetwork.Storage.Protection;
 
 namespace ReferralNetwork.Subjects;
@@ -155,6 +156,7 @@ public interface ISubjectGrain : IGrainWithGuidKey
 public sealed class SubjectGrain(
     [PersistentState("subject", SubjectsFeature.GrainStorage)] IPersistentState<SubjectState> subject,
     EnvelopeProtector protector,
+    MatchSubmission matching,
     TimeProvider time) : Grain, ISubjectGrain
 {
     private const string IdentityLabel = SealLabels.Subject;
@@ -169,6 +171,7 @@ public sealed class SubjectGrain(
         State.Key = key.Wrapped;
         State.Identity = protector.Seal(key, IdentityLabel, JsonSerializer.SerializeToUtf8Bytes(identity, Json.Options));
         await SaveAsync();
+        await matching.SubmitAsync(ReferralId, country, identity);
     }
 
     public async Task<SubjectView> Read(SubjectReader reader)
@@ -189,6 +192,7 @@ public sealed class SubjectGrain(
             using var key = protector.Unwrap(State.Key!, ReferralId);
             State.Identity = protector.Seal(key, IdentityLabel, JsonSerializer.SerializeToUtf8Bytes(identity, Json.Options));
             await SaveAsync();
+            await matching.SubmitAsync(ReferralId, country, identity);
         }
 
         return changed;

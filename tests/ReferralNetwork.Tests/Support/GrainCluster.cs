@@ -6,6 +6,7 @@ using Orleans.Configuration;
 using Orleans.TestingHost;
 using ReferralNetwork.Hosting;
 using ReferralNetwork.Http;
+using ReferralNetwork.Matching;
 using ReferralNetwork.Referrals;
 using ReferralNetwork.Referrals.Recovery;
 using ReferralNetwork.Storage;
@@ -60,6 +61,7 @@ public sealed class GrainCluster : IAsyncDisposable
             SiloHosting.ConfigureShared(silo, store);
             ReferralsFeature.ConfigureSilo(silo, store);
             SubjectsFeature.ConfigureSilo(silo, store);
+            silo.Services.AddMatchingServices(new MatchingOptions(), NetworkKey.Development(Path.Combine(dataPath, "keys", NetworkKey.DevelopmentFile)));
             silo.Services.AddDbContext<PlatformDbContext, SqlitePlatformDbContext>(o => PlatformDbContext.Configure(o, PlatformProfile.Embedded, platformDb));
             silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1)); // tests only
 
