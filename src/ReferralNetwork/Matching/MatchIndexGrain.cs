@@ -25,6 +25,9 @@ public sealed record SubmittedEncoding([property: Id(0)] string KeyId, [property
 public interface IMatchIndexGrain : IGrainWithIntegerKey
 {
     [Alias("submit")] Task Submit(Guid referralId, string country, SubmittedEncoding encoding);
+
+    /// <summary>Drops the referral's encoding (its subject was erased); its possible matches, which hold nothing of the person, stay with their audit.</summary>
+    [Alias("forget")] Task Forget(Guid referralId);
 }
 
 // Reloading a million encodings takes a while: the index stays in memory for a day without use.
@@ -95,6 +98,14 @@ public sealed class MatchIndexGrain(
         _index.Add(referralId, encoding);
     }
 
+    public async Task Forget(Guid referralId)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
+        await db.MatchEncodings.Where(r => r.ReferralId == referralId).ExecuteDeleteAsync();
+        _index.Remove(referralId);
+    }
+
     private async Task AddMatchesAsync(PlatformDbContext db, Guid referralId, string country, List<MatchCandidate> candidates)
     {
         var others = candidates.Select(c => c.Id).ToList();
@@ -162,6 +173,12 @@ public sealed class MatchSubmission(NetworkKey key, IGrainFactory grains, ILogge
             logger.LogWarning("The encoding of referral {ReferralId} did not reach the match index ({Error})", referralId, e.GetType().Name);
         }
     }
+
+    /// <summary>
+    /// Called by the compartment when its data key is destroyed: an encoding outlives no erasure, for whoever holds the
+    /// key could still test names against it. A failure is thrown, so that the erasure is tried again.
+    /// </summary>
+    public Task ForgetAsync(Guid referralId) => grains.GetGrain<IMatchIndexGrain>(0).Forget(referralId);
 
     public void Dispose() => _encoder.Dispose();
 }

@@ -257,6 +257,7 @@ public sealed class SubjectGrain(
         }
 
         await SaveAsync();
+        await matching.ForgetAsync(ReferralId);
     }
 
     /// <summary>A row written before encryption is sealed before it changes (the recovery of such rows is <see cref="Reseal"/>).</summary>

@@ -6,6 +6,7 @@ using ReferralNetwork.Contracts;
 using ReferralNetwork.Contracts.Api;
 using ReferralNetwork.Http;
 using ReferralNetwork.Matching;
+using ReferralNetwork.Referrals;
 using ReferralNetwork.Storage;
 using ReferralNetwork.Tests.Support;
 
@@ -106,6 +107,24 @@ public sealed class MatchingApiTests(MatchingPlatform platform) : IClassFixture<
         var problem = await Problem.AssertAsync(refused, HttpStatusCode.Conflict, "transition-not-allowed");
         Assert.Equal(RefusalCode.MatchDecided, problem.GetProperty("code").GetString());
         Assert.Equal(HttpStatusCode.NotFound, (await cambodia.GetAsync($"/api/v1/referrals/{first.Id}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_erased_subject_leaves_no_encoding_in_the_index_and_its_match_keeps_nothing_of_the_person()
+    {
+        using var thailand = await platform.Factory.ClientForAsync("th-focal-point");
+        using var cambodia = await platform.Factory.ClientForAsync("kh-focal-point");
+        var first = await ReferralRequests.CreateAsync(thailand, Woman("Sokha", "Chan", new DateOnly(2003, 8, 9), "TH"));
+        var second = await ReferralRequests.CreateAsync(cambodia, Woman("Sokha", "Chan", new DateOnly(2003, 8, 9), "KH"));
+        await using var scope = platform.Factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
+        Assert.True(await db.MatchEncodings.AnyAsync(r => r.ReferralId == first.Id));
+
+        await platform.Factory.Services.GetRequiredService<IGrainFactory>().GetGrain<IReferralGrain>(first.Id).EraseSubject();
+
+        Assert.False(await db.MatchEncodings.AnyAsync(r => r.ReferralId == first.Id));
+        Assert.True(await db.MatchEncodings.AnyAsync(r => r.ReferralId == second.Id));
+        Assert.True(await db.PossibleMatches.AnyAsync(m => m.ReferralA == first.Id || m.ReferralB == first.Id));
     }
 
     [Fact]
