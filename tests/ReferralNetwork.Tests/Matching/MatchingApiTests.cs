@@ -110,6 +110,27 @@ public sealed class MatchingApiTests(MatchingPlatform platform) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_corrected_date_of_birth_is_searched_again_and_finds_the_match_the_wrong_one_hid()
+    {
+        using var thailand = await platform.Factory.ClientForAsync("th-focal-point");
+        using var cambodia = await platform.Factory.ClientForAsync("kh-focal-point");
+        var bornOn = new DateOnly(1997, 2, 23);
+        var inCambodia = await ReferralRequests.CreateAsync(cambodia, Woman("Bopha", "Keo", bornOn, "KH"));
+        var inThailand = await ReferralRequests.CreateAsync(thailand, Woman("Bopha", "Keo", new DateOnly(1989, 10, 5), "TH"));
+        await using var scope = platform.Factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
+        Assert.False(await db.PossibleMatches.AnyAsync(m => m.ReferralA == inThailand.Id || m.ReferralB == inThailand.Id));
+
+        using var corrected = await thailand.PutAsJsonAsync(
+            $"/api/v1/referrals/{inThailand.Id}/subject", new SubjectCorrectionRequest("Bopha", "Keo", Sex.Female, bornOn, "VN", ["vi"], null), Json.Options);
+        Assert.Equal(HttpStatusCode.OK, corrected.StatusCode);
+
+        var match = await MatchOfAsync(thailand, inThailand.Id);
+        Assert.Equal("KH", match.CounterpartCountry);
+        Assert.Equal(match.Id, (await MatchOfAsync(cambodia, inCambodia.Id)).Id);
+    }
+
+    [Fact]
     public async Task An_erased_subject_leaves_no_encoding_in_the_index_and_its_match_keeps_nothing_of_the_person()
     {
         using var thailand = await platform.Factory.ClientForAsync("th-focal-point");
