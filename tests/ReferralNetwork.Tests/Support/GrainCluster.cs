@@ -61,9 +61,9 @@ public sealed class GrainCluster : IAsyncDisposable
             SiloHosting.ConfigureShared(silo, store);
             ReferralsFeature.ConfigureSilo(silo, store);
             SubjectsFeature.ConfigureSilo(silo, store);
-            silo.Services.AddMatchingServices(new MatchingOptions(), NetworkKey.Development(Path.Combine(dataPath, "keys", NetworkKey.DevelopmentFile)));
             silo.Services.AddDbContext<PlatformDbContext, SqlitePlatformDbContext>(o => PlatformDbContext.Configure(o, PlatformProfile.Embedded, platformDb));
             silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1)); // tests only
+            silo.Services.AddMatchingServices(new MatchingOptions(), NetworkKey.Development(Path.Combine(dataPath, "keys", NetworkKey.DevelopmentFile)));
 
             // A deadline passed while the "process" was down is acted on at the timer's next tick: seconds, not the minute of production.
             silo.Services.Configure<WorkflowOptions>(o => o.ExpiryCheckPeriod = TimeSpan.FromSeconds(2));
