@@ -168,3 +168,13 @@ public sealed record SubjectDocumentAdded(
     Guid ReferralId, int Number, DateTimeOffset OccurredAt, string ActingOrganizationId, IReadOnlyList<string> Countries, Stage Stage, string Holder,
     Guid DocumentId,
     DocumentKind Kind) : IReferralEvent;
+
+/// <summary>
+/// Both focal points confirmed that this referral and one in another country (or the same) are the same person:
+/// <see cref="FocalPointId"/>, the other referral's focal point, is a participant from now on (read access; a closed
+/// referral accepts this one change). Names neither the other referral nor anything of the person.
+/// </summary>
+public sealed record ReferralLinked(
+    Guid ReferralId, int Number, DateTimeOffset OccurredAt, string ActingOrganizationId, IReadOnlyList<string> Countries, Stage Stage, string Holder,
+    Guid MatchId,
+    string FocalPointId) : IReferralEvent;

@@ -2,6 +2,7 @@ using ReferralNetwork.Dashboards;
 using ReferralNetwork.Hosting;
 using ReferralNetwork.Http;
 using ReferralNetwork.Identity;
+using ReferralNetwork.Matching;
 using ReferralNetwork.Notifications;
 using ReferralNetwork.Organizations;
 using ReferralNetwork.People;
@@ -38,6 +39,7 @@ try
         .AddPeople(platform)
         .AddReferrals()
         .AddSubjects()
+        .AddMatching()
         .AddWebhooks()
         .AddDashboards()
         .AddConsole()
@@ -56,6 +58,7 @@ try
     app.MapOrganizations();
     app.MapReferrals();
     app.MapSubjects();
+    app.MapMatching();
     app.MapWebhooks();
     app.MapDashboards();
     app.MapConsole();

@@ -106,6 +106,10 @@ Identity__Issuer: {{ required "identity.issuer is required: the public issuer UR
 Identity__SigningCertificate__Path: {{ printf "%s/%s" .Values.identity.certificates.mountPath .Values.identity.certificates.signingCertificateKey | quote }}
 Identity__EncryptionCertificate__Path: {{ printf "%s/%s" .Values.identity.certificates.mountPath .Values.identity.certificates.encryptionCertificateKey | quote }}
 Protection__KeyRingPath: {{ printf "%s/%s" .Values.protection.keyRing.mountPath .Values.protection.keyRing.key | quote }}
+Matching__NetworkKeyId: {{ .Values.matching.networkKey.keyId | toString | quote }}
+{{- with .Values.matching.threshold }}
+Matching__Threshold: {{ . | toString | quote }}
+{{- end }}
 Cluster__ServiceId: {{ include "referral-network.serviceId" . | quote }}
 Cluster__ClusterId: {{ include "referral-network.clusterId" . | quote }}
 Cluster__Kubernetes: {{ .Values.cluster.kubernetesHosting | toString | quote }}
@@ -224,6 +228,11 @@ silo Deployment and by the migration Job.
     secretKeyRef:
       name: {{ .Values.identity.certificates.existingSecret }}
       key: {{ .Values.identity.certificates.encryptionPasswordKey }}
+- name: Matching__NetworkKey
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.matching.networkKey.existingSecret }}
+      key: {{ .Values.matching.networkKey.key }}
 {{- range $country, $store := .Values.residency }}
 {{- if not (regexMatch "^[A-Z]{2}$" $country) }}
 {{- fail (printf "residency.%s: a country is its ISO 3166 alpha-2 code in upper case, e.g. TH (it becomes Residency__<COUNTRY>)" $country) }}

@@ -56,6 +56,9 @@ public static class RefusalCode
     public const string DashboardsOwnCountryOnly = "dashboards-own-country-only";
     public const string OnlySecretariatExports = "only-secretariat-exports";
 
+    /// <summary>A possible match already dismissed (it cannot be confirmed) or confirmed by both sides (it cannot be dismissed).</summary>
+    public const string MatchDecided = "match-decided";
+
     /// <summary>Every code, for the tests that keep each language complete.</summary>
     public static IReadOnlyList<string> All { get; } =
         [.. typeof(RefusalCode).GetFields().Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!)];

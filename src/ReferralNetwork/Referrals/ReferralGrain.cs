@@ -50,6 +50,9 @@ public interface IReferralGrain : IGrainWithGuidKey
     [Alias("emergency-access")] Task<ReferralView> OpenEmergencyAccess(Caller caller, int? expectedVersion, ReferralCommand.OpenEmergencyAccess command);
     [Alias("close")] Task<ReferralView> Close(Caller caller, int? expectedVersion, ReferralCommand.Close command);
 
+    /// <summary>Both focal points confirmed a possible match (Matching/MatchBoard): the other side's focal point becomes a participant.</summary>
+    [Alias("link")] Task Link(Guid matchId, string focalPointId, string focalPointCountry);
+
     /// <summary>
     /// Publishes whatever is saved but unpublished (activation alone does, for a referral a dead silo held),
     /// and brings the referral's row of the <see cref="ReferralIndex"/> up to date.
@@ -288,6 +291,9 @@ public sealed class ReferralGrain(
 
     public Task<ReferralView> Close(Caller caller, int? expectedVersion, ReferralCommand.Close command) =>
         ChangeAsync(caller, CaseAction.Close, expectedVersion, () => State.Close(caller, command.Reason, Now));
+
+    public Task Link(Guid matchId, string focalPointId, string focalPointCountry) =>
+        ChangeAsync(null, () => (object?)State.Link(matchId, focalPointId, focalPointCountry, Now) ?? State);
 
     public async Task EnsurePublished()
     {

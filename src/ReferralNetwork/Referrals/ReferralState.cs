@@ -456,6 +456,23 @@ public sealed class ReferralState
             || HasConsent(ConsentPurpose.Share, caller.OrganizationId)
             || EmergencyAccess.Any(e => e.OrganizationId == caller.OrganizationId && e.Until > now));
 
+    // ---- confirmed duplicates --------------------------------------------------------------------
+
+    /// <summary>
+    /// Both focal points confirmed a possible match: <paramref name="focalPointId"/> (of the other referral's country)
+    /// becomes a participant, even of a closed referral (the one change it accepts, and read access only). Once per match.
+    /// </summary>
+    public ReferralLinked? Link(Guid matchId, string focalPointId, string focalPointCountry, DateTimeOffset now)
+    {
+        if (!Exists || History.OfType<ReferralLinked>().Any(l => l.MatchId == matchId))
+        {
+            return null;
+        }
+
+        AddParticipant(focalPointId);
+        return Record(n => new ReferralLinked(Id, n, now, Platform, Countries(focalPointCountry), Stage, Holder, matchId, focalPointId));
+    }
+
     // ---- helpers -------------------------------------------------------------------------------
 
     private void EnsureOpen()

@@ -2,6 +2,7 @@ using System.Text.Json;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.Contracts.Api;
 using ReferralNetwork.Http;
+using ReferralNetwork.Matching;
 using ReferralNetwork.Storage.Protection;
 
 namespace ReferralNetwork.Subjects;
@@ -167,6 +168,7 @@ public static class SubjectGrains
 public sealed class SubjectGrain(
     [PersistentState("subject", SubjectsFeature.GrainStorage)] IPersistentState<SubjectState> subject,
     EnvelopeProtector protector,
+    MatchSubmission matching,
     TimeProvider time) : Grain, ISubjectGrain
 {
     private const string IdentityLabel = SealLabels.Subject;
@@ -190,6 +192,7 @@ public sealed class SubjectGrain(
         State.Key = key.Wrapped;
         State.Identity = protector.Seal(key, IdentityLabel, JsonSerializer.SerializeToUtf8Bytes(identity, Json.Options));
         await SaveAsync();
+        await matching.SubmitAsync(ReferralId, country, identity);
     }
 
     public async Task<SubjectView> Read(SubjectReader reader)
@@ -210,6 +213,7 @@ public sealed class SubjectGrain(
             using var key = protector.Unwrap(State.Key!, ReferralId);
             State.Identity = protector.Seal(key, IdentityLabel, JsonSerializer.SerializeToUtf8Bytes(identity, Json.Options));
             await SaveAsync();
+            await matching.SubmitAsync(ReferralId, country, identity);
         }
 
         return changed;
@@ -281,6 +285,7 @@ public sealed class SubjectGrain(
         }
 
         await SaveAsync();
+        await matching.ForgetAsync(ReferralId);
     }
 
     /// <summary>A row written before encryption is sealed before it changes (the recovery of such rows is <see cref="Reseal"/>).</summary>

@@ -21,7 +21,7 @@ public sealed class WebhookProjection(PlatformDbContext db, EventDelivery delive
     IConsumer<HandoffAccepted>, IConsumer<HandoffDeclined>, IConsumer<HandoffWithdrawn>, IConsumer<HandoffExpired>,
     IConsumer<NationalityVerified>, IConsumer<NationalityRejected>, IConsumer<ReturnPlanned>, IConsumer<ReturnConfirmed>,
     IConsumer<ServiceRecorded>, IConsumer<EmergencyAccessOpened>, IConsumer<ReferralClosed>,
-    IConsumer<SubjectCorrected>, IConsumer<SubjectDocumentAdded>
+    IConsumer<SubjectCorrected>, IConsumer<SubjectDocumentAdded>, IConsumer<ReferralLinked>
 {
     public Task Consume(ConsumeContext<ReferralIdentified> context) => ApplyAsync(context.Message, context.CancellationToken);
     public Task Consume(ConsumeContext<ReferralScreened> context) => ApplyAsync(context.Message, context.CancellationToken);
@@ -40,6 +40,7 @@ public sealed class WebhookProjection(PlatformDbContext db, EventDelivery delive
     public Task Consume(ConsumeContext<ReferralClosed> context) => ApplyAsync(context.Message, context.CancellationToken);
     public Task Consume(ConsumeContext<SubjectCorrected> context) => ApplyAsync(context.Message, context.CancellationToken);
     public Task Consume(ConsumeContext<SubjectDocumentAdded> context) => ApplyAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<ReferralLinked> context) => ApplyAsync(context.Message, context.CancellationToken);
 
     public override string Name => "webhooks";
 

@@ -105,6 +105,9 @@ public sealed class ProductionCluster(PostgresFixture postgres, RabbitMqFixture 
         _folder.Dispose();
     }
 
+    /// <summary>The network key of the encodings: one for every silo of the cluster, as a mounted secret would be.</summary>
+    public string NetworkKey { get; } = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
     public Dictionary<string, string?> ProductionSettings(TestCertificates certificates) => new()
     {
         ["ASPNETCORE_ENVIRONMENT"] = "Production",
@@ -122,6 +125,7 @@ public sealed class ProductionCluster(PostgresFixture postgres, RabbitMqFixture 
         ["Identity__EncryptionCertificate__Path"] = certificates.EncryptionPath,
         ["Identity__EncryptionCertificate__Password"] = certificates.Password,
         ["Protection__KeyRingPath"] = certificates.KeyRingPath,
+        ["Matching__NetworkKey"] = NetworkKey,
         ["Cluster__ServiceId"] = "referral-network-tests",
         ["Cluster__ClusterId"] = ClusterId,
         // A killed silo is declared dead within a few seconds instead of the production defaults' tens.

@@ -37,6 +37,7 @@ public sealed class ProductionProfileTests(PostgresFixture postgres, ITestOutput
         Assert.Contains("ConnectionStrings:Orleans is not set", said, StringComparison.Ordinal);
         Assert.Contains("ConnectionStrings:Platform is not set", said, StringComparison.Ordinal);
         Assert.Contains("Protection:KeyRingPath is not set", said, StringComparison.Ordinal);
+        Assert.Contains("Matching:NetworkKey is not set", said, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", said, StringComparison.Ordinal); // reasons, not a stack trace
     }
 
@@ -177,6 +178,7 @@ public sealed class ProductionProfileTests(PostgresFixture postgres, ITestOutput
             ["Identity__EncryptionCertificate__Path"] = certificates.EncryptionPath,
             ["Identity__EncryptionCertificate__Password"] = certificates.Password,
             ["Protection__KeyRingPath"] = certificates.KeyRingPath,
+            ["Matching__NetworkKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
             // Never reached: neither command nor refusal opens the broker.
             ["RabbitMq__Host"] = "127.0.0.1",
             ["Logging__LogLevel__Default"] = "Warning",

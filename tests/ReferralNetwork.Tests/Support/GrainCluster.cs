@@ -6,6 +6,7 @@ using Orleans.Configuration;
 using Orleans.TestingHost;
 using ReferralNetwork.Hosting;
 using ReferralNetwork.Http;
+using ReferralNetwork.Matching;
 using ReferralNetwork.Referrals;
 using ReferralNetwork.Referrals.Recovery;
 using ReferralNetwork.Storage;
@@ -63,6 +64,7 @@ public sealed class GrainCluster : IAsyncDisposable
             SubjectsFeature.ConfigureSilo(silo, store, residency is null ? null : ResidencyOptions.Of(residency));
             silo.Services.AddDbContext<PlatformDbContext, SqlitePlatformDbContext>(o => PlatformDbContext.Configure(o, PlatformProfile.Embedded, platformDb));
             silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1)); // tests only
+            silo.Services.AddMatchingServices(new MatchingOptions(), NetworkKey.Development(Path.Combine(dataPath, "keys", NetworkKey.DevelopmentFile)));
 
             // A deadline passed while the "process" was down is acted on at the timer's next tick: seconds, not the minute of production.
             silo.Services.Configure<WorkflowOptions>(o => o.ExpiryCheckPeriod = TimeSpan.FromSeconds(2));

@@ -16,7 +16,7 @@ public sealed class ReferralListProjection(PlatformDbContext db, EventDelivery d
     IConsumer<HandoffAccepted>, IConsumer<HandoffDeclined>, IConsumer<HandoffWithdrawn>, IConsumer<HandoffExpired>,
     IConsumer<NationalityVerified>, IConsumer<NationalityRejected>, IConsumer<ReturnPlanned>, IConsumer<ReturnConfirmed>,
     IConsumer<ServiceRecorded>, IConsumer<EmergencyAccessOpened>, IConsumer<ReferralClosed>,
-    IConsumer<SubjectCorrected>, IConsumer<SubjectDocumentAdded>
+    IConsumer<SubjectCorrected>, IConsumer<SubjectDocumentAdded>, IConsumer<ReferralLinked>
 {
     public Task Consume(ConsumeContext<ReferralIdentified> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
     public Task Consume(ConsumeContext<ReferralScreened> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
@@ -35,6 +35,7 @@ public sealed class ReferralListProjection(PlatformDbContext db, EventDelivery d
     public Task Consume(ConsumeContext<ReferralClosed> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
     public Task Consume(ConsumeContext<SubjectCorrected> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
     public Task Consume(ConsumeContext<SubjectDocumentAdded> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<ReferralLinked> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
 
     public override string Name => "referral-list";
 
@@ -77,6 +78,9 @@ public sealed class ReferralListProjection(PlatformDbContext db, EventDelivery d
                 break;
             case HandoffDeclined declined:
                 await UpsertInboxAsync(declined.HandoffId, null, HandoffStatus.Declined, cancellationToken);
+                break;
+            case ReferralLinked linked:
+                await GrantAsync(e.ReferralId, linked.FocalPointId, cancellationToken);
                 break;
             case HandoffWithdrawn withdrawn:
                 await UpsertInboxAsync(withdrawn.HandoffId, null, HandoffStatus.Withdrawn, cancellationToken);

@@ -1,0 +1,43 @@
+namespace ReferralNetwork.Contracts.Api;
+
+/// <summary>How close the two encodings are: <c>high</c> at or above <c>Matching:HighSimilarity</c>, otherwise <c>medium</c>.</summary>
+public enum MatchSimilarity
+{
+    High,
+    Medium,
+}
+
+/// <summary>A possible match as one side sees it: <c>confirmed</c> only once both sides confirmed; <c>dismissed</c> when either side dismissed.</summary>
+public enum MatchStatus
+{
+    Open,
+    ConfirmedByYou,
+    Confirmed,
+    Dismissed,
+}
+
+/// <summary>
+/// A possible duplicate of the caller's referral in another (or the same) country, as its focal point sees it: the
+/// caller's own referral and the counterpart's country, never the counterpart's id, stage or details.
+/// <see cref="CounterpartReferralId"/> is set only once both sides confirmed (each focal point is then a participant of the other referral).
+/// </summary>
+public sealed record MatchView(
+    Guid Id,
+    Guid ReferralId,
+    string CounterpartCountry,
+    MatchSimilarity Similarity,
+    MatchStatus Status,
+    DateTimeOffset FoundAt,
+    Guid? CounterpartReferralId = null);
+
+public enum MatchAuditAction
+{
+    Found,
+    Seen,
+    Confirmed,
+    Dismissed,
+    Linked,
+}
+
+/// <summary>One entry of a match's own audit (kept apart from both referrals' histories): what happened, by which organization and person, when.</summary>
+public sealed record MatchAuditEntry(MatchAuditAction Action, string? OrganizationId, string? Person, DateTimeOffset At);

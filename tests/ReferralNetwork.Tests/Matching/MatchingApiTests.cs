@@ -1,0 +1,186 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using ReferralNetwork.Contracts;
+using ReferralNetwork.Contracts.Api;
+using ReferralNetwork.Http;
+using ReferralNetwork.Matching;
+using ReferralNetwork.Referrals;
+using ReferralNetwork.Storage;
+using ReferralNetwork.Tests.Support;
+
+namespace ReferralNetwork.Tests.Matching;
+
+/// <summary>
+/// Issue 16's example through the API: the same woman identified in Thailand and in Cambodia is a possible match for
+/// the two focal points and no one else; neither sees the other's referral until both confirm, and both can after.
+/// </summary>
+public sealed class MatchingApiTests(MatchingPlatform platform) : IClassFixture<MatchingPlatform>
+{
+    private static readonly DateOnly BornOn = new(2001, 3, 14);
+
+    [Fact]
+    public async Task The_same_woman_identified_in_Thailand_and_Cambodia_is_a_possible_match_for_both_focal_points_until_both_confirm()
+    {
+        using var thailand = await platform.Factory.ClientForAsync("th-focal-point");
+        using var cambodia = await platform.Factory.ClientForAsync("kh-focal-point");
+        using var shelter = await platform.Factory.ClientForAsync("th-shelter-bangkok");
+        using var vietnam = await platform.Factory.ClientForAsync("vn-focal-point");
+        using var secretariat = await platform.Factory.ClientForAsync("regional-secretariat");
+
+        var inThailand = await ReferralRequests.CreateAsync(thailand, Woman("Thị Lan", "Nguyễn", BornOn, "TH"));
+        var inCambodia = await ReferralRequests.CreateAsync(cambodia, Woman("Thi Lan", "Nguyen", BornOn, "KH"));
+
+        var seenInThailand = await MatchOfAsync(thailand, inThailand.Id);
+        var seenInCambodia = await MatchOfAsync(cambodia, inCambodia.Id);
+        Assert.Equal(seenInThailand.Id, seenInCambodia.Id);
+        Assert.Equal(("KH", MatchSimilarity.High, MatchStatus.Open), (seenInThailand.CounterpartCountry, seenInThailand.Similarity, seenInThailand.Status));
+        Assert.Equal(("TH", MatchSimilarity.High, MatchStatus.Open), (seenInCambodia.CounterpartCountry, seenInCambodia.Similarity, seenInCambodia.Status));
+        Assert.Null(seenInThailand.CounterpartReferralId);
+
+        // Neither list names the other side's referral; no one else sees the match.
+        Assert.DoesNotContain(inCambodia.Id.ToString(), await thailand.GetStringAsync("/api/v1/matches"), StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(inThailand.Id.ToString(), await cambodia.GetStringAsync("/api/v1/matches"), StringComparison.OrdinalIgnoreCase);
+        Assert.Empty(await MatchesAsync(shelter));
+        Assert.Equal(HttpStatusCode.Forbidden, (await secretariat.GetAsync("/api/v1/matches")).StatusCode); // its tokens carry no referrals.read
+        Assert.DoesNotContain(await MatchesAsync(vietnam), m => m.Id == seenInThailand.Id);
+        Assert.Equal(HttpStatusCode.NotFound, (await PartnerApi.PostAsync(shelter, $"/api/v1/matches/{seenInThailand.Id}/confirm", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await PartnerApi.PostAsync(vietnam, $"/api/v1/matches/{seenInThailand.Id}/dismiss", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await vietnam.GetAsync($"/api/v1/matches/{seenInThailand.Id}/audit")).StatusCode);
+
+        // One side's confirmation opens nothing.
+        var confirmedByThailand = await DecideAsync(thailand, seenInThailand.Id, "confirm");
+        Assert.Equal(MatchStatus.ConfirmedByYou, confirmedByThailand.Status);
+        Assert.Equal(MatchStatus.Open, (await MatchOfAsync(cambodia, inCambodia.Id)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await cambodia.GetAsync($"/api/v1/referrals/{inThailand.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await thailand.GetAsync($"/api/v1/referrals/{inCambodia.Id}")).StatusCode);
+        Assert.Equal(["ReferralIdentified"], (await HistoryAsync(thailand, inThailand.Id)).Select(e => e.Type));
+        Assert.Equal(["ReferralIdentified"], (await HistoryAsync(cambodia, inCambodia.Id)).Select(e => e.Type));
+
+        // Both confirmations link the referrals: each focal point reads the other's, and each history says so once.
+        var confirmedByBoth = await DecideAsync(cambodia, seenInCambodia.Id, "confirm");
+        Assert.Equal((MatchStatus.Confirmed, inThailand.Id), (confirmedByBoth.Status, confirmedByBoth.CounterpartReferralId));
+        Assert.Equal(HttpStatusCode.OK, (await cambodia.GetAsync($"/api/v1/referrals/{inThailand.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await thailand.GetAsync($"/api/v1/referrals/{inCambodia.Id}")).StatusCode);
+        Assert.Contains("kh-focal-point", (await PartnerApi.GetReferralAsync(thailand, inThailand.Id))!.Participants);
+        Assert.Equal(["ReferralIdentified", "ReferralLinked"], (await HistoryAsync(thailand, inThailand.Id)).Select(e => e.Type));
+        Assert.Equal(["ReferralIdentified", "ReferralLinked"], (await HistoryAsync(cambodia, inCambodia.Id)).Select(e => e.Type));
+        Assert.Equal(MatchStatus.Confirmed, (await DecideAsync(thailand, seenInThailand.Id, "confirm")).Status);
+        Assert.Equal(["ReferralIdentified", "ReferralLinked"], (await HistoryAsync(thailand, inThailand.Id)).Select(e => e.Type));
+
+        // A confirmed match is no longer dismissed; its audit is the two focal points'.
+        using var late = await PartnerApi.PostAsync(thailand, $"/api/v1/matches/{seenInThailand.Id}/dismiss", null);
+        Assert.Equal(HttpStatusCode.Conflict, late.StatusCode);
+        var audit = (await thailand.GetFromJsonAsync<List<MatchAuditEntry>>($"/api/v1/matches/{seenInThailand.Id}/audit", Json.Options))!;
+        Assert.Equal(
+            [(MatchAuditAction.Found, null), (MatchAuditAction.Confirmed, "th-focal-point"), (MatchAuditAction.Confirmed, "kh-focal-point"), (MatchAuditAction.Linked, null)],
+            audit.Where(a => a.Action != MatchAuditAction.Seen).Select(a => (a.Action, a.OrganizationId)));
+        Assert.Equal(["kh-focal-point", "th-focal-point"], audit.Where(a => a.Action == MatchAuditAction.Seen).Select(a => a.OrganizationId).Order());
+    }
+
+    [Fact]
+    public async Task A_similar_name_born_another_day_is_no_match_and_a_dismissed_match_stays_dismissed()
+    {
+        using var thailand = await platform.Factory.ClientForAsync("th-focal-point");
+        using var cambodia = await platform.Factory.ClientForAsync("kh-focal-point");
+
+        var first = await ReferralRequests.CreateAsync(thailand, Woman("Thị Mai", "Trần", new DateOnly(1999, 5, 20), "TH"));
+        var similarName = await ReferralRequests.CreateAsync(cambodia, Woman("Thi Mai", "Tran", new DateOnly(1996, 11, 2), "KH"));
+        var samePerson = await ReferralRequests.CreateAsync(cambodia, Woman("Thi Mai", "Tran", new DateOnly(1999, 5, 20), "KH"));
+
+        // The index searched each encoding before its create answered: what it found is in the table now.
+        await using (var scope = platform.Factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
+            Assert.False(await db.PossibleMatches.AnyAsync(m => m.ReferralA == similarName.Id || m.ReferralB == similarName.Id));
+            Assert.True(await db.PossibleMatches.AnyAsync(m => m.ReferralA == samePerson.Id || m.ReferralB == samePerson.Id));
+        }
+
+        var match = await MatchOfAsync(cambodia, samePerson.Id);
+        Assert.Equal("TH", match.CounterpartCountry);
+        Assert.DoesNotContain(await MatchesAsync(cambodia), m => m.ReferralId == similarName.Id);
+
+        Assert.Equal(MatchStatus.Dismissed, (await DecideAsync(cambodia, match.Id, "dismiss")).Status);
+        Assert.Equal(MatchStatus.Dismissed, (await MatchOfAsync(thailand, first.Id)).Status);
+        using var refused = await PartnerApi.PostAsync(thailand, $"/api/v1/matches/{match.Id}/confirm", null);
+        var problem = await Problem.AssertAsync(refused, HttpStatusCode.Conflict, "transition-not-allowed");
+        Assert.Equal(RefusalCode.MatchDecided, problem.GetProperty("code").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await cambodia.GetAsync($"/api/v1/referrals/{first.Id}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_corrected_date_of_birth_is_searched_again_and_finds_the_match_the_wrong_one_hid()
+    {
+        using var thailand = await platform.Factory.ClientForAsync("th-focal-point");
+        using var cambodia = await platform.Factory.ClientForAsync("kh-focal-point");
+        var bornOn = new DateOnly(1997, 2, 23);
+        var inCambodia = await ReferralRequests.CreateAsync(cambodia, Woman("Bopha", "Keo", bornOn, "KH"));
+        var inThailand = await ReferralRequests.CreateAsync(thailand, Woman("Bopha", "Keo", new DateOnly(1989, 10, 5), "TH"));
+        await using var scope = platform.Factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
+        Assert.False(await db.PossibleMatches.AnyAsync(m => m.ReferralA == inThailand.Id || m.ReferralB == inThailand.Id));
+
+        using var corrected = await thailand.PutAsJsonAsync(
+            $"/api/v1/referrals/{inThailand.Id}/subject", new SubjectCorrectionRequest("Bopha", "Keo", Sex.Female, bornOn, "VN", ["vi"], null), Json.Options);
+        Assert.Equal(HttpStatusCode.OK, corrected.StatusCode);
+
+        var match = await MatchOfAsync(thailand, inThailand.Id);
+        Assert.Equal("KH", match.CounterpartCountry);
+        Assert.Equal(match.Id, (await MatchOfAsync(cambodia, inCambodia.Id)).Id);
+    }
+
+    [Fact]
+    public async Task An_erased_subject_leaves_no_encoding_in_the_index_and_its_match_keeps_nothing_of_the_person()
+    {
+        using var thailand = await platform.Factory.ClientForAsync("th-focal-point");
+        using var cambodia = await platform.Factory.ClientForAsync("kh-focal-point");
+        var first = await ReferralRequests.CreateAsync(thailand, Woman("Sokha", "Chan", new DateOnly(2003, 8, 9), "TH"));
+        var second = await ReferralRequests.CreateAsync(cambodia, Woman("Sokha", "Chan", new DateOnly(2003, 8, 9), "KH"));
+        await using var scope = platform.Factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
+        Assert.True(await db.MatchEncodings.AnyAsync(r => r.ReferralId == first.Id));
+
+        await platform.Factory.Services.GetRequiredService<IGrainFactory>().GetGrain<IReferralGrain>(first.Id).EraseSubject();
+
+        Assert.False(await db.MatchEncodings.AnyAsync(r => r.ReferralId == first.Id));
+        Assert.True(await db.MatchEncodings.AnyAsync(r => r.ReferralId == second.Id));
+        Assert.True(await db.PossibleMatches.AnyAsync(m => m.ReferralA == first.Id || m.ReferralB == first.Id));
+    }
+
+    [Fact]
+    public async Task A_match_that_does_not_exist_is_not_found()
+    {
+        using var thailand = await platform.Factory.ClientForAsync("th-focal-point");
+
+        using var response = await PartnerApi.PostAsync(thailand, $"/api/v1/matches/{Guid.NewGuid()}/confirm", null);
+
+        await Problem.AssertAsync(response, HttpStatusCode.NotFound, "not-found");
+    }
+
+    internal static CreateReferralRequest Woman(string givenName, string familyName, DateOnly bornOn, string country) => new(
+        new SubjectInput(givenName, familyName, Sex.Female, bornOn, "VN", ["vi"]),
+        country,
+        DateTimeOffset.UtcNow.AddHours(-1),
+        [ExploitationForm.ForcedCriminality],
+        null);
+
+    internal static async Task<List<MatchView>> MatchesAsync(HttpClient client) =>
+        (await client.GetFromJsonAsync<List<MatchView>>("/api/v1/matches", Json.Options))!;
+
+    /// <summary>The match of <paramref name="referralId"/> once the caller sees it (the referral list, which places the referral in a country, follows events).</summary>
+    internal static async Task<MatchView> MatchOfAsync(HttpClient client, Guid referralId)
+    {
+        var matches = await Eventually.Until(() => MatchesAsync(client), list => list.Any(m => m.ReferralId == referralId));
+        return Assert.Single(matches, m => m.ReferralId == referralId);
+    }
+
+    private static async Task<MatchView> DecideAsync(HttpClient client, Guid matchId, string decision)
+    {
+        using var response = await PartnerApi.PostAsync(client, $"/api/v1/matches/{matchId}/{decision}", null);
+        return await PartnerApi.ReadAsync<MatchView>(response);
+    }
+
+    private static async Task<List<HistoryEntry>> HistoryAsync(HttpClient client, Guid referralId) =>
+        (await client.GetFromJsonAsync<List<HistoryEntry>>($"/api/v1/referrals/{referralId}/history", Json.Options))!;
+}
