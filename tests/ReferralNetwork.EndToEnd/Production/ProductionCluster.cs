@@ -106,39 +106,23 @@ public sealed class ProductionCluster(PostgresFixture postgres, RabbitMqFixture 
     }
 
     /// <summary>The network key of the encodings: one for every silo of the cluster, as a mounted secret would be.</summary>
-    public string NetworkKey { get; } = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+    public string NetworkKey { get; } = Production.ProductionSettings.NewNetworkKey();
 
-    public Dictionary<string, string?> ProductionSettings(TestCertificates certificates) => new()
+    public Dictionary<string, string?> ProductionSettings(TestCertificates certificates)
     {
-        ["ASPNETCORE_ENVIRONMENT"] = "Production",
-        ["ReferralNetwork__Profile"] = "production",
-        ["ConnectionStrings__Orleans"] = OrleansConnectionString,
-        ["ConnectionStrings__Platform"] = PlatformConnectionString,
-        ["RabbitMq__Host"] = RabbitMq.Host,
-        ["RabbitMq__Port"] = RabbitMq.Port.ToString(CultureInfo.InvariantCulture),
-        ["RabbitMq__VirtualHost"] = RabbitMq.VirtualHost,
-        ["RabbitMq__Username"] = RabbitMq.Username,
-        ["RabbitMq__Password"] = RabbitMq.Password,
-        ["Identity__Issuer"] = Issuer,
-        ["Identity__SigningCertificate__Path"] = certificates.SigningPath,
-        ["Identity__SigningCertificate__Password"] = certificates.Password,
-        ["Identity__EncryptionCertificate__Path"] = certificates.EncryptionPath,
-        ["Identity__EncryptionCertificate__Password"] = certificates.Password,
-        ["Protection__KeyRingPath"] = certificates.KeyRingPath,
-        ["Matching__NetworkKey"] = NetworkKey,
-        ["Cluster__ServiceId"] = "referral-network-tests",
-        ["Cluster__ClusterId"] = ClusterId,
+        var settings = Production.ProductionSettings.For(OrleansConnectionString, PlatformConnectionString, RabbitMq, certificates, NetworkKey);
+        settings["Cluster__ServiceId"] = "referral-network-tests";
+        settings["Cluster__ClusterId"] = ClusterId;
         // A killed silo is declared dead within a few seconds instead of the production defaults' tens.
-        ["Cluster__Membership__ProbeTimeout"] = "00:00:01",
-        ["Cluster__Membership__NumMissedProbesLimit"] = "2",
-        ["Cluster__Membership__TableRefreshTimeout"] = "00:00:02",
-        ["Cluster__Membership__IAmAliveTablePublishTimeout"] = "00:00:05",
-        ["Cluster__Membership__DeathVoteExpirationTimeout"] = "00:00:20",
+        settings["Cluster__Membership__ProbeTimeout"] = "00:00:01";
+        settings["Cluster__Membership__NumMissedProbesLimit"] = "2";
+        settings["Cluster__Membership__TableRefreshTimeout"] = "00:00:02";
+        settings["Cluster__Membership__IAmAliveTablePublishTimeout"] = "00:00:05";
+        settings["Cluster__Membership__DeathVoteExpirationTimeout"] = "00:00:20";
         // The canary walk's webhook subscriptions point at loopback, which production refuses unless listed.
-        ["Webhooks__AllowedTargets__0"] = "127.0.0.1",
-        ["Logging__LogLevel__Default"] = "Warning",
-        ["Logging__LogLevel__ReferralNetwork"] = "Information",
-    };
+        settings["Webhooks__AllowedTargets__0"] = "127.0.0.1";
+        return settings;
+    }
 
     public Task KillAsync(SiloProcess silo) => silo.KillAsync();
 

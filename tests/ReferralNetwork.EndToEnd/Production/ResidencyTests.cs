@@ -340,33 +340,14 @@ public sealed class ResidencyPlatform(PostgresFixture postgres, RabbitMqFixture 
         ThaiConnectionString = await Postgres.CreateDatabaseAsync($"subjects_th_{suffix}");
         var certificates = TestCertificates.CreateIn(_folder.Path);
         var rabbit = rabbitMq.Server;
-        var settings = new Dictionary<string, string?>
-        {
-            ["ASPNETCORE_ENVIRONMENT"] = "Production",
-            ["ReferralNetwork__Profile"] = "production",
-            ["ConnectionStrings__Orleans"] = OrleansConnectionString,
-            ["ConnectionStrings__Platform"] = PlatformConnectionString,
-            ["RabbitMq__Host"] = rabbit.Host,
-            ["RabbitMq__Port"] = rabbit.Port.ToString(CultureInfo.InvariantCulture),
-            ["RabbitMq__VirtualHost"] = rabbit.VirtualHost,
-            ["RabbitMq__Username"] = rabbit.Username,
-            ["RabbitMq__Password"] = rabbit.Password,
-            ["Identity__Issuer"] = "https://referrals.test/",
-            ["Identity__SigningCertificate__Path"] = certificates.SigningPath,
-            ["Identity__SigningCertificate__Password"] = certificates.Password,
-            ["Identity__EncryptionCertificate__Path"] = certificates.EncryptionPath,
-            ["Identity__EncryptionCertificate__Password"] = certificates.Password,
-            ["Protection__KeyRingPath"] = certificates.KeyRingPath,
-            ["Cluster__ServiceId"] = "referral-network-residency",
-            ["Cluster__ClusterId"] = $"residency-{suffix}",
-            ["Logging__LogLevel__Default"] = "Warning",
-            ["Logging__LogLevel__ReferralNetwork"] = "Information",
+        var settings = ProductionSettings.For(OrleansConnectionString, PlatformConnectionString, rabbit, certificates, ProductionSettings.NewNetworkKey());
+        settings["Cluster__ServiceId"] = "referral-network-residency";
+        settings["Cluster__ClusterId"] = $"residency-{suffix}";
 
-            // Subjects of closed referrals are erased at once, in rounds a few seconds apart (only the retention test closes any).
-            ["Retention__After__TH"] = "00:00:00",
-            ["Retention__After__VN"] = "00:00:00",
-            ["Retention__CheckPeriod"] = "00:00:02",
-        };
+        // Subjects of closed referrals are erased at once, in rounds a few seconds apart (only the retention test closes any).
+        settings["Retention__After__TH"] = "00:00:00";
+        settings["Retention__After__VN"] = "00:00:00";
+        settings["Retention__CheckPeriod"] = "00:00:02";
 
         if (StartWithResidency)
         {
