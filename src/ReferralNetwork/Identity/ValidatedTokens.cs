@@ -32,8 +32,6 @@ public sealed class ValidatedTokens(TimeProvider time)
     /// <summary>How many validations were answered from here (for tests and the benchmark's notes).</summary>
     public long Hits => Interlocked.Read(ref _hits);
 
-    public int Count => _tokens.Count;
-
     public ClaimsPrincipal? Find(string token)
     {
         if (!_tokens.TryGetValue(KeyOf(token), out var entry))

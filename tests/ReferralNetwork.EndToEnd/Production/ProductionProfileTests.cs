@@ -167,22 +167,9 @@ public sealed class ProductionProfileTests(PostgresFixture postgres, ITestOutput
     {
         var suffix = Guid.NewGuid().ToString("N")[..8];
         var certificates = TestCertificates.CreateIn(_folder.Path);
-        return new Dictionary<string, string?>
-        {
-            ["ReferralNetwork__Profile"] = "production",
-            ["ConnectionStrings__Orleans"] = await postgres.Server.CreateDatabaseAsync($"orleans_{suffix}"),
-            ["ConnectionStrings__Platform"] = await postgres.Server.CreateDatabaseAsync($"platform_{suffix}"),
-            ["Identity__Issuer"] = ProductionCluster.Issuer,
-            ["Identity__SigningCertificate__Path"] = certificates.SigningPath,
-            ["Identity__SigningCertificate__Password"] = certificates.Password,
-            ["Identity__EncryptionCertificate__Path"] = certificates.EncryptionPath,
-            ["Identity__EncryptionCertificate__Password"] = certificates.Password,
-            ["Protection__KeyRingPath"] = certificates.KeyRingPath,
-            ["Matching__NetworkKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
-            // Never reached: neither command nor refusal opens the broker.
-            ["RabbitMq__Host"] = "127.0.0.1",
-            ["Logging__LogLevel__Default"] = "Warning",
-        };
+        return ProductionSettings.For(
+            await postgres.Server.CreateDatabaseAsync($"orleans_{suffix}"), await postgres.Server.CreateDatabaseAsync($"platform_{suffix}"),
+            rabbit: null, certificates, ProductionSettings.NewNetworkKey());
     }
 
     private static async Task<List<string>> TablesAsync(string connectionString) =>
