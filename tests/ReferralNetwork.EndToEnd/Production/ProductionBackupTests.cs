@@ -135,7 +135,68 @@ public sealed class ProductionBackupTests(ProductionCluster cluster, ITestOutput
             }
         }
 
-        Assert.True(ahead.Count == 0, $"The restored referral list runs ahead of the restored referrals:\n{string.Join("\n", ahead)}");
+        if (ahead.Count > 0)
+        {
+            var facts = new List<string>();
+            foreach (var id in listed.Keys.Where(id => ahead.Any(a => a.Contains(id.ToString(), StringComparison.Ordinal))))
+            {
+                facts.Add(await WhereIsAsync(id, restoredOrleans, restoredPlatform));
+            }
+
+            Assert.Fail($"The restored referral list runs ahead of the restored referrals:\n{string.Join("\n", ahead)}\n{string.Join("\n", facts)}");
+        }
+    }
+
+    /// <summary>
+    /// Where a referral's rows are, before and after the restore: its grain state row (keyed as Orleans' ADO.NET
+    /// provider keys a Guid grain) and its index row, and what the silos logged of it. Read only when the test fails.
+    /// </summary>
+    private async Task<string> WhereIsAsync(Guid id, string restoredOrleans, string restoredPlatform)
+    {
+        var bytes = id.ToByteArray();
+        var (n0, n1) = (BitConverter.ToInt64(bytes, 0), BitConverter.ToInt64(bytes, 8));
+        var lines = new List<string> { $"--- referral {id} ---" };
+        foreach (var (name, connectionString) in new[] { ("original", cluster.OrleansConnectionString), ("restored", restoredOrleans) })
+        {
+            lines.Add($"{name} grain rows: " + await RowsAsync(connectionString,
+                "SELECT graintypestring || ' v' || version || ' modified ' || to_char(modifiedon, 'HH24:MI:SS.MS') || (CASE WHEN payloadbinary IS NULL THEN ' (no payload)' ELSE '' END) " +
+                "FROM orleansstorage WHERE grainidn0 = @n0 AND grainidn1 = @n1", ("n0", n0), ("n1", n1)));
+        }
+
+        foreach (var (name, connectionString) in new[] { ("original", cluster.PlatformConnectionString), ("restored", restoredPlatform) })
+        {
+            lines.Add($"{name} index row: " + await RowsAsync(connectionString,
+                "SELECT 'version ' || \"Version\" || ' published through ' || \"PublishedThrough\" FROM \"ReferralIndex\" WHERE \"ReferralId\" = @id", ("id", id)));
+        }
+
+        foreach (var silo in cluster.Silos)
+        {
+            var mentions = silo.ReadLog().Split('\n').Where(l => l.Contains(id.ToString(), StringComparison.OrdinalIgnoreCase)).ToList();
+            lines.Add($"{silo.Name} log lines naming it: {mentions.Count}");
+            lines.AddRange(mentions.Take(20));
+        }
+
+        return string.Join("\n", lines);
+    }
+
+    private static async Task<string> RowsAsync(string connectionString, string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        var rows = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(reader.GetString(0));
+        }
+
+        return rows.Count == 0 ? "none" : string.Join("; ", rows);
     }
 
     /// <summary>What a referral read back lacks against what was acknowledged of it.</summary>
