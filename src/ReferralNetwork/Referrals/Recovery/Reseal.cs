@@ -114,7 +114,8 @@ public sealed class ResealGrain(
             return resealed - failed;
         }
 
-        await CompactAsync();
+        // No plain text (or row under a retired key) may stay behind in the store's free pages or log.
+        await store.CompactAsync();
         state.State.CompletedFor = fingerprint;
         state.State.RunningFor = null;
         state.State.After = null;
@@ -136,25 +137,6 @@ public sealed class ResealGrain(
             logger.LogWarning(e, "Resealing referral {ReferralId} failed; the pass will do it again", id);
             return false;
         }
-    }
-
-    /// <summary>
-    /// SQLite keeps the previous version of a rewritten row in free pages and in its write-ahead log: after the rows are
-    /// sealed, the file is rebuilt and the log emptied, so that no plain text (or row under a retired key) stays behind.
-    /// PostgreSQL's old row versions go with its (auto)vacuum.
-    /// </summary>
-    private async Task CompactAsync()
-    {
-        if (store.Invariant != Storage.OrleansTables.OrleansSchema.SqliteInvariant)
-        {
-            return;
-        }
-
-        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(store.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "VACUUM; PRAGMA wal_checkpoint(TRUNCATE);";
-        await command.ExecuteNonQueryAsync();
     }
 
     /// <summary>Which keys are current, as a hash of their ids (never of key material).</summary>
