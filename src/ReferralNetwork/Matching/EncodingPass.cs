@@ -137,7 +137,8 @@ public sealed class EncodingPassGrain(
 
     private async Task RunAsync(CancellationToken cancellationToken)
     {
-        _timer?.Dispose();
+        // Disposed once done: disposing a timer cancels the token its callback runs with.
+        using var fired = _timer;
         _timer = null;
         _running = true;
         _again = false;
