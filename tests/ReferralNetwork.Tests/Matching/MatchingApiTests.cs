@@ -192,6 +192,24 @@ public sealed class MatchingApiTests(MatchingPlatform platform) : IClassFixture<
     }
 
     [Fact]
+    public async Task The_index_refuses_an_encoding_of_another_key_and_compares_it_with_nothing()
+    {
+        using var thailand = await platform.Factory.ClientForAsync("th-focal-point");
+        var existing = await ReferralRequests.CreateAsync(thailand, Woman("Vilayphonethe", "Keomanivongsa", new DateOnly(1990, 2, 2), "TH"));
+        await using var scope = platform.Factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
+        var row = await db.MatchEncodings.AsNoTracking().SingleAsync(r => r.ReferralId == existing.Id);
+        var other = Guid.NewGuid();
+
+        // The very bits of the stored encoding, labelled with another key: a perfect score if they were compared.
+        var index = platform.Factory.Services.GetRequiredService<IGrainFactory>().GetGrain<IMatchIndexGrain>(0);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => index.Submit(other, "KH", new SubmittedEncoding("another-key", row.Scheme, row.Bits)));
+
+        Assert.False(await db.MatchEncodings.AnyAsync(r => r.ReferralId == other));
+        Assert.False(await db.PossibleMatches.AnyAsync(m => m.ReferralA == other || m.ReferralB == other));
+    }
+
+    [Fact]
     public async Task A_match_that_does_not_exist_is_not_found()
     {
         using var thailand = await platform.Factory.ClientForAsync("th-focal-point");
