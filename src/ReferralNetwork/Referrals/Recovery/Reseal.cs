@@ -9,8 +9,11 @@ namespace ReferralNetwork.Referrals.Recovery;
 [Alias("reseal")]
 public interface IResealGrain : IGrainWithIntegerKey
 {
-    /// <summary>Starts (or resumes) a pass over every referral unless the current keys have sealed them all already.</summary>
-    [Alias("start")] Task Start();
+    /// <summary>
+    /// Starts (or resumes) a pass over every referral unless the current keys have sealed them all already. Interleaved:
+    /// a pass runs in a timer's turn, and a second silo's start must not wait for a pass over a million referrals.
+    /// </summary>
+    [Alias("start"), Orleans.Concurrency.AlwaysInterleave] Task Start();
 
     /// <summary>Reseals every referral the index lists, after the last one done; answers how many it resealed.</summary>
     [Alias("run")] Task<int> Run();
