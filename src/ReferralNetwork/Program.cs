@@ -1,4 +1,5 @@
 using ReferralNetwork.Dashboards;
+using ReferralNetwork.Groups;
 using ReferralNetwork.Hosting;
 using ReferralNetwork.Http;
 using ReferralNetwork.Identity;
@@ -38,6 +39,7 @@ try
         .AddPlatformIdentity(platform)
         .AddPeople(platform)
         .AddReferrals()
+        .AddGroups()
         .AddSubjects()
         .AddMatching()
         .AddWebhooks()
@@ -57,6 +59,7 @@ try
     app.MapPeople();
     app.MapOrganizations();
     app.MapReferrals();
+    app.MapGroups();
     app.MapSubjects();
     app.MapMatching();
     app.MapWebhooks();

@@ -64,6 +64,12 @@ public static class Limits
     /// <summary>People in one bulk intake (<c>POST /api/v1/referrals/batch</c>).</summary>
     public const int BatchItems = 500;
 
+    /// <summary>People in one return group (<c>POST /api/v1/groups</c>): a chartered flight's or a bus's worth.</summary>
+    public const int GroupMembers = 500;
+
+    /// <summary>A return group's label (a flight number, a date, a crossing point): never a person's name.</summary>
+    public const int GroupLabel = 200;
+
     /// <summary>An idempotency key: the <c>Idempotency-Key</c> header of a create, or a batch item's key.</summary>
     public const int IdempotencyKey = 200;
 

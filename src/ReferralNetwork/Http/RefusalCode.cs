@@ -59,6 +59,18 @@ public static class RefusalCode
     /// <summary>A possible match already dismissed (it cannot be confirmed) or confirmed by both sides (it cannot be dismissed).</summary>
     public const string MatchDecided = "match-decided";
 
+    /// <summary>A return group created twice under one id.</summary>
+    public const string GroupExists = "group-exists";
+
+    /// <summary>No member of the return group is waiting for the step asked for (all offered already, or no open offer).</summary>
+    public const string GroupNothingToDo = "group-nothing-to-do";
+
+    /// <summary>The holder offers a return group; the organization it was offered to answers; nobody else does either.</summary>
+    public const string GroupNotYours = "group-not-yours";
+
+    /// <summary>The return group is still carrying out its last operation member by member.</summary>
+    public const string GroupOperationUnderWay = "group-operation-under-way";
+
     /// <summary>Every code, for the tests that keep each language complete.</summary>
     public static IReadOnlyList<string> All { get; } =
         [.. typeof(RefusalCode).GetFields().Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!)];

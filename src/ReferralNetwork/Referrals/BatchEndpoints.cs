@@ -138,15 +138,15 @@ public static partial class BatchEndpoints
         _ => null,
     };
 
-    private static ReferralBatchItemResult Refused(string? key, ProblemException problem)
+    private static ReferralBatchItemResult Refused(string? key, ProblemException problem) =>
+        // A key that is not one (too long, other characters) is not repeated back: it may be anything the sender typed.
+        new(KeyProblem(key) is null ? key : null, BatchItemStatus.Refused, null, ProblemOf(problem));
+
+    /// <summary>One item's refusal (of a batch, of a return group's member) as the problem its own call would have answered.</summary>
+    public static BatchItemProblem ProblemOf(ProblemException problem)
     {
         var details = Problems.Create(problem.Kind, problem.Detail, problem.Errors, problem.Code);
-        return new ReferralBatchItemResult(
-            // A key that is not one (too long, other characters) is not repeated back: it may be anything the sender typed.
-            KeyProblem(key) is null ? key : null,
-            BatchItemStatus.Refused,
-            null,
-            new BatchItemProblem(details.Type!, details.Title!, details.Status!.Value, details.Detail, problem.Code, problem.Errors));
+        return new BatchItemProblem(details.Type!, details.Title!, details.Status!.Value, details.Detail, problem.Code, problem.Errors);
     }
 
     [GeneratedRegex(Limits.IdempotencyKeyPattern, RegexOptions.CultureInvariant)]

@@ -61,6 +61,12 @@ public interface IReferralGrain : IGrainWithGuidKey
     /// and brings the referral's row of the <see cref="ReferralIndex"/> up to date.
     /// </summary>
     [Alias("ensure-published")] Task EnsurePublished();
+
+    /// <summary>
+    /// The referral's handoffs to one organization, for server code that must know whether its own call already went
+    /// through (a return group resuming after a crash); never answered to a caller, whose reach it does not check.
+    /// </summary>
+    [Alias("handoffs-to")] Task<IReadOnlyList<HandoffView>> HandoffsTo(string organizationId);
 }
 
 public sealed class ReferralGrain(
@@ -300,6 +306,9 @@ public sealed class ReferralGrain(
 
     public Task Link(Guid matchId, string focalPointId, string focalPointCountry) =>
         ChangeAsync(null, () => (object?)State.Link(matchId, focalPointId, focalPointCountry, Now) ?? State);
+
+    public Task<IReadOnlyList<HandoffView>> HandoffsTo(string organizationId) =>
+        Task.FromResult<IReadOnlyList<HandoffView>>([.. State.Handoffs.Where(h => h.To.Id == organizationId).Select(h => h.ToView())]);
 
     public async Task EnsurePublished()
     {

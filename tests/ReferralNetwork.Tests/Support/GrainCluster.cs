@@ -61,6 +61,7 @@ public sealed class GrainCluster : IAsyncDisposable
         {
             SiloHosting.ConfigureShared(silo, store);
             ReferralsFeature.ConfigureSilo(silo, store);
+            ReferralNetwork.Groups.GroupsFeature.ConfigureSilo(silo, store);
             SubjectsFeature.ConfigureSilo(silo, store, residency is null ? null : ResidencyOptions.Of(residency));
             silo.Services.AddDbContext<PlatformDbContext, SqlitePlatformDbContext>(o => PlatformDbContext.Configure(o, PlatformProfile.Embedded, platformDb));
             silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1)); // tests only

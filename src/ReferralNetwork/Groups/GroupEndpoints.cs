@@ -1,0 +1,67 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using ReferralNetwork.Contracts.Api;
+using ReferralNetwork.Http;
+using ReferralNetwork.Identity;
+using ReferralNetwork.Referrals;
+using ReferralNetwork.Storage;
+
+namespace ReferralNetwork.Groups;
+
+/// <summary>
+/// Return groups: many referrals of one nationality, offered and answered as one, each person's referral changed by its
+/// own call. Operations answer <c>202</c> at once and reach the members in the background; the group shows their progress.
+/// </summary>
+public static class GroupEndpoints
+{
+    public static IEndpointRouteBuilder MapGroupsApi(this IEndpointRouteBuilder app)
+    {
+        var groups = app.MapApiGroup("groups", "Groups");
+        groups.MapPost("/", CreateAsync).RequireAuthorization(Scopes.ReferralsWrite).WithName("CreateGroup")
+            .WithSummary("Put referrals the caller's organization holds, of one nationality, in a return group (a flight, a bus).")
+            .ProducesValidationProblem();
+        groups.MapGet("/{id:uuid}", GetAsync).RequireAuthorization(Scopes.ReferralsRead).WithName("GetGroup")
+            .WithSummary("The group and each member's progress; for its holder and the organization it was offered to. The ETag is its version.");
+        groups.MapPost("/{id:uuid}/offer", OfferAsync).RequireAuthorization(Scopes.ReferralsWrite).WithName("OfferGroup")
+            .WithSummary("One custody offer for the group: each member not yet offered gets the handoff a single offer makes. Answers 202; the group shows the progress.");
+        groups.MapPost("/{id:uuid}/accept", AcceptAsync).RequireAuthorization(Scopes.ReferralsWrite).WithName("AcceptGroup")
+            .WithSummary("The target accepts the open offers of the members named, or of all. Answers 202.");
+        groups.MapPost("/{id:uuid}/decline", DeclineAsync).RequireAuthorization(Scopes.ReferralsWrite).WithName("DeclineGroup")
+            .WithSummary("The target declines, with a reason, the open offers of the members named, or of all. Answers 202.");
+        return app;
+    }
+
+    private static async Task<Created<GroupView>> CreateAsync(CreateGroupRequest request, HttpContext http, IGrainFactory grains)
+    {
+        var command = GroupCommand.Create.From(request);
+        var id = Guid.CreateVersion7();
+        var view = await grains.GetGrain<IGroupGrain>(id).Create(Caller.From(http.User), command);
+        http.Response.SetETag(view.Version);
+        return TypedResults.Created($"/api/v1/groups/{id}", view);
+    }
+
+    private static async Task<Ok<GroupView>> GetAsync(Guid id, HttpContext http, IGrainFactory grains)
+    {
+        var view = await grains.GetGrain<IGroupGrain>(id).Get(Caller.From(http.User));
+        http.Response.SetETag(view.Version);
+        return TypedResults.Ok(view);
+    }
+
+    private static async Task<Accepted<GroupView>> OfferAsync(
+        Guid id, GroupOfferRequest request, HttpContext http, IGrainFactory grains, PlatformDbContext db, TimeProvider time)
+    {
+        var command = GroupCommand.Offer.From(request, await WorkflowEndpoints.TargetAsync(db, request.ToOrganizationId, http.RequestAborted), time.GetUtcNow());
+        return Started(http, id, await grains.GetGrain<IGroupGrain>(id).Offer(Caller.From(http.User), http.Request.ExpectedVersion(), command));
+    }
+
+    private static async Task<Accepted<GroupView>> AcceptAsync(Guid id, GroupAnswerRequest? request, HttpContext http, IGrainFactory grains) =>
+        Started(http, id, await grains.GetGrain<IGroupGrain>(id).Answer(Caller.From(http.User), http.Request.ExpectedVersion(), GroupCommand.Answer.From(request, decline: false)));
+
+    private static async Task<Accepted<GroupView>> DeclineAsync(Guid id, GroupAnswerRequest request, HttpContext http, IGrainFactory grains) =>
+        Started(http, id, await grains.GetGrain<IGroupGrain>(id).Answer(Caller.From(http.User), http.Request.ExpectedVersion(), GroupCommand.Answer.From(request, decline: true)));
+
+    private static Accepted<GroupView> Started(HttpContext http, Guid id, GroupView view)
+    {
+        http.Response.SetETag(view.Version);
+        return TypedResults.Accepted($"/api/v1/groups/{id}", view);
+    }
+}

@@ -1,0 +1,351 @@
+using ReferralNetwork.Contracts.Api;
+using ReferralNetwork.Http;
+using ReferralNetwork.Identity;
+using ReferralNetwork.Referrals;
+
+namespace ReferralNetwork.Groups;
+
+[Alias("group")]
+public interface IGroupGrain : IGrainWithGuidKey
+{
+    [Alias("create")] Task<GroupView> Create(Caller caller, GroupCommand.Create command);
+
+    [Alias("get")] Task<GroupView> Get(Caller caller);
+
+    /// <summary>Starts the group's custody offer; members are offered one by one after the call returns.</summary>
+    [Alias("offer")] Task<GroupView> Offer(Caller caller, int? expectedVersion, GroupCommand.Offer command);
+
+    /// <summary>Starts the target's answer (accept or decline) for the members named, or every open offer.</summary>
+    [Alias("answer")] Task<GroupView> Answer(Caller caller, int? expectedVersion, GroupCommand.Answer command);
+}
+
+/// <summary>
+/// A return group, and the durable intent of what it is doing. An operation (offer, accept, decline) is saved with the
+/// members it still has to reach before anyone is reached; then each member's referral gets the same call, with the same
+/// rules and the same numbered events, as if a person had made it alone. The group advances in short turns (a few
+/// members each, then its progress saved), so that reading it is never held up behind a flight of 500. A process that
+/// dies halfway leaves the intent saved: the next activation, which the group's reminder brings about within a minute,
+/// carries on where the saved progress was, and finds by each referral's own handoffs what was done after it: no person
+/// is offered twice.
+/// </summary>
+public sealed class GroupGrain(
+    [PersistentState("group", GroupsFeature.GrainStorage)] IPersistentState<GroupState> group,
+    TimeProvider time,
+    Microsoft.Extensions.Options.IOptions<GroupOptions> options,
+    ILogger<GroupGrain> logger) : Grain, IGroupGrain, IRemindable
+{
+    /// <summary>Members a turn reaches; a turn's calls run together, a few at a time.</summary>
+    private const int PerTurn = 16;
+
+    private const int Concurrency = 4;
+    private const string Reminder = "operation";
+    private static readonly TimeSpan AfterTransientFailure = TimeSpan.FromSeconds(5);
+
+    private IGrainTimer? _next;
+
+    private GroupState State => group.State;
+
+    private DateTimeOffset Now => time.GetUtcNow();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (State.Operation is not null)
+        {
+            ContinueIn(TimeSpan.Zero);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task<GroupView> Create(Caller caller, GroupCommand.Create command)
+    {
+        if (State.Exists)
+        {
+            throw ProblemException.NotNow(RefusalCode.GroupExists, "The group already exists.");
+        }
+
+        caller.Require(CaseAction.GroupOperations);
+        var views = await Task.WhenAll(command.Referrals.Select(async id =>
+        {
+            try
+            {
+                return await GrainFactory.GetGrain<IReferralGrain>(id).Get(caller);
+            }
+            catch (ProblemException problem) when (problem.Kind == ProblemKind.NotFound)
+            {
+                return null;
+            }
+        }));
+
+        // Every member must be a referral the caller's organization holds, of one nationality other than its own country.
+        var errors = FieldErrors.Of(command);
+        for (var i = 0; i < views.Length; i++)
+        {
+            if (views[i] is not { } view)
+            {
+                errors.Add($"referrals[{i}]", "No such referral.");
+            }
+            else if (view.Holder != caller.OrganizationId)
+            {
+                errors.Add($"referrals[{i}]", "Only the holder puts a referral in a return group.");
+            }
+            else if (view.Nationality != views.FirstOrDefault(v => v is not null)?.Nationality)
+            {
+                errors.Add($"referrals[{i}]", "A return group holds people of one nationality; this person's differs from the first member's.");
+            }
+            else if (view.Nationality == caller.Country)
+            {
+                errors.Add($"referrals[{i}]", "This person is of the holder's own country: there is no return across a border to plan.");
+            }
+        }
+
+        errors.ThrowIfAny();
+        group.State = new GroupState
+        {
+            Id = this.GetPrimaryKey(),
+            Holder = caller.OrganizationId,
+            HolderCountry = caller.Country,
+            Nationality = views[0]!.Nationality,
+            Label = command.Label,
+            CreatedAt = Now,
+            Version = 1,
+            Members = [.. command.Referrals.Select(id => new GroupMember { ReferralId = id })],
+        };
+        await group.WriteStateAsync();
+        return State.ToView();
+    }
+
+    public Task<GroupView> Get(Caller caller)
+    {
+        caller.Require(CaseAction.ReadReferrals);
+        return Task.FromResult(VisibleTo(caller).ToView());
+    }
+
+    public async Task<GroupView> Offer(Caller caller, int? expectedVersion, GroupCommand.Offer command)
+    {
+        EnsureMayAct(caller, expectedVersion, State.Holder == caller.OrganizationId);
+        var members = State.Members.Where(m => m.Status is GroupMemberStatus.Listed or GroupMemberStatus.Declined or GroupMemberStatus.Refused).ToList();
+        if (members.Count == 0)
+        {
+            throw ProblemException.NotNow(RefusalCode.GroupNothingToDo, "Every member's offer is open or accepted already.");
+        }
+
+        State.OfferedTo = command.To.Id;
+        await StartAsync(new GroupOperation
+        {
+            Kind = GroupOperationKind.Offer,
+            Caller = caller,
+            StartedAt = Now,
+            Pending = [.. members.Select(m => m.ReferralId)],
+            To = command.To,
+            Message = command.Message,
+            RespondBy = command.RespondBy,
+        });
+        return State.ToView();
+    }
+
+    public async Task<GroupView> Answer(Caller caller, int? expectedVersion, GroupCommand.Answer command)
+    {
+        EnsureMayAct(caller, expectedVersion, State.OfferedTo == caller.OrganizationId);
+        var open = State.Members.Where(m => m.Status == GroupMemberStatus.Offered).Select(m => m.ReferralId).ToHashSet();
+        var named = command.Referrals ?? [.. open];
+        var errors = FieldErrors.Of(command);
+        for (var i = 0; i < named.Count; i++)
+        {
+            if (!open.Contains(named[i]))
+            {
+                errors.Add($"referrals[{i}]", "Not a member of this group with an open offer.");
+            }
+        }
+
+        errors.ThrowIfAny();
+        if (named.Count == 0)
+        {
+            throw ProblemException.NotNow(RefusalCode.GroupNothingToDo, "No member of this group has an open offer.");
+        }
+
+        await StartAsync(new GroupOperation
+        {
+            Kind = command.Decline ? GroupOperationKind.Decline : GroupOperationKind.Accept,
+            Caller = caller,
+            StartedAt = Now,
+            Pending = [.. named],
+            Reason = command.Reason,
+        });
+        return State.ToView();
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (State.Operation is null)
+        {
+            await StopReminderAsync();
+        }
+        else
+        {
+            ContinueIn(TimeSpan.Zero);
+        }
+    }
+
+    /// <summary>Who may see a group: its holder, and the organization it was offered to; to anyone else it does not exist.</summary>
+    private GroupState VisibleTo(Caller caller) =>
+        State.Exists && (State.Holder == caller.OrganizationId || State.OfferedTo == caller.OrganizationId)
+            ? State
+            : throw new ProblemException(ProblemKind.NotFound, "No such group.", code: RefusalCode.NotFound);
+
+    private void EnsureMayAct(Caller caller, int? expectedVersion, bool isTheirs)
+    {
+        VisibleTo(caller);
+        if (!isTheirs)
+        {
+            throw ProblemException.OnlyMay(RefusalCode.GroupNotYours, "Only the holder offers a group, and only the organization it was offered to answers.");
+        }
+
+        caller.Require(CaseAction.GroupOperations);
+        Preconditions.Check(expectedVersion, State.Version);
+        if (State.Operation is { } running)
+        {
+            throw ProblemException.NotNow(RefusalCode.GroupOperationUnderWay, $"The group's {running.Kind.ToString().ToLowerInvariant()} is still reaching its members; try again once it is done.");
+        }
+    }
+
+    /// <summary>The intent is saved, and the reminder set, before any member is reached.</summary>
+    private async Task StartAsync(GroupOperation operation)
+    {
+        State.Operation = operation;
+        State.Version++;
+        await this.RegisterOrUpdateReminder(Reminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        await group.WriteStateAsync();
+        ContinueIn(TimeSpan.Zero);
+    }
+
+    private void ContinueIn(TimeSpan delay)
+    {
+        _next?.Dispose();
+        _next = this.RegisterGrainTimer(_ => TurnAsync(), new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan));
+    }
+
+    /// <summary>One turn: the next few members, then the progress saved; the next turn is set unless the operation is done.</summary>
+    private async Task TurnAsync()
+    {
+        // A one-shot timer, done with once it fired (disposed at the end: disposing it cancels the turn it runs).
+        using var fired = _next;
+        _next = null;
+        if (State.Operation is not { } operation)
+        {
+            return;
+        }
+
+        var batch = operation.Pending.Take(PerTurn).ToList();
+        var outcomes = new List<(Guid Id, MemberOutcome Outcome)>(batch.Count);
+        foreach (var few in batch.Chunk(Concurrency))
+        {
+            outcomes.AddRange(await Task.WhenAll(few.Select(async id => (id, await ReachAsync(operation, id)))));
+        }
+
+        var transient = 0;
+        foreach (var (id, outcome) in outcomes)
+        {
+            if (outcome.Transient)
+            {
+                transient++;
+                continue;
+            }
+
+            var member = State.Members.Single(m => m.ReferralId == id);
+            member.Status = outcome.Status;
+            member.HandoffId = outcome.HandoffId ?? member.HandoffId;
+            member.Problem = outcome.Problem;
+            operation.Pending.Remove(id);
+        }
+
+        if (operation.Pending.Count == 0)
+        {
+            State.Operation = null;
+        }
+
+        await group.WriteStateAsync();
+        if (State.Operation is null)
+        {
+            await StopReminderAsync();
+            logger.LogInformation("Group {GroupId}: {Kind} reached every member", State.Id, operation.Kind);
+        }
+        else
+        {
+            // Members the platform could not reach now (a store or the broker down) are tried again shortly.
+            ContinueIn(transient == batch.Count ? AfterTransientFailure : options.Value.TurnPause);
+        }
+    }
+
+    private readonly record struct MemberOutcome(GroupMemberStatus Status, Guid? HandoffId, BatchItemProblem? Problem, bool Transient = false)
+    {
+        public static MemberOutcome TryAgain => new(default, null, null, Transient: true);
+    }
+
+    /// <summary>
+    /// One member, through the referral's own call. What the referral's handoffs already show (the process died after the
+    /// call and before the progress was saved) is taken as done, never done twice.
+    /// </summary>
+    private async Task<MemberOutcome> ReachAsync(GroupOperation operation, Guid referralId)
+    {
+        var referral = GrainFactory.GetGrain<IReferralGrain>(referralId);
+        var member = State.Members.Single(m => m.ReferralId == referralId);
+        try
+        {
+            switch (operation.Kind)
+            {
+                case GroupOperationKind.Offer:
+                    var to = operation.To!;
+                    if ((await referral.HandoffsTo(to.Id)).LastOrDefault(h => h.Status == Contracts.HandoffStatus.Offered && h.OfferedAt >= operation.StartedAt) is { } made)
+                    {
+                        return new(GroupMemberStatus.Offered, made.Id, null);
+                    }
+
+                    var offer = new ReferralCommand.Offer(to, Contracts.HandoffKind.Custody, [], operation.Message, operation.RespondBy, null);
+                    var handoff = await referral.Offer(operation.Caller, null, offer);
+                    return new(GroupMemberStatus.Offered, handoff.Id, null);
+
+                case GroupOperationKind.Accept or GroupOperationKind.Decline:
+                    var handoffId = member.HandoffId!.Value;
+                    var answered = operation.Kind == GroupOperationKind.Accept ? Contracts.HandoffStatus.Accepted : Contracts.HandoffStatus.Declined;
+                    var status = operation.Kind == GroupOperationKind.Accept ? GroupMemberStatus.Accepted : GroupMemberStatus.Declined;
+                    if ((await referral.HandoffsTo(operation.Caller.OrganizationId)).Any(h => h.Id == handoffId && h.Status == answered))
+                    {
+                        return new(status, handoffId, null);
+                    }
+
+                    if (operation.Kind == GroupOperationKind.Accept)
+                    {
+                        await referral.Accept(operation.Caller, null, handoffId);
+                    }
+                    else
+                    {
+                        await referral.Decline(operation.Caller, null, new ReferralCommand.Decline(handoffId, operation.Reason!));
+                    }
+
+                    return new(status, handoffId, null);
+
+                default:
+                    throw new InvalidOperationException($"Unknown group operation {operation.Kind}.");
+            }
+        }
+        catch (ProblemException problem)
+        {
+            // This person's own refusal (a rule of the workflow): the group goes on with the others.
+            return new(GroupMemberStatus.Refused, member.HandoffId, BatchEndpoints.ProblemOf(problem));
+        }
+        catch (Exception exception) when (ProblemExceptionHandler.IsUnavailable(exception))
+        {
+            logger.LogWarning(exception, "Group {GroupId}: referral {ReferralId} unavailable; trying again", State.Id, referralId);
+            return MemberOutcome.TryAgain;
+        }
+    }
+
+    private async Task StopReminderAsync()
+    {
+        if (await this.GetReminder(Reminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+    }
+}

@@ -1,0 +1,166 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using ReferralNetwork.Contracts;
+using ReferralNetwork.Contracts.Api;
+using ReferralNetwork.Http;
+using ReferralNetwork.Tests.Support;
+
+namespace ReferralNetwork.Tests.Groups;
+
+/// <summary>
+/// Return groups through the API: one offer for many people, answered as a whole or per person, each person's referral
+/// changed by its own call with its own rules (consent is each person's), and the group seen only by its two sides.
+/// </summary>
+public sealed class GroupApiTests(OwnPlatform platform) : IClassFixture<OwnPlatform>
+{
+    private PlatformFactory Factory => platform.Factory;
+
+    [Fact]
+    public async Task A_group_offer_reaches_every_member_as_a_single_offer_would_and_the_origin_answers_per_person()
+    {
+        using var thailand = await Factory.ClientForAsync("th-focal-point");
+        using var vietnam = await Factory.ClientForAsync("vn-focal-point");
+        var members = new List<Guid>();
+        for (var i = 0; i < 5; i++)
+        {
+            members.Add((await ConsentedAsync(thailand, "vn-focal-point")).Id);
+        }
+
+        // Consent is each person's: one of them has not agreed to return, and only their offer is refused.
+        var unwilling = (await ReferralRequests.CreateAsync(thailand)).Id;
+        members.Add(unwilling);
+
+        var group = await CreateAsync(thailand, "Charter flight BKK-HAN, 20 Feb", members);
+        Assert.Equal("VN", group.Nationality);
+        Assert.All(group.Members, m => Assert.Equal(GroupMemberStatus.Listed, m.Status));
+        await Problem.AssertAsync(await vietnam.GetAsync($"/api/v1/groups/{group.Id}"), HttpStatusCode.NotFound, "not-found");
+
+        using (var offer = await PartnerApi.PostAsync(thailand, $"/api/v1/groups/{group.Id}/offer", new GroupOfferRequest("vn-focal-point", "Flight on the 20th.", null)))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, offer.StatusCode);
+            Assert.Equal(GroupOperationKind.Offer, (await PartnerApi.ReadAsync<GroupView>(offer)).Operation);
+        }
+
+        var offered = await DoneAsync(thailand, group.Id);
+        Assert.Equal("vn-focal-point", offered.OfferedTo);
+        foreach (var member in offered.Members.Where(m => m.ReferralId != unwilling))
+        {
+            Assert.Equal(GroupMemberStatus.Offered, member.Status);
+            var referral = (await PartnerApi.GetReferralAsync(thailand, member.ReferralId))!;
+            var handoff = Assert.Single(referral.Handoffs);
+            Assert.Equal((member.HandoffId, HandoffKind.Custody, "vn-focal-point", HandoffStatus.Offered), (handoff.Id, handoff.Kind, handoff.To, handoff.Status));
+
+            // The same numbered events as a single offer: created, two consents, the offer.
+            var history = await thailand.GetFromJsonAsync<List<HistoryEntry>>($"/api/v1/referrals/{member.ReferralId}/history", Json.Options);
+            Assert.Equal([1, 2, 3, 4], history!.Select(h => h.Number));
+        }
+
+        var refused = offered.Members.Single(m => m.ReferralId == unwilling);
+        Assert.Equal(GroupMemberStatus.Refused, refused.Status);
+        Assert.Equal(409, refused.Problem!.Status);
+        Assert.Empty((await PartnerApi.GetReferralAsync(thailand, unwilling))!.Handoffs);
+        // The origin's inbox (a read model, eventually) lists the five offers as it lists single ones.
+        await Eventually.Until(() => PartnerApi.InboxAsync(vietnam), inbox => inbox.Count(i => members.Contains(i.ReferralId)) == 5);
+
+        // The origin sees the group now, accepts three people, and declines one.
+        var seen = await vietnam.GetFromJsonAsync<GroupView>($"/api/v1/groups/{group.Id}", Json.Options);
+        Assert.Equal(offered.Members.Select(m => m.ReferralId), seen!.Members.Select(m => m.ReferralId));
+        var accepted = members.Take(3).ToList();
+        var declined = members[3];
+        using (var accept = await PartnerApi.PostAsync(vietnam, $"/api/v1/groups/{group.Id}/accept", new GroupAnswerRequest(accepted, null)))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, accept.StatusCode);
+        }
+
+        await DoneAsync(vietnam, group.Id);
+        using (var decline = await PartnerApi.PostAsync(vietnam, $"/api/v1/groups/{group.Id}/decline", new GroupAnswerRequest([declined], "Not on our verified list yet.")))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, decline.StatusCode);
+        }
+
+        var answered = await DoneAsync(vietnam, group.Id);
+        Assert.Equal(
+            [GroupMemberStatus.Accepted, GroupMemberStatus.Accepted, GroupMemberStatus.Accepted, GroupMemberStatus.Declined, GroupMemberStatus.Offered, GroupMemberStatus.Refused],
+            answered.Members.Select(m => m.Status));
+        foreach (var id in accepted)
+        {
+            var referral = (await PartnerApi.GetReferralAsync(vietnam, id))!;
+            Assert.Contains("vn-focal-point", referral.Participants);
+            Assert.Equal(HandoffStatus.Accepted, Assert.Single(referral.Handoffs).Status);
+        }
+
+        await Problem.AssertAsync(await vietnam.GetAsync($"/api/v1/referrals/{declined}"), HttpStatusCode.NotFound, "not-found");
+
+        // The declined person can be offered again, alone of the group: the others are open or accepted.
+        var again = await DoneAsync(thailand, (await PartnerApi.ReadAsync<GroupView>(
+            await PartnerApi.PostAsync(thailand, $"/api/v1/groups/{group.Id}/offer", new GroupOfferRequest("vn-focal-point", null, null)))).Id);
+        Assert.Equal(GroupMemberStatus.Offered, again.Members.Single(m => m.ReferralId == declined).Status);
+        Assert.Equal(2, (await PartnerApi.GetReferralAsync(thailand, declined))!.Handoffs.Count);
+        Assert.Equal(GroupMemberStatus.Refused, again.Members.Single(m => m.ReferralId == unwilling).Status);
+    }
+
+    [Fact]
+    public async Task A_group_holds_only_referrals_the_caller_holds_of_one_foreign_nationality_and_bad_requests_change_nothing()
+    {
+        using var thailand = await Factory.ClientForAsync("th-focal-point");
+        using var shelter = await Factory.ClientForAsync("th-shelter-bangkok");
+        using var cambodia = await Factory.ClientForAsync("kh-focal-point");
+        var vietnamese = await ReferralRequests.CreateAsync(thailand);
+        var cambodian = await ReferralRequests.CreateAsync(thailand, ReferralRequests.VietnameseWoman() with
+        {
+            Subject = ReferralRequests.VietnameseWoman().Subject! with { Nationality = "KH", Languages = ["km"] },
+        });
+        var thai = await ReferralRequests.CreateAsync(thailand, ReferralRequests.VietnameseWoman() with
+        {
+            Subject = ReferralRequests.VietnameseWoman().Subject! with { Nationality = "TH", Languages = ["th"] },
+        });
+        var elsewhere = await ReferralRequests.CreateAsync(cambodia, ReferralRequests.VietnameseWoman("KH"));
+
+        var problem = await Problem.AssertAsync(
+            await PartnerApi.PostAsync(thailand, "/api/v1/groups", new CreateGroupRequest("Bus via Aranyaprathet", [vietnamese.Id, cambodian.Id, thai.Id, elsewhere.Id, Guid.NewGuid()])),
+            HttpStatusCode.BadRequest, "validation");
+        var errors = problem.GetProperty("errors");
+        Assert.False(errors.TryGetProperty("referrals[0]", out _));
+        foreach (var index in new[] { 1, 2, 3, 4 })
+        {
+            Assert.True(errors.TryGetProperty($"referrals[{index}]", out _), $"referrals[{index}] not refused: {problem}");
+        }
+
+        // Another country's referral and one that does not exist are refused alike: nothing tells them apart.
+        Assert.Equal(errors.GetProperty("referrals[3]").ToString(), errors.GetProperty("referrals[4]").ToString());
+
+        await Problem.AssertAsync(await PartnerApi.PostAsync(thailand, "/api/v1/groups", new CreateGroupRequest(" ", [])), HttpStatusCode.BadRequest, "validation");
+        await Problem.AssertAsync(await PartnerApi.PostAsync(thailand, "/api/v1/groups", new CreateGroupRequest("Twice", [vietnamese.Id, vietnamese.Id])), HttpStatusCode.BadRequest, "validation");
+        await Problem.AssertAsync(await PartnerApi.PostAsync(thailand, "/api/v1/groups", new CreateGroupRequest("Too many", [.. Enumerable.Range(0, Limits.GroupMembers + 1).Select(_ => Guid.NewGuid())])), HttpStatusCode.BadRequest, "validation");
+
+        // A group of one is fine; the shelter neither sees it nor offers it; an offer to nobody is refused and leaves it listed.
+        var group = await CreateAsync(thailand, "Bus via Aranyaprathet", [vietnamese.Id]);
+        await Problem.AssertAsync(await shelter.GetAsync($"/api/v1/groups/{group.Id}"), HttpStatusCode.NotFound, "not-found");
+        await Problem.AssertAsync(await PartnerApi.PostAsync(shelter, $"/api/v1/groups/{group.Id}/offer", new GroupOfferRequest("vn-focal-point", null, null)), HttpStatusCode.NotFound, "not-found");
+        await Problem.AssertAsync(await PartnerApi.PostAsync(thailand, $"/api/v1/groups/{group.Id}/offer", new GroupOfferRequest("nobody", null, null)), HttpStatusCode.BadRequest, "validation");
+        await Problem.AssertAsync(await PartnerApi.PostAsync(thailand, $"/api/v1/groups/{group.Id}/offer", new GroupOfferRequest("vn-focal-point", null, null), ifMatch: 7), HttpStatusCode.PreconditionFailed, "precondition-failed");
+        await Problem.AssertAsync(await PartnerApi.PostAsync(thailand, $"/api/v1/groups/{group.Id}/accept", null), HttpStatusCode.Forbidden, "forbidden");
+        var unchanged = await thailand.GetFromJsonAsync<GroupView>($"/api/v1/groups/{group.Id}", Json.Options);
+        Assert.Equal((1, null, null), (unchanged!.Version, unchanged.OfferedTo, unchanged.Operation));
+        Assert.Empty((await PartnerApi.GetReferralAsync(thailand, vietnamese.Id))!.Handoffs);
+    }
+
+    private static async Task<ReferralView> ConsentedAsync(HttpClient holder, string origin)
+    {
+        var referral = await ReferralRequests.CreateAsync(holder);
+        await PartnerApi.ChangeAsync(holder, $"/api/v1/referrals/{referral.Id}/consents", new ConsentRequest(ConsentPurpose.Return, null, true, ConsentMethod.Written));
+        return await PartnerApi.ChangeAsync(holder, $"/api/v1/referrals/{referral.Id}/consents", new ConsentRequest(ConsentPurpose.Share, origin, true, ConsentMethod.Written));
+    }
+
+    private static async Task<GroupView> CreateAsync(HttpClient client, string label, IReadOnlyList<Guid> members)
+    {
+        using var response = await PartnerApi.PostAsync(client, "/api/v1/groups", new CreateGroupRequest(label, members));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return await PartnerApi.ReadAsync<GroupView>(response);
+    }
+
+    /// <summary>The group once its operation has reached every member.</summary>
+    private static async Task<GroupView> DoneAsync(HttpClient client, Guid id) =>
+        (await Eventually.Until(() => client.GetFromJsonAsync<GroupView>($"/api/v1/groups/{id}", Json.Options), g => g!.Operation is null, TimeSpan.FromSeconds(60)))!;
+}
