@@ -36,6 +36,10 @@ public sealed class OpenApiBoundsTests(SharedPlatform platform)
         ["CloseReferral"] = (Caller, null, $"/api/v1/referrals/{Guid.NewGuid()}/close"),
         ["OpenEmergencyAccess"] = (Caller, null, $"/api/v1/referrals/{Guid.NewGuid()}/subject/emergency-access"),
         ["CorrectReferralSubject"] = (Caller, null, $"/api/v1/referrals/{Guid.NewGuid()}/subject"),
+        ["CreateGroup"] = (Caller, null, "/api/v1/groups"),
+        ["OfferGroup"] = (Caller, null, $"/api/v1/groups/{Guid.NewGuid()}/offer"),
+        ["AcceptGroup"] = (Caller, null, $"/api/v1/groups/{Guid.NewGuid()}/accept"),
+        ["DeclineGroup"] = (Caller, null, $"/api/v1/groups/{Guid.NewGuid()}/decline"),
         ["SetServiceCapacity"] = ("th-shelter-bangkok", "directory.write", "/api/v1/organizations/th-shelter-bangkok/services/shelter/capacity"),
         ["CreateWebhook"] = (Caller, "webhooks.manage", "/api/v1/webhooks"),
         ["CreateClient"] = (Caller, "admin", "/api/v1/clients"),
@@ -198,6 +202,7 @@ public sealed class OpenApiBoundsTests(SharedPlatform platform)
     {
         { } item when item["enum"] is JsonArray values => values[0]!.DeepClone(),
         { } item when item["properties"] is not null => new JsonObject(),
+        { } item when (string?)item["format"] == "uuid" => Guid.NewGuid().ToString(),
         _ => "x",
     };
 
