@@ -59,6 +59,9 @@ public static class RefusalCode
     /// <summary>A possible match already dismissed (it cannot be confirmed) or confirmed by both sides (it cannot be dismissed).</summary>
     public const string MatchDecided = "match-decided";
 
+    /// <summary>The console's page of possible matches is for national focal points only (the API gives anyone else an empty list).</summary>
+    public const string MatchesNotForThisKind = "matches-not-for-this-kind";
+
     /// <summary>Every code, for the tests that keep each language complete.</summary>
     public static IReadOnlyList<string> All { get; } =
         [.. typeof(RefusalCode).GetFields().Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!)];
