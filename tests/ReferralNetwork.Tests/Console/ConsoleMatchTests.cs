@@ -146,12 +146,12 @@ public sealed class ConsoleMatchTests(MatchingPlatform platform) : IClassFixture
         Assert.Equal(MatchStatus.Open, (await MatchOfAsync(thailand, inThailand.Id)).Status);
     }
 
-    /// <summary>The card of <paramref name="match"/> on the page (its section, up to the next).</summary>
+    /// <summary>The card of <paramref name="match"/> on the page (its article).</summary>
     private static string Card(TestBrowser.Page page, MatchView match)
     {
         var start = page.Html.IndexOf($"data-match=\"{match.Id}\"", StringComparison.Ordinal);
         Assert.True(start >= 0, $"match {match.Id} is not on {page.Url}");
-        var end = page.Html.IndexOf("</section>", start, StringComparison.Ordinal);
+        var end = page.Html.IndexOf("</article>", start, StringComparison.Ordinal);
         return page.Html[start..end];
     }
 

@@ -52,7 +52,13 @@ public sealed class MatchesModel(MatchBoard board) : WorkPage
             return refused;
         }
 
-        Matches = await board.ListAsync(Caller, HttpContext.RequestAborted);
+        // The work first: matches awaiting this side's answer, then the other side's, then the decided ones; oldest first in each.
+        Matches = [.. (await board.ListAsync(Caller, HttpContext.RequestAborted)).OrderBy(m => m.Status switch
+        {
+            MatchStatus.Open => 0,
+            MatchStatus.ConfirmedByYou => 1,
+            _ => 2,
+        })];
         var ids = Matches.Select(m => m.Id).Distinct().ToList();
         var entries = await Db.MatchAudit.AsNoTracking().Where(a => ids.Contains(a.MatchId)).OrderBy(a => a.Id).ToListAsync(HttpContext.RequestAborted);
         var own = Matches.Select(m => m.ReferralId).Distinct().ToList();
