@@ -110,6 +110,12 @@ Matching__NetworkKeyId: {{ .Values.matching.networkKey.keyId | toString | quote 
 {{- with .Values.matching.threshold }}
 Matching__Threshold: {{ . | toString | quote }}
 {{- end }}
+{{- with .Values.matching.pass.pageSize }}
+Matching__PassPageSize: {{ . | toString | quote }}
+{{- end }}
+{{- with .Values.matching.pass.pause }}
+Matching__PassPause: {{ . | toString | quote }}
+{{- end }}
 Cluster__ServiceId: {{ include "referral-network.serviceId" . | quote }}
 Cluster__ClusterId: {{ include "referral-network.clusterId" . | quote }}
 Cluster__Kubernetes: {{ .Values.cluster.kubernetesHosting | toString | quote }}

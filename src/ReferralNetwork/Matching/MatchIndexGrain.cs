@@ -1,3 +1,4 @@
+using Orleans.Concurrency;
 using Microsoft.EntityFrameworkCore;
 using ReferralNetwork.Contracts.Api;
 using ReferralNetwork.Matching.Encoding;
@@ -24,7 +25,14 @@ public sealed record SubmittedEncoding([property: Id(0)] string KeyId, [property
 [Alias("match-index")]
 public interface IMatchIndexGrain : IGrainWithIntegerKey
 {
+    /// <summary>
+    /// Stores and searches the referral's encoding, replacing the one it had (under any key). An encoding of another key
+    /// than the index's is refused and compared with nothing: the encoding pass is asked to encode the referral again.
+    /// </summary>
     [Alias("submit")] Task Submit(Guid referralId, string country, SubmittedEncoding encoding);
+
+    /// <summary>The key whose encodings the index holds and searches: the network key of the silo it runs on.</summary>
+    [Alias("key-id"), AlwaysInterleave] Task<string> KeyId();
 
     /// <summary>Drops the referral's encoding (its subject was erased); its possible matches, which hold nothing of the person, stay with their audit.</summary>
     [Alias("forget")] Task Forget(Guid referralId);
@@ -67,6 +75,12 @@ public sealed class MatchIndexGrain(
         var encoding = submitted.ToEncoding();
         if (encoding.KeyId != _index.KeyId || encoding.Scheme != _index.Scheme)
         {
+            // Silos of two keys meet while a new key is rolled out. The encoding is compared with nothing (encodings of two
+            // keys say nothing of each other); the pass encodes the referral again once the silos agree, so nothing is lost.
+            logger.LogInformation(
+                "The match index (key {KeyId}) refused an encoding of key {SubmittedKeyId} for referral {ReferralId}; the encoding pass will encode it again",
+                _index.KeyId, encoding.KeyId, referralId);
+            await RequestPassAsync();
             throw new InvalidOperationException($"The match index holds encodings of key {_index.KeyId} (scheme {_index.Scheme}), not {encoding.KeyId} ({encoding.Scheme}).");
         }
 
@@ -98,12 +112,27 @@ public sealed class MatchIndexGrain(
         _index.Add(referralId, encoding);
     }
 
+    public Task<string> KeyId() => Task.FromResult(_index.KeyId);
+
     public async Task Forget(Guid referralId)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
         await db.MatchEncodings.Where(r => r.ReferralId == referralId).ExecuteDeleteAsync();
         _index.Remove(referralId);
+    }
+
+    private async Task RequestPassAsync()
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IEncodingPassGrain>(0).RequestRun();
+        }
+        catch (Exception e)
+        {
+            // Every silo's start runs the pass too: the referral is encoded then at the latest.
+            logger.LogWarning("The match index could not ask for an encoding pass ({Error})", e.GetType().Name);
+        }
     }
 
     private async Task AddMatchesAsync(PlatformDbContext db, Guid referralId, string country, List<MatchCandidate> candidates)
@@ -172,6 +201,20 @@ public sealed class MatchSubmission(NetworkKey key, IGrainFactory grains, ILogge
         {
             logger.LogWarning("The encoding of referral {ReferralId} did not reach the match index ({Error})", referralId, e.GetType().Name);
         }
+    }
+
+    /// <summary>
+    /// Called by the compartment when the encoding pass asks for its encoding under <paramref name="keyId"/>: refused when
+    /// this silo holds another key (a rollout of a new key is under way), and a failure is thrown, so that the pass tries again.
+    /// </summary>
+    public async Task ResubmitAsync(Guid referralId, string country, SubjectIdentity identity, string keyId)
+    {
+        if (keyId != key.KeyId)
+        {
+            throw new InvalidOperationException($"This silo encodes under network key {key.KeyId}, not {keyId}.");
+        }
+
+        await grains.GetGrain<IMatchIndexGrain>(0).Submit(referralId, country, Encode(identity));
     }
 
     /// <summary>

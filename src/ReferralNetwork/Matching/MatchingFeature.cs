@@ -18,13 +18,19 @@ public static class MatchingFeature
 
         builder.Services.AddMatchingServices(options, NetworkKey.For(builder.Configuration, platform));
         builder.Services.AddScoped<MatchBoard>();
-        builder.PlatformFeatures().AddProductionCheck(NetworkKey.ProductionRefusals);
+        builder.PlatformFeatures()
+            .AddProductionCheck(NetworkKey.ProductionRefusals)
+            .AddMeter(MatchingMetrics.MeterName)
+            .ConfigureSilo((silo, _) => silo.AddStartupTask(
+                // Every silo's start: resumes a pass under way, or encodes what awaits an encoding under this silo's key
+                // (all of them after a rotation, those recorded before matching existed, those whose encoding was refused).
+                (services, _) => services.GetRequiredService<IGrainFactory>().GetGrain<IEncodingPassGrain>(0).Start()));
         return builder;
     }
 
     /// <summary>What a silo needs to encode and index (the grain test cluster adds them too).</summary>
     public static IServiceCollection AddMatchingServices(this IServiceCollection services, MatchingOptions options, NetworkKey key) =>
-        services.AddSingleton(options).AddSingleton(key).AddSingleton<MatchSubmission>();
+        services.AddMetrics().AddSingleton(options).AddSingleton(key).AddSingleton<MatchSubmission>().AddSingleton<MatchingMetrics>();
 
     public static IEndpointRouteBuilder MapMatching(this IEndpointRouteBuilder app) => app.MapMatchesApi();
 }

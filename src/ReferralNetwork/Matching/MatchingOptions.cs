@@ -29,6 +29,12 @@ public sealed class MatchingOptions
     /// <summary>The most candidates one search turns into possible matches, best first.</summary>
     public int MaxCandidates { get; set; } = 20;
 
+    /// <summary>How many referrals the encoding pass (<see cref="EncodingPassGrain"/>) takes from the referral index at a time; its progress is saved after each page.</summary>
+    public int PassPageSize { get; set; } = 500;
+
+    /// <summary>A pause between two pages of the encoding pass, to spare a busy cluster during a rotation (none by default).</summary>
+    public TimeSpan PassPause { get; set; } = TimeSpan.Zero;
+
     public override string ToString() => $"{nameof(MatchingOptions)} {{ KeyId = {NetworkKeyId}, Threshold = {Threshold} }}";
 
     public static MatchingOptions From(IConfiguration configuration) =>
@@ -50,6 +56,16 @@ public sealed class MatchingOptions
         if (MaxCandidates is < 1 or > 1000)
         {
             yield return $"{Section}:MaxCandidates is {MaxCandidates}; between 1 and 1000.";
+        }
+
+        if (PassPageSize is < 1 or > 10_000)
+        {
+            yield return $"{Section}:PassPageSize is {PassPageSize}; between 1 and 10000.";
+        }
+
+        if (PassPause < TimeSpan.Zero)
+        {
+            yield return $"{Section}:PassPause is {PassPause}; it cannot be negative.";
         }
     }
 }

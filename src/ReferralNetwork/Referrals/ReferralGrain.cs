@@ -37,6 +37,9 @@ public interface IReferralGrain : IGrainWithGuidKey
 
     /// <summary>Destroys the compartment's data key (retention): the person is erased; the workflow and its aggregates stay.</summary>
     [Alias("erase-subject")] Task EraseSubject();
+
+    /// <summary>Asks the compartment to hand the match index its encoding under network key <paramref name="keyId"/> (Matching/EncodingPass).</summary>
+    [Alias("encode-subject")] Task<SubjectEncodingOutcome> EncodeSubject(string keyId);
     [Alias("screen")] Task<ReferralView> Screen(Caller caller, int? expectedVersion, ReferralCommand.Screen command);
     [Alias("consent")] Task<ReferralView> RecordConsent(Caller caller, int? expectedVersion, ReferralCommand.RecordConsent command);
     [Alias("offer")] Task<HandoffView> Offer(Caller caller, int? expectedVersion, ReferralCommand.Offer command);
@@ -228,6 +231,9 @@ public sealed class ReferralGrain(
             await Subject.Erase();
         }
     }
+
+    public async Task<SubjectEncodingOutcome> EncodeSubject(string keyId) =>
+        State.Exists ? await Subject.Encode(keyId) : SubjectEncodingOutcome.NotRecorded;
 
     /// <summary>The compartment, in the store of the country where the person was identified (which never changes).</summary>
     private ISubjectGrain Subject => GrainFactory.Subject(this.GetPrimaryKey(), State.IdentifiedIn);

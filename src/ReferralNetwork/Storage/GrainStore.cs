@@ -24,6 +24,25 @@ public sealed record GrainStore(string Invariant, string ConnectionString, Envel
     public void ConfigureGrainStorage(IServiceCollection services, string name, string connectionString) =>
         Configure(services.AddOptions<AdoNetGrainStorageOptions>(name), connectionString);
 
+    /// <summary>
+    /// Drops what rewritten rows leave behind. SQLite keeps the previous version of a row in free pages and in its
+    /// write-ahead log, so the file is rebuilt and the log emptied; PostgreSQL's old row versions go with its
+    /// (auto)vacuum, and nothing is done here.
+    /// </summary>
+    public async Task CompactAsync()
+    {
+        if (Invariant != OrleansSchema.SqliteInvariant)
+        {
+            return;
+        }
+
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "VACUUM; PRAGMA wal_checkpoint(TRUNCATE);";
+        await command.ExecuteNonQueryAsync();
+    }
+
     // Orleans' own format (version-tolerant through [Id]s) rather than the provider's default
     // Newtonsoft JSON with embedded type names. The key hashes stay Orleans' defaults: every row ever written is keyed by them.
     private void Configure(OptionsBuilder<AdoNetGrainStorageOptions> options, string connectionString) =>

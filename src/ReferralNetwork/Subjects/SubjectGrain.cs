@@ -150,6 +150,24 @@ public interface ISubjectGrain : IGrainWithGuidCompoundKey
 
     /// <summary>Destroys the data key: the identity and every document become unreadable for good.</summary>
     [Alias("erase")] Task Erase();
+
+    /// <summary>
+    /// Hands the match index the encoding of the identity under network key <paramref name="keyId"/> (a rotation, or a
+    /// referral recorded before matching existed): the identity itself never leaves the compartment. An erased subject
+    /// is not encoded, and its encoding, if one is left, is dropped.
+    /// </summary>
+    [Alias("encode")] Task<SubjectEncodingOutcome> Encode(string keyId);
+}
+
+/// <summary>What a compartment did when the encoding pass asked for its encoding.</summary>
+[GenerateSerializer, Alias("subject-encoding-outcome")]
+public enum SubjectEncodingOutcome
+{
+    Encoded,
+    Erased,
+
+    /// <summary>The referral has no subject recorded (its create never finished).</summary>
+    NotRecorded,
 }
 
 public static class SubjectGrains
@@ -286,6 +304,25 @@ public sealed class SubjectGrain(
 
         await SaveAsync();
         await matching.ForgetAsync(ReferralId);
+    }
+
+    public async Task<SubjectEncodingOutcome> Encode(string keyId)
+    {
+        // Nothing to keep in memory: a pass visits every compartment once.
+        DeactivateOnIdle();
+        if (State.ErasedAt is not null)
+        {
+            await matching.ForgetAsync(ReferralId);
+            return SubjectEncodingOutcome.Erased;
+        }
+
+        if (State.Identity is null && !State.HoldsPlainText)
+        {
+            return SubjectEncodingOutcome.NotRecorded;
+        }
+
+        await matching.ResubmitAsync(ReferralId, IdentifiedIn, Open(), keyId);
+        return SubjectEncodingOutcome.Encoded;
     }
 
     /// <summary>A row written before encryption is sealed before it changes (the recovery of such rows is <see cref="Reseal"/>).</summary>

@@ -83,12 +83,12 @@ public sealed class ProductionBackupTests(ProductionCluster cluster, ITestOutput
             "-c", $"DELETE FROM orleansmembershiptable WHERE deploymentid = '{cluster.ClusterId}';");
 
         // Step 4: events published after the backup wait in the application's queues: purge them.
-        var queues = (await Ctl("list_queues", "-p", cluster.RabbitMq.VirtualHost, "--quiet", "--no-table-headers", "name"))
+        var queues = (await Ctl("list_queues", "-p", cluster.Broker.Name, "--quiet", "--no-table-headers", "name"))
             .Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Assert.NotEmpty(queues);
         foreach (var queue in queues)
         {
-            await Ctl("purge_queue", "-p", cluster.RabbitMq.VirtualHost, queue);
+            await Ctl("purge_queue", "-p", cluster.Broker.Name, queue);
         }
 
         // Step 5: the migration (helm upgrade runs it first), then a silo on the restored databases, with the same key

@@ -46,6 +46,12 @@ public sealed class ProductionCluster(PostgresFixture postgres, RabbitMqFixture 
 
     public string PlatformConnectionString { get; private set; } = "";
 
+    /// <summary>
+    /// This cluster's own virtual host on the collection's RabbitMQ node: the clusters of earlier test classes leave
+    /// events in their queues, which this cluster's projections would otherwise apply to its own read models.
+    /// </summary>
+    public RabbitMqVirtualHost Broker { get; private set; } = null!;
+
     /// <summary>The environment every process of this cluster gets (silo ports are added per silo).</summary>
     public Dictionary<string, string?> Settings { get; private set; } = [];
 
@@ -60,6 +66,7 @@ public sealed class ProductionCluster(PostgresFixture postgres, RabbitMqFixture 
         var suffix = Guid.NewGuid().ToString("N")[..8];
         OrleansConnectionString = Tuned(await Postgres.CreateDatabaseAsync($"orleans_{suffix}"));
         PlatformConnectionString = Tuned(await Postgres.CreateDatabaseAsync($"platform_{suffix}"));
+        Broker = await RabbitMq.CreateVirtualHostAsync($"cluster-{suffix}");
         var certificates = TestCertificates.CreateIn(Folder);
         Settings = ProductionSettings(certificates);
 
@@ -110,7 +117,7 @@ public sealed class ProductionCluster(PostgresFixture postgres, RabbitMqFixture 
 
     public Dictionary<string, string?> ProductionSettings(TestCertificates certificates)
     {
-        var settings = Production.ProductionSettings.For(OrleansConnectionString, PlatformConnectionString, RabbitMq, certificates, NetworkKey);
+        var settings = Production.ProductionSettings.For(OrleansConnectionString, PlatformConnectionString, Broker, certificates, NetworkKey);
         settings["Cluster__ServiceId"] = "referral-network-tests";
         settings["Cluster__ClusterId"] = ClusterId;
         // A killed silo is declared dead within a few seconds instead of the production defaults' tens.

@@ -169,7 +169,7 @@ public sealed class ProductionProfileTests(PostgresFixture postgres, ITestOutput
         var certificates = TestCertificates.CreateIn(_folder.Path);
         return ProductionSettings.For(
             await postgres.Server.CreateDatabaseAsync($"orleans_{suffix}"), await postgres.Server.CreateDatabaseAsync($"platform_{suffix}"),
-            rabbit: null, certificates, ProductionSettings.NewNetworkKey());
+            broker: null, certificates, ProductionSettings.NewNetworkKey());
     }
 
     private static async Task<List<string>> TablesAsync(string connectionString) =>

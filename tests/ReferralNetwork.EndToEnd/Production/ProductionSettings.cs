@@ -16,18 +16,18 @@ public static class ProductionSettings
     public static string NewNetworkKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
     public static Dictionary<string, string?> For(
-        string orleansConnectionString, string platformConnectionString, RabbitMqServer? rabbit, TestCertificates certificates, string networkKey) => new()
+        string orleansConnectionString, string platformConnectionString, RabbitMqVirtualHost? broker, TestCertificates certificates, string networkKey) => new()
     {
         ["ASPNETCORE_ENVIRONMENT"] = "Production",
         ["ReferralNetwork__Profile"] = "production",
         ["ConnectionStrings__Orleans"] = orleansConnectionString,
         ["ConnectionStrings__Platform"] = platformConnectionString,
         // No broker: for commands and refusals that never open one.
-        ["RabbitMq__Host"] = rabbit?.Host ?? "127.0.0.1",
-        ["RabbitMq__Port"] = rabbit?.Port.ToString(CultureInfo.InvariantCulture),
-        ["RabbitMq__VirtualHost"] = rabbit?.VirtualHost,
-        ["RabbitMq__Username"] = rabbit?.Username,
-        ["RabbitMq__Password"] = rabbit?.Password,
+        ["RabbitMq__Host"] = broker?.Server.Host ?? "127.0.0.1",
+        ["RabbitMq__Port"] = broker?.Server.Port.ToString(CultureInfo.InvariantCulture),
+        ["RabbitMq__VirtualHost"] = broker?.Name,
+        ["RabbitMq__Username"] = broker?.Server.Username,
+        ["RabbitMq__Password"] = broker?.Server.Password,
         ["Identity__Issuer"] = ProductionCluster.Issuer,
         ["Identity__SigningCertificate__Path"] = certificates.SigningPath,
         ["Identity__SigningCertificate__Password"] = certificates.Password,

@@ -339,8 +339,8 @@ public sealed class ResidencyPlatform(PostgresFixture postgres, RabbitMqFixture 
         PlatformConnectionString = await Postgres.CreateDatabaseAsync($"platform_{suffix}");
         ThaiConnectionString = await Postgres.CreateDatabaseAsync($"subjects_th_{suffix}");
         var certificates = TestCertificates.CreateIn(_folder.Path);
-        var rabbit = rabbitMq.Server;
-        var settings = ProductionSettings.For(OrleansConnectionString, PlatformConnectionString, rabbit, certificates, ProductionSettings.NewNetworkKey());
+        var broker = await rabbitMq.Server.CreateVirtualHostAsync($"residency-{suffix}");
+        var settings = ProductionSettings.For(OrleansConnectionString, PlatformConnectionString, broker, certificates, ProductionSettings.NewNetworkKey());
         settings["Cluster__ServiceId"] = "referral-network-residency";
         settings["Cluster__ClusterId"] = $"residency-{suffix}";
 

@@ -88,6 +88,17 @@ public sealed class RabbitMqServer : ManagedProcess
     };
 
     /// <summary>
+    /// A virtual host of its own for one platform under test, open to <see cref="Username"/>: platforms that share the node
+    /// one after another never see each other's queues, nor consume events another one left in them.
+    /// </summary>
+    public async Task<RabbitMqVirtualHost> CreateVirtualHostAsync(string name)
+    {
+        (await CtlAsync("add_vhost", name)).EnsureSucceeded();
+        (await CtlAsync("set_permissions", "-p", name, Username, ".*", ".*", ".*")).EnsureSucceeded();
+        return new RabbitMqVirtualHost(this, name);
+    }
+
+    /// <summary>
     /// <c>rabbitmqctl</c> against this node (its name, Erlang cookie and epmd port), as an operator runs it on the
     /// broker's machine, e.g. <c>list_queues</c> or <c>purge_queue</c>.
     /// </summary>
@@ -273,3 +284,6 @@ public sealed class RabbitMqServer : ManagedProcess
         protected override bool SaysAddressInUse(string logs) => true;
     }
 }
+
+/// <summary>A virtual host on a node under test, as a platform's <c>RabbitMq</c> settings name it.</summary>
+public sealed record RabbitMqVirtualHost(RabbitMqServer Server, string Name);

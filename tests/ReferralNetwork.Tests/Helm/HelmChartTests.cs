@@ -323,6 +323,32 @@ public sealed partial class HelmChartTests
     }
 
     [Fact]
+    public void MatchingKeyRotation_ANewSecretAndKeyIdInOneUpgradeRollTheSilos_AndThePassSettingsReachTheConfigMap()
+    {
+        var before = Render("defaults");
+        var after = Manifests(RenderChart(Overrides(
+            ("identity.issuer", Issuer),
+            ("matching.networkKey.existingSecret", "referral-network-matching-key-2"),
+            ("matching.networkKey.keyId", "2"),
+            ("matching.pass.pageSize", 200L),
+            ("matching.pass.pause", "00:00:02"))));
+        var configBefore = AsMap(Single(before, "ConfigMap").Document["data"]);
+        var configAfter = AsMap(Single(after, "ConfigMap").Document["data"]);
+
+        Assert.Equal(("1", "2"), (configBefore["Matching__NetworkKeyId"], configAfter["Matching__NetworkKeyId"]));
+        Assert.Equal(
+            ("referral-network-matching-key", "referral-network-matching-key-2"),
+            (Get(Env(SiloContainer(before))["Matching__NetworkKey"], "valueFrom.secretKeyRef.name"), Get(Env(SiloContainer(after))["Matching__NetworkKey"], "valueFrom.secretKeyRef.name")));
+        Assert.NotEqual(
+            Get(Single(before, "Deployment").Document, "spec.template.metadata.annotations.checksum/config"),
+            Get(Single(after, "Deployment").Document, "spec.template.metadata.annotations.checksum/config"));
+
+        // The pass's settings are left out while empty (the application's defaults), and written as given otherwise.
+        Assert.DoesNotContain(configBefore.Keys, k => k.StartsWith("Matching__Pass", StringComparison.Ordinal));
+        Assert.Equal(("200", "00:00:02"), (configAfter["Matching__PassPageSize"], configAfter["Matching__PassPause"]));
+    }
+
+    [Fact]
     public void ExtraConfig_ReachesTheSilosAndTheMigrationAsWritten()
     {
         // Helm reads the numbers of a values file as float64, and Go prints a float64 of a million or

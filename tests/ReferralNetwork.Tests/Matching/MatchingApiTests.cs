@@ -181,6 +181,67 @@ public sealed class MatchingApiTests(MatchingPlatform platform) : IClassFixture<
     }
 
     [Fact]
+    public async Task Two_referrals_of_one_woman_in_Thailand_are_a_match_for_its_focal_point_alone_who_links_them_and_the_duplicate_is_closed()
+    {
+        using var thailand = await platform.Factory.ClientForAsync("th-focal-point");
+        using var shelter = await platform.Factory.ClientForAsync("th-shelter-bangkok");
+        using var cambodia = await platform.Factory.ClientForAsync("kh-focal-point");
+        var bornOn = new DateOnly(2000, 6, 11);
+
+        // A surge: the focal point and a shelter each record her.
+        var byFocalPoint = await ReferralRequests.CreateAsync(thailand, Woman("Ngoc Anh", "Phamvuthuy", bornOn, "TH"));
+        var byShelter = await ReferralRequests.CreateAsync(shelter, Woman("Ngọc Anh", "Phạmvuthuy", bornOn, "TH"));
+
+        // Both sides belong to Thailand's focal point: one match, shown once for each of its referrals.
+        var first = await MatchOfAsync(thailand, byFocalPoint.Id);
+        var second = await MatchOfAsync(thailand, byShelter.Id);
+        Assert.Equal(first.Id, second.Id);
+        Assert.Equal(("TH", MatchStatus.Open), (first.CounterpartCountry, first.Status));
+        Assert.Null(first.CounterpartReferralId);
+        Assert.Empty(await MatchesAsync(shelter));
+        Assert.DoesNotContain(await MatchesAsync(cambodia), m => m.Id == first.Id);
+
+        // One confirmation decides both sides, and links the referrals once each.
+        var confirmed = await DecideAsync(thailand, first.Id, "confirm");
+        Assert.Equal(MatchStatus.Confirmed, confirmed.Status);
+        Assert.Contains(confirmed.CounterpartReferralId, new Guid?[] { byFocalPoint.Id, byShelter.Id });
+        Assert.Equal(["ReferralIdentified", "ReferralLinked"], (await HistoryAsync(thailand, byFocalPoint.Id)).Select(e => e.Type));
+        Assert.Equal(["ReferralIdentified", "ReferralLinked"], (await HistoryAsync(shelter, byShelter.Id)).Select(e => e.Type));
+        Assert.Contains("th-focal-point", (await PartnerApi.GetReferralAsync(shelter, byShelter.Id))!.Participants);
+        Assert.Equal(HttpStatusCode.OK, (await thailand.GetAsync($"/api/v1/referrals/{byShelter.Id}")).StatusCode);
+        Assert.All(await MatchesAsync(thailand), m => Assert.True(m.Id != first.Id || m.Status == MatchStatus.Confirmed));
+        var audit = (await thailand.GetFromJsonAsync<List<MatchAuditEntry>>($"/api/v1/matches/{first.Id}/audit", Json.Options))!;
+        Assert.Equal(
+            [(MatchAuditAction.Found, null), (MatchAuditAction.Confirmed, "th-focal-point"), (MatchAuditAction.Linked, null)],
+            audit.Where(a => a.Action != MatchAuditAction.Seen).Select(a => (a.Action, a.OrganizationId)));
+
+        // The shelter's record is the duplicate: its holder closes it as such.
+        var current = (await PartnerApi.GetReferralAsync(shelter, byShelter.Id))!;
+        var closed = await PartnerApi.ChangeAsync(shelter, $"/api/v1/referrals/{byShelter.Id}/close", new CloseRequest(ClosureReason.Duplicate), current.Version);
+        Assert.Equal((Stage.Closed, ClosureReason.Duplicate), (closed.Stage, closed.ClosureReason));
+        Assert.Equal(MatchStatus.Confirmed, (await MatchOfAsync(thailand, byShelter.Id)).Status);
+        Assert.NotEqual(Stage.Closed, (await PartnerApi.GetReferralAsync(thailand, byFocalPoint.Id))!.Stage);
+    }
+
+    [Fact]
+    public async Task The_index_refuses_an_encoding_of_another_key_and_compares_it_with_nothing()
+    {
+        using var thailand = await platform.Factory.ClientForAsync("th-focal-point");
+        var existing = await ReferralRequests.CreateAsync(thailand, Woman("Vilayphonethe", "Keomanivongsa", new DateOnly(1990, 2, 2), "TH"));
+        await using var scope = platform.Factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
+        var row = await db.MatchEncodings.AsNoTracking().SingleAsync(r => r.ReferralId == existing.Id);
+        var other = Guid.NewGuid();
+
+        // The very bits of the stored encoding, labelled with another key: a perfect score if they were compared.
+        var index = platform.Factory.Services.GetRequiredService<IGrainFactory>().GetGrain<IMatchIndexGrain>(0);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => index.Submit(other, "KH", new SubmittedEncoding("another-key", row.Scheme, row.Bits)));
+
+        Assert.False(await db.MatchEncodings.AnyAsync(r => r.ReferralId == other));
+        Assert.False(await db.PossibleMatches.AnyAsync(m => m.ReferralA == other || m.ReferralB == other));
+    }
+
+    [Fact]
     public async Task A_match_that_does_not_exist_is_not_found()
     {
         using var thailand = await platform.Factory.ClientForAsync("th-focal-point");

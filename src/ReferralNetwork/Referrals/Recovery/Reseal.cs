@@ -9,8 +9,11 @@ namespace ReferralNetwork.Referrals.Recovery;
 [Alias("reseal")]
 public interface IResealGrain : IGrainWithIntegerKey
 {
-    /// <summary>Starts (or resumes) a pass over every referral unless the current keys have sealed them all already.</summary>
-    [Alias("start")] Task Start();
+    /// <summary>
+    /// Starts (or resumes) a pass over every referral unless the current keys have sealed them all already. Interleaved:
+    /// a pass runs in a timer's turn, and a second silo's start must not wait for a pass over a million referrals.
+    /// </summary>
+    [Alias("start"), Orleans.Concurrency.AlwaysInterleave] Task Start();
 
     /// <summary>Reseals every referral the index lists, after the last one done; answers how many it resealed.</summary>
     [Alias("run")] Task<int> Run();
@@ -114,7 +117,8 @@ public sealed class ResealGrain(
             return resealed - failed;
         }
 
-        await CompactAsync();
+        // No plain text (or row under a retired key) may stay behind in the store's free pages or log.
+        await store.CompactAsync();
         state.State.CompletedFor = fingerprint;
         state.State.RunningFor = null;
         state.State.After = null;
@@ -136,25 +140,6 @@ public sealed class ResealGrain(
             logger.LogWarning(e, "Resealing referral {ReferralId} failed; the pass will do it again", id);
             return false;
         }
-    }
-
-    /// <summary>
-    /// SQLite keeps the previous version of a rewritten row in free pages and in its write-ahead log: after the rows are
-    /// sealed, the file is rebuilt and the log emptied, so that no plain text (or row under a retired key) stays behind.
-    /// PostgreSQL's old row versions go with its (auto)vacuum.
-    /// </summary>
-    private async Task CompactAsync()
-    {
-        if (store.Invariant != Storage.OrleansTables.OrleansSchema.SqliteInvariant)
-        {
-            return;
-        }
-
-        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(store.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "VACUUM; PRAGMA wal_checkpoint(TRUNCATE);";
-        await command.ExecuteNonQueryAsync();
     }
 
     /// <summary>Which keys are current, as a hash of their ids (never of key material).</summary>
