@@ -89,6 +89,17 @@ public sealed class ConsoleMatchTests(MatchingPlatform platform) : IClassFixture
         var theirs = await khmer.GetAsync("/console/matches");
         Assert.Contains("data-flag=\"re-identification\"", Card(theirs, match), StringComparison.Ordinal);
         Assert.Contains("ការកំណត់អត្តសញ្ញាណឡើងវិញ", Card(theirs, match), StringComparison.Ordinal);
+
+        // The secretariat counts it (first identified in Cambodia, again in Thailand: one, so "<10") and sees no match.
+        var (secretariat, _) = await ConsoleSession.SignInAsync(Platform, "officer@regional-secretariat");
+        using var ____ = secretariat;
+        var counts = await secretariat.GetAsync($"/console/dashboards?name=re-identifications&period={DateTime.UtcNow.Year}");
+        Assert.Equal(HttpStatusCode.OK, counts.Status);
+        Assert.Contains("<table data-table=\"re-identified\">", counts.Html, StringComparison.Ordinal);
+        Assert.Contains("<td data-cell=\"KH|TH\" class=\"suppressed\">&lt;10</td>", counts.Html, StringComparison.Ordinal);
+        Assert.DoesNotContain(match.Id.ToString(), counts.Html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(earlier.Id.ToString(), counts.Html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("href=\"/console/matches\"", counts.Html, StringComparison.Ordinal);
     }
 
     [Fact]
