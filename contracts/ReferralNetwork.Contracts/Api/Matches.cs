@@ -28,7 +28,15 @@ public sealed record MatchView(
     MatchSimilarity Similarity,
     MatchStatus Status,
     DateTimeOffset FoundAt,
-    Guid? CounterpartReferralId = null);
+    Guid? CounterpartReferralId = null)
+{
+    /// <summary>
+    /// A confirmed match one of whose referrals had been returned (stage <c>returned</c> or later) or closed when both
+    /// sides confirmed: the person was identified again after an earlier case ended. Always false before both confirm.
+    /// A property rather than a constructor parameter, so that clients built against the earlier contract keep working.
+    /// </summary>
+    public bool ReIdentification { get; init; }
+}
 
 public enum MatchAuditAction
 {

@@ -3,6 +3,8 @@ using Microsoft.EntityFrameworkCore;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.Dashboards.Disclosure;
 using ReferralNetwork.Dashboards.ReadModel;
+using ReferralNetwork.Matching;
+using ReferralNetwork.Referrals.ReadModel;
 using ReferralNetwork.Storage;
 
 namespace ReferralNetwork.Dashboards;
@@ -101,6 +103,13 @@ public static class DashboardCatalog
                 : filters[0] is null ? returns.Table(period, [null]).GrandTotal
                 : returns.RowKeys.Contains(filters[0]!, StringComparer.Ordinal) ? returns.Table(period, [null]).RowTotal(filters[0]!)
                 : null))],
+        // Matches both focal points confirmed (docs/matching.md), counted in the month the second confirmed. Counts only:
+        // neither a match nor a referral id leaves the loader. Matches count no referral the other tables count, so they share no total.
+        ["re-identifications"] =
+        [
+            new("re-identified", "country where identified first", "country where identified again", CountryScope.RowsAndColumns, false, ReIdentifiedAsync),
+            new("confirmed-matches", "country where identified first", "country where identified again", CountryScope.RowsAndColumns, false, ConfirmedMatchesAsync),
+        ],
     };
 
     /// <summary>The table whose protection of the referral counts every other table follows.</summary>
@@ -150,6 +159,33 @@ public static class DashboardCatalog
         List<CubeLeaf> leaves = [.. values.Select(v => v.Leaf)];
         var countries = Countries(leaves);
         return new TableData(countries, countries, leaves, values);
+    }
+
+    private static Task<TableData> ReIdentifiedAsync(PlatformDbContext db, int year, CancellationToken cancellationToken) =>
+        ConfirmedPairsAsync(db, year, reIdentifiedOnly: true, cancellationToken);
+
+    private static Task<TableData> ConfirmedMatchesAsync(PlatformDbContext db, int year, CancellationToken cancellationToken) =>
+        ConfirmedPairsAsync(db, year, reIdentifiedOnly: false, cancellationToken);
+
+    /// <summary>
+    /// Confirmed matches by the countries where their two referrals were identified, the earlier identification first
+    /// (a match itself has no direction; a tie goes to the match's first side). A match inside one country is on the diagonal.
+    /// </summary>
+    private static async Task<TableData> ConfirmedPairsAsync(PlatformDbContext db, int year, bool reIdentifiedOnly, CancellationToken cancellationToken)
+    {
+        var from = new DateTimeOffset(year, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var to = from.AddYears(1);
+        var linked = await db.PossibleMatches.AsNoTracking()
+            .Where(m => m.LinkedAt >= from && m.LinkedAt < to && (!reIdentifiedOnly || m.ReIdentification))
+            .Join(db.Referrals, m => m.ReferralA, r => r.Id, (m, a) => new { m.ReferralB, m.LinkedAt, AIn = a.IdentifiedIn, AAt = a.IdentifiedAt })
+            .Join(db.Referrals, x => x.ReferralB, r => r.Id, (x, b) => new { x.LinkedAt, x.AIn, x.AAt, BIn = b.IdentifiedIn, BAt = b.IdentifiedAt })
+            .ToListAsync(cancellationToken);
+        List<CubeLeaf> leaves = [.. linked
+            .Select(m => (Month: DashboardCase.MonthOf(m.LinkedAt!.Value) % 100, Pair: m.BAt < m.AAt ? (m.BIn, m.AIn) : (m.AIn, m.BIn)))
+            .GroupBy(m => m)
+            .Select(g => new CubeLeaf(g.Key.Month, [], g.Key.Pair.Item1, g.Key.Pair.Item2, g.Count()))];
+        var countries = Countries(leaves);
+        return new TableData(countries, countries, leaves, []);
     }
 
     private static async Task<TableData> CustodyPairsAsync(PlatformDbContext db, int year, CancellationToken cancellationToken) =>

@@ -71,6 +71,9 @@ public static class RefusalCode
     /// <summary>The return group is still carrying out its last operation member by member.</summary>
     public const string GroupOperationUnderWay = "group-operation-under-way";
 
+    /// <summary>The console's page of possible matches is for national focal points only (the API gives anyone else an empty list).</summary>
+    public const string MatchesNotForThisKind = "matches-not-for-this-kind";
+
     /// <summary>Every code, for the tests that keep each language complete.</summary>
     public static IReadOnlyList<string> All { get; } =
         [.. typeof(RefusalCode).GetFields().Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!)];

@@ -109,8 +109,16 @@ public sealed class MatchBoard(PlatformDbContext db, IGrainFactory grains, TimeP
         await db.SaveChangesAsync(cancellationToken);
     }
 
+    /// <summary>The stages at which a referral's case had ended: the person was handed over at home, or the case closed.</summary>
+    public static readonly IReadOnlySet<Stage> Ended = new HashSet<Stage> { Stage.Returned, Stage.Reintegration, Stage.Closed };
+
     private async Task LinkAsync(PossibleMatch match, IReadOnlyDictionary<Guid, string> countries, CancellationToken cancellationToken)
     {
+        // Decided before linking, from the stages as the referral list has them now (both sides are in it: they have holders),
+        // so that the link's own events cannot count.
+        var sides = new[] { match.ReferralA, match.ReferralB };
+        var stages = await db.Referrals.Where(r => sides.Contains(r.Id)).Select(r => r.Stage).ToListAsync(cancellationToken);
+        match.ReIdentification = stages.Any(Ended.Contains);
         foreach (var side in new[] { match.ReferralA, match.ReferralB })
         {
             var otherCountry = CountryOf(match, match.Other(side), countries);
@@ -168,8 +176,12 @@ public sealed class MatchBoard(PlatformDbContext db, IGrainFactory grains, TimeP
     private static MatchView View(PossibleMatch match, Guid own, IReadOnlyDictionary<Guid, string> countries)
     {
         var other = match.Other(own);
+        var linked = match.Confirmed && match.LinkedAt is not null;
         return new MatchView(
             match.Id, own, CountryOf(match, other, countries), match.Similarity, match.StatusFor(own), match.FoundAt,
-            match.Confirmed && match.LinkedAt is not null ? other : null);
+            linked ? other : null)
+        {
+            ReIdentification = linked && match.ReIdentification,
+        };
     }
 }

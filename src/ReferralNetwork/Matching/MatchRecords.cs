@@ -58,6 +58,12 @@ public sealed class PossibleMatch
     /// <summary>When both sides had confirmed and each focal point became a participant of the other referral.</summary>
     public DateTimeOffset? LinkedAt { get; set; }
 
+    /// <summary>
+    /// Set when both sides confirmed and either referral was then returned (or later) or closed: a person identified
+    /// again after an earlier case ended. Decided once, at linking, from the two referrals' stages in the referral list.
+    /// </summary>
+    public bool ReIdentification { get; set; }
+
     public bool Dismissed => StatusA == MatchSideStatus.Dismissed || StatusB == MatchSideStatus.Dismissed;
 
     public bool Confirmed => StatusA == MatchSideStatus.Confirmed && StatusB == MatchSideStatus.Confirmed;

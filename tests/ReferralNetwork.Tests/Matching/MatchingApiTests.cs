@@ -7,6 +7,7 @@ using ReferralNetwork.Contracts.Api;
 using ReferralNetwork.Http;
 using ReferralNetwork.Matching;
 using ReferralNetwork.Referrals;
+using ReferralNetwork.Referrals.ReadModel;
 using ReferralNetwork.Storage;
 using ReferralNetwork.Tests.Support;
 
@@ -61,6 +62,7 @@ public sealed class MatchingApiTests(MatchingPlatform platform) : IClassFixture<
         // Both confirmations link the referrals: each focal point reads the other's, and each history says so once.
         var confirmedByBoth = await DecideAsync(cambodia, seenInCambodia.Id, "confirm");
         Assert.Equal((MatchStatus.Confirmed, inThailand.Id), (confirmedByBoth.Status, confirmedByBoth.CounterpartReferralId));
+        Assert.False(confirmedByBoth.ReIdentification); // both referrals were open: a duplicate, not a person found again
         Assert.Equal(HttpStatusCode.OK, (await cambodia.GetAsync($"/api/v1/referrals/{inThailand.Id}")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await thailand.GetAsync($"/api/v1/referrals/{inCambodia.Id}")).StatusCode);
         Assert.Contains("kh-focal-point", (await PartnerApi.GetReferralAsync(thailand, inThailand.Id))!.Participants);
@@ -77,6 +79,36 @@ public sealed class MatchingApiTests(MatchingPlatform platform) : IClassFixture<
             [(MatchAuditAction.Found, null), (MatchAuditAction.Confirmed, "th-focal-point"), (MatchAuditAction.Confirmed, "kh-focal-point"), (MatchAuditAction.Linked, null)],
             audit.Where(a => a.Action != MatchAuditAction.Seen).Select(a => (a.Action, a.OrganizationId)));
         Assert.Equal(["kh-focal-point", "th-focal-point"], audit.Where(a => a.Action == MatchAuditAction.Seen).Select(a => a.OrganizationId).Order());
+    }
+
+    [Fact]
+    public async Task A_match_confirmed_with_a_referral_already_closed_is_a_re_identification_for_both_focal_points_and_no_one_else()
+    {
+        using var thailand = await platform.Factory.ClientForAsync("th-focal-point");
+        using var cambodia = await platform.Factory.ClientForAsync("kh-focal-point");
+        using var shelter = await platform.Factory.ClientForAsync("th-shelter-bangkok");
+        using var ngo = await platform.Factory.ClientForAsync("vn-ngo-reintegration");
+        var bornOn = new DateOnly(2000, 7, 30);
+
+        // The first case ended (contact lost, closed); months later the same woman is identified in Cambodia.
+        var earlier = await ReferralRequests.CreateAsync(thailand, Woman("Chanthou", "Sok", bornOn, "TH"));
+        await PartnerApi.ChangeAsync(thailand, $"/api/v1/referrals/{earlier.Id}/close", new CloseRequest(ClosureReason.LostContact), earlier.Version);
+        await Eventually.Until(() => StageAsync(earlier.Id), stage => stage == Stage.Closed);
+        var again = await ReferralRequests.CreateAsync(cambodia, Woman("Chanthou", "Sok", bornOn, "KH"));
+
+        var match = await MatchOfAsync(cambodia, again.Id);
+        Assert.False(match.ReIdentification); // nothing is said before both confirm
+        Assert.DoesNotContain("\"reIdentification\":true", await cambodia.GetStringAsync("/api/v1/matches"), StringComparison.Ordinal);
+        Assert.False((await DecideAsync(thailand, (await MatchOfAsync(thailand, earlier.Id)).Id, "confirm")).ReIdentification);
+        var confirmed = await DecideAsync(cambodia, match.Id, "confirm");
+
+        Assert.Equal(MatchStatus.Confirmed, confirmed.Status);
+        Assert.True(confirmed.ReIdentification);
+        Assert.True((await MatchOfAsync(thailand, earlier.Id)).ReIdentification);
+        Assert.Contains("\"reIdentification\":true", await thailand.GetStringAsync("/api/v1/matches"), StringComparison.Ordinal);
+        Assert.Empty(await MatchesAsync(shelter));
+        Assert.Empty(await MatchesAsync(ngo));
+        Assert.Equal(HttpStatusCode.NotFound, (await ngo.GetAsync($"/api/v1/matches/{match.Id}/audit")).StatusCode);
     }
 
     [Fact]
@@ -240,6 +272,13 @@ public sealed class MatchingApiTests(MatchingPlatform platform) : IClassFixture<
     {
         using var response = await PartnerApi.PostAsync(client, $"/api/v1/matches/{matchId}/{decision}", null);
         return await PartnerApi.ReadAsync<MatchView>(response);
+    }
+
+    private async Task<Stage?> StageAsync(Guid referralId)
+    {
+        await using var scope = platform.Factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
+        return await db.Referrals.Where(r => r.Id == referralId).Select(r => (Stage?)r.Stage).SingleOrDefaultAsync();
     }
 
     private static async Task<List<HistoryEntry>> HistoryAsync(HttpClient client, Guid referralId) =>

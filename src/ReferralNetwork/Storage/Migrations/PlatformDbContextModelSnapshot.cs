@@ -558,6 +558,9 @@ namespace ReferralNetwork.Storage.Migrations
                     b.Property<DateTimeOffset?>("LinkedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<bool>("ReIdentification")
+                        .HasColumnType("boolean");
+
                     b.Property<Guid>("ReferralA")
                         .HasColumnType("uuid");
 

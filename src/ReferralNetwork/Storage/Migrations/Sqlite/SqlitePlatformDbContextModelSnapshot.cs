@@ -547,6 +547,9 @@ namespace ReferralNetwork.Storage.Migrations.Sqlite
                     b.Property<long?>("LinkedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("ReIdentification")
+                        .HasColumnType("INTEGER");
+
                     b.Property<Guid>("ReferralA")
                         .HasColumnType("TEXT");
 
