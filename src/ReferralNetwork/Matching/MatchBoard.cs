@@ -109,16 +109,20 @@ public sealed class MatchBoard(PlatformDbContext db, IGrainFactory grains, TimeP
         await db.SaveChangesAsync(cancellationToken);
     }
 
-    /// <summary>The stages at which a referral's case had ended: the person was handed over at home, or the case closed.</summary>
-    public static readonly IReadOnlySet<Stage> Ended = new HashSet<Stage> { Stage.Returned, Stage.Reintegration, Stage.Closed };
+    /// <summary>
+    /// Whether a referral's case had ended before the person was identified again: handed over at home, or closed, but
+    /// not closed as the duplicate of another record (the same episode) nor as not a victim (nothing to be trafficked again from).
+    /// </summary>
+    public static bool Ended(Stage stage, ClosureReason? closure) =>
+        stage is Stage.Returned or Stage.Reintegration
+        || stage == Stage.Closed && closure is not (ClosureReason.Duplicate or ClosureReason.NotAVictim);
 
     private async Task LinkAsync(PossibleMatch match, IReadOnlyDictionary<Guid, string> countries, CancellationToken cancellationToken)
     {
-        // Decided before linking, from the stages as the referral list has them now (both sides are in it: they have holders),
-        // so that the link's own events cannot count.
-        var sides = new[] { match.ReferralA, match.ReferralB };
-        var stages = await db.Referrals.Where(r => sides.Contains(r.Id)).Select(r => r.Stage).ToListAsync(cancellationToken);
-        match.ReIdentification = stages.Any(Ended.Contains);
+        // Decided before linking, from the referrals themselves (not the list, which may lag a close), so that the link's
+        // own events cannot count.
+        var outcomes = await Task.WhenAll(new[] { match.ReferralA, match.ReferralB }.Select(side => grains.GetGrain<IReferralGrain>(side).Outcome()));
+        match.ReIdentification = outcomes.Any(o => Ended(o.Stage, o.Closure));
         foreach (var side in new[] { match.ReferralA, match.ReferralB })
         {
             var otherCountry = CountryOf(match, match.Other(side), countries);

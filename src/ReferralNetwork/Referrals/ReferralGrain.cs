@@ -67,6 +67,9 @@ public interface IReferralGrain : IGrainWithGuidKey
     /// through (a return group resuming after a crash); never answered to a caller, whose reach it does not check.
     /// </summary>
     [Alias("handoffs-to")] Task<IReadOnlyList<HandoffView>> HandoffsTo(string organizationId);
+
+    /// <summary>Where the referral stands, and why it closed if it did, for server code (matching); reach is not checked.</summary>
+    [Alias("outcome")] Task<(Stage Stage, ClosureReason? Closure)> Outcome();
 }
 
 public sealed class ReferralGrain(
@@ -309,6 +312,8 @@ public sealed class ReferralGrain(
 
     public Task<IReadOnlyList<HandoffView>> HandoffsTo(string organizationId) =>
         Task.FromResult<IReadOnlyList<HandoffView>>([.. State.Handoffs.Where(h => h.To.Id == organizationId).Select(h => h.ToView())]);
+
+    public Task<(Stage Stage, ClosureReason? Closure)> Outcome() => Task.FromResult((State.Stage, State.ClosureReason));
 
     public async Task EnsurePublished()
     {

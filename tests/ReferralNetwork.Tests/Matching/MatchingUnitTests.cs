@@ -10,6 +10,19 @@ namespace ReferralNetwork.Tests.Matching;
 
 public sealed class MatchingUnitTests
 {
+    [Theory]
+    [InlineData(Stage.Returned, null, true)]
+    [InlineData(Stage.Reintegration, null, true)]
+    [InlineData(Stage.Closed, ClosureReason.LostContact, true)]
+    [InlineData(Stage.Closed, ClosureReason.Reintegrated, true)]
+    [InlineData(Stage.Closed, ClosureReason.Duplicate, false)]
+    [InlineData(Stage.Closed, ClosureReason.NotAVictim, false)]
+    [InlineData(Stage.Identified, null, false)]
+    [InlineData(Stage.ReturnPlanned, null, false)]
+    public void A_confirmed_match_is_a_re_identification_when_the_earlier_case_had_ended_but_not_as_a_duplicate_or_no_victim(
+        Stage stage, ClosureReason? closure, bool ended) =>
+        Assert.Equal(ended, MatchBoard.Ended(stage, closure));
+
     private static readonly Caller Thailand = new("th-focal-point", "TH", OrganizationKind.FocalPoint, [Scopes.ReferralsWrite]);
 
     [Fact]
