@@ -43,6 +43,72 @@ public sealed record GrainStore(string Invariant, string ConnectionString, Envel
         await command.ExecuteNonQueryAsync();
     }
 
+    /// <summary>
+    /// Brings every row of this store still in plain text, or sealed under a key no longer current, under the current key,
+    /// whatever its grain (groups, passes, anything no feature reseals through its grains): only the data key is wrapped
+    /// anew (or a plain row sealed), in place, at the version it had, so that an active grain's ETag stays valid; a row
+    /// rewritten meanwhile by its grain is current already and left alone. Answers how many rows it resealed.
+    /// </summary>
+    public async Task<int> ResealLeftoversAsync(CancellationToken cancellationToken = default)
+    {
+        const string Key = "GrainIdHash = @h AND GrainTypeHash = @t AND ServiceId = @s AND GrainTypeString = @ts AND GrainIdN0 = @n0 AND GrainIdN1 = @n1 AND GrainIdExtensionString = @x";
+        var sqlite = Invariant == OrleansSchema.SqliteInvariant;
+        await using var connection = sqlite
+            ? new Microsoft.Data.Sqlite.SqliteConnection(ConnectionString)
+            : (System.Data.Common.DbConnection)new Npgsql.NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+
+        // The headers only (the key id is near the front), so that a store of a million rows is not read whole.
+        var stale = new List<object[]>();
+        await using (var scan = connection.CreateCommand())
+        {
+            scan.CommandText = "SELECT GrainIdHash, GrainTypeHash, ServiceId, GrainTypeString, GrainIdN0, GrainIdN1, GrainIdExtensionString, Version, " +
+                (sqlite ? "substr(PayloadBinary, 1, 512)" : "substring(PayloadBinary from 1 for 512)") + " FROM OrleansStorage WHERE PayloadBinary IS NOT NULL";
+            await using var reader = await scan.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                if (ProtectedStateSerializer.NeedsReseal((byte[])reader[8], Protector))
+                {
+                    stale.Add([.. Enumerable.Range(0, 8).Select(reader.GetValue)]);
+                }
+            }
+        }
+
+        var resealed = 0;
+        foreach (var row in stale)
+        {
+            await using var read = connection.CreateCommand();
+            read.CommandText = $"SELECT PayloadBinary FROM OrleansStorage WHERE {Key} AND Version = @v";
+            Bind(read, row);
+            if (await read.ExecuteScalarAsync(cancellationToken) is not byte[] payload || ProtectedStateSerializer.Reseal(payload, Protector) is not { } sealedRow)
+            {
+                continue;
+            }
+
+            await using var write = connection.CreateCommand();
+            write.CommandText = $"UPDATE OrleansStorage SET PayloadBinary = @p WHERE {Key} AND Version = @v";
+            Bind(write, row);
+            var p = write.CreateParameter();
+            p.ParameterName = "@p";
+            p.Value = sealedRow;
+            write.Parameters.Add(p);
+            resealed += await write.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        return resealed;
+
+        static void Bind(System.Data.Common.DbCommand command, object[] row)
+        {
+            foreach (var (name, value) in new[] { "@h", "@t", "@s", "@ts", "@n0", "@n1", "@x", "@v" }.Zip(row))
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = name;
+                parameter.Value = value;
+                command.Parameters.Add(parameter);
+            }
+        }
+    }
+
     // Orleans' own format (version-tolerant through [Id]s) rather than the provider's default
     // Newtonsoft JSON with embedded type names. The key hashes stay Orleans' defaults: every row ever written is keyed by them.
     private void Configure(OptionsBuilder<AdoNetGrainStorageOptions> options, string connectionString) =>

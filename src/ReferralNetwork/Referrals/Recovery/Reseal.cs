@@ -117,6 +117,9 @@ public sealed class ResealGrain(
             return resealed - failed;
         }
 
+        // Grains no feature reseals (groups, passes and other singletons) are brought under the current keys in place.
+        var leftovers = await store.ResealLeftoversAsync();
+
         // No plain text (or row under a retired key) may stay behind in the store's free pages or log.
         await store.CompactAsync();
         state.State.CompletedFor = fingerprint;
@@ -124,6 +127,10 @@ public sealed class ResealGrain(
         state.State.After = null;
         await state.WriteStateAsync();
         logger.LogInformation("Resealed {Count} referrals under the current keys", resealed);
+        if (leftovers > 0)
+        {
+            logger.LogInformation("Resealed {Count} other grain rows under the current keys", leftovers);
+        }
         _running = null;
         return resealed;
     }

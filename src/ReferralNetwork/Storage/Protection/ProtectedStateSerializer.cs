@@ -56,6 +56,48 @@ public sealed class ProtectedStateSerializer(IGrainStorageSerializer inner, Enve
 
     public static bool IsSealed(ReadOnlySpan<byte> row) => row.StartsWith(Magic);
 
+    /// <summary>
+    /// Whether a row (or its first bytes: the header is near the front) needs <see cref="Reseal"/>: it is in plain text,
+    /// or its data key is wrapped under a key that is no longer current.
+    /// </summary>
+    public static bool NeedsReseal(ReadOnlySpan<byte> rowStart, EnvelopeProtector protector) =>
+        !IsSealed(rowStart) || !protector.IsCurrent(ReadHeader(rowStart.Slice(Magic.Length + 2, BinaryPrimitives.ReadUInt16BigEndian(rowStart[Magic.Length..]))));
+
+    /// <summary>
+    /// The row brought under the current key without knowing its grain's type: a plain row is sealed whole; a sealed row
+    /// keeps its ciphertext and only gets its data key wrapped anew. Null when it is current already.
+    /// </summary>
+    public static byte[]? Reseal(ReadOnlySpan<byte> row, EnvelopeProtector protector)
+    {
+        if (!IsSealed(row))
+        {
+            using var key = protector.NewDataKey(KeyRing.Regional, StateOwner);
+            var freshHeader = Header(key.Wrapped);
+            var sealedRow = new byte[Magic.Length + 2 + freshHeader.Length + EnvelopeProtector.SealedLength(row.Length)];
+            Magic.CopyTo(sealedRow);
+            BinaryPrimitives.WriteUInt16BigEndian(sealedRow.AsSpan(Magic.Length), checked((ushort)freshHeader.Length));
+            freshHeader.CopyTo(sealedRow.AsSpan(Magic.Length + 2));
+            protector.Seal(key, Label, row, sealedRow.AsSpan(Magic.Length + 2 + freshHeader.Length));
+            return sealedRow;
+        }
+
+        var headerLength = BinaryPrimitives.ReadUInt16BigEndian(row[Magic.Length..]);
+        var wrapped = ReadHeader(row.Slice(Magic.Length + 2, headerLength));
+        if (protector.IsCurrent(wrapped))
+        {
+            return null;
+        }
+
+        var header = Header(protector.Rewrap(wrapped, StateOwner));
+        var body = row[(Magic.Length + 2 + headerLength)..];
+        var resealed = new byte[Magic.Length + 2 + header.Length + body.Length];
+        Magic.CopyTo(resealed);
+        BinaryPrimitives.WriteUInt16BigEndian(resealed.AsSpan(Magic.Length), checked((ushort)header.Length));
+        header.CopyTo(resealed.AsSpan(Magic.Length + 2));
+        body.CopyTo(resealed.AsSpan(Magic.Length + 2 + header.Length));
+        return resealed;
+    }
+
     /// <summary>The key id that sealed a row, or null for a row written before encryption.</summary>
     public static string? KeyIdOf(ReadOnlySpan<byte> row) =>
         IsSealed(row) ? ReadHeader(row.Slice(Magic.Length + 2, BinaryPrimitives.ReadUInt16BigEndian(row[Magic.Length..]))).KeyId : null;
