@@ -60,13 +60,6 @@ public sealed class WebhookProjectionTests
         ConsentRecorded Consent(int number) => new(
             referral, number, DateTimeOffset.UtcNow, "th-focal-point", ["TH", "VN"], Stage.Identified, "th-focal-point", ConsentPurpose.Services, null, true, ConsentMethod.Verbal);
 
-        await harness.Bus.Publish(identified, cancellation);
-        await harness.Bus.Publish(identified, cancellation);
-        // Event 3 overtakes event 2: it is retried until 2 is in, so the deliveries are stored 1, 2, 3.
-        await harness.Bus.Publish(Consent(3), cancellation);
-        await Task.Delay(300, cancellation);
-        await harness.Bus.Publish(Consent(2), cancellation);
-
         async Task<List<(int? Number, DateTimeOffset CreatedAt)>> DeliveriesAsync()
         {
             await using var scope = services.CreateAsyncScope();
@@ -74,6 +67,18 @@ public sealed class WebhookProjectionTests
             return [.. (await db.WebhookDeliveries.Where(d => d.SubscriptionId == subscriptionId).ToListAsync(cancellation))
                 .OrderBy(d => d.Id).Select(d => (d.EventNumber, d.CreatedAt))];
         }
+
+        await harness.Bus.Publish(identified, cancellation);
+        await harness.Bus.Publish(identified, cancellation);
+
+        // Event 1 is in before the others come (a referral the projection sees from its start): with nothing of it in yet,
+        // a later event would count as the start of a referral first seen mid-history.
+        await Eventually.Until(DeliveriesAsync, d => d.Count >= 1);
+
+        // Event 3 overtakes event 2: it is retried until 2 is in, so the deliveries are stored 1, 2, 3.
+        await harness.Bus.Publish(Consent(3), cancellation);
+        await Task.Delay(300, cancellation);
+        await harness.Bus.Publish(Consent(2), cancellation);
 
         var deliveries = await Eventually.Until(DeliveriesAsync, d => d.Count >= 3);
         Assert.Equal([1, 2, 3], deliveries.Select(d => d.Number));
