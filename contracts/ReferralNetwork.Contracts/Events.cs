@@ -67,6 +67,10 @@ public sealed record ConsentRecorded(
     bool Given,
     ConsentMethod Method) : IReferralEvent;
 
+/// <summary>
+/// <see cref="CrossBorder"/> marks a return (a repatriation): custody to the focal point of the person's country, or,
+/// for a nationality without a focal point on the platform, to the embassy registered for it in the holder's country.
+/// </summary>
 public sealed record HandoffOffered(
     Guid ReferralId, int Number, DateTimeOffset OccurredAt, string ActingOrganizationId, IReadOnlyList<string> Countries, Stage Stage, string Holder,
     Guid HandoffId,

@@ -44,7 +44,12 @@ public enum OrganizationKind
     Ngo,
     LawEnforcement,
     SocialServices,
+
+    /// <summary>An international organization (IOM, UNHCR, …); the directory may mark it as handling nationalities that have no focal point.</summary>
     International,
+
+    /// <summary>An embassy or consulate sitting in a tenant country, for the nationalities it represents that have no focal point on the platform.</summary>
+    Embassy,
 }
 
 public enum ServiceKind

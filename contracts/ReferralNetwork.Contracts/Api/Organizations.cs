@@ -2,7 +2,12 @@ using System.ComponentModel.DataAnnotations;
 
 namespace ReferralNetwork.Contracts.Api;
 
-public sealed record OrganizationView(string Id, string Name, string Country, OrganizationKind Kind, IReadOnlyList<ServiceOfferView> Services);
+/// <summary>
+/// A directory entry. <see cref="Nationalities"/> are the nationalities an <c>embassy</c> or <c>international</c>
+/// organization handles: it receives the return of a person of one of them when that country has no focal point.
+/// </summary>
+public sealed record OrganizationView(
+    string Id, string Name, string Country, OrganizationKind Kind, IReadOnlyList<ServiceOfferView> Services, IReadOnlyList<string>? Nationalities = null);
 
 /// <summary>
 /// A service of the directory. <see cref="Capacity"/> is the declared figure (kept for clients written before

@@ -44,6 +44,7 @@ public sealed record ScreeningView(
 
 public sealed record ConsentView(ConsentPurpose Purpose, string? OrganizationId, bool Given, ConsentMethod Method, DateTimeOffset RecordedAt, string RecordedBy);
 
+/// <summary>An offer as its holder and participants see it; <see cref="CrossBorder"/> marks a return (see <see cref="HandoffOffered"/>).</summary>
 public sealed record HandoffView(
     Guid Id,
     HandoffKind Kind,

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Localization;
+using ReferralNetwork.Contracts;
 
 namespace ReferralNetwork.WebConsole;
 
@@ -21,11 +22,26 @@ public static class Labels
     public static string Api<TEnum>(TEnum value)
         where TEnum : struct, Enum => JsonNamingPolicy.KebabCaseLower.ConvertName(value.ToString());
 
-    /// <summary>A country's name; its code when the console has no name for it (countries are data, not a list).</summary>
+    /// <summary>
+    /// A country's name: the console's own for the region, else the name the platform's culture data has in the
+    /// person's language (any nationality may appear), else its code.
+    /// </summary>
     public static string Country(this IStringLocalizer<ConsoleText> text, string code)
     {
         var label = text[$"Country.{code}"];
-        return label.ResourceNotFound ? code : label.Value;
+        if (!label.ResourceNotFound)
+        {
+            return label.Value;
+        }
+
+        try
+        {
+            return IsoCountries.IsAssigned(code) ? new System.Globalization.RegionInfo(code).DisplayName : code;
+        }
+        catch (ArgumentException)
+        {
+            return code;
+        }
     }
 
     /// <summary>Why the workflow said no, in plain words: the text of its reason code.</summary>

@@ -29,8 +29,12 @@ public sealed partial class FieldErrors
     public FieldErrors Required(string field, object? value) =>
         value is null || value is string s && string.IsNullOrWhiteSpace(s) ? Add(field, "Required.") : this;
 
+    /// <summary>An assigned ISO 3166-1 alpha-2 code (any nationality, not only the platform's tenants).</summary>
     public FieldErrors CountryCode(string field, string? value) =>
-        value is not null && !CountryPattern().IsMatch(value) ? Add(field, "An ISO 3166-1 alpha-2 country code, such as VN.") : this;
+        value is null ? this
+        : !CountryPattern().IsMatch(value) ? Add(field, "An ISO 3166-1 alpha-2 country code, such as VN.")
+        : !Contracts.IsoCountries.IsAssigned(value) ? Add(field, $"{value.ToUpperInvariant()} is not an assigned ISO 3166-1 alpha-2 country code.")
+        : this;
 
     public void ThrowIfAny()
     {

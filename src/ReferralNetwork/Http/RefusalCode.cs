@@ -26,6 +26,12 @@ public static class RefusalCode
     public const string HandoffToSelf = "handoff-to-self";
     public const string CrossBorderRoute = "cross-border-route";
     public const string RepatriationToNationality = "repatriation-to-nationality";
+
+    /// <summary>A person whose nationality has no focal point on the platform returns through the embassy registered for it in the holder's country.</summary>
+    public const string ReturnThroughEmbassy = "return-through-embassy";
+
+    /// <summary>An embassy receives people of the nationalities it is registered for only.</summary>
+    public const string EmbassyOfAnotherNationality = "embassy-of-another-nationality";
     public const string RepatriationNotNow = "repatriation-not-now";
     public const string ReturnConsentRequired = "return-consent-required";
     public const string ServicesConsentRequired = "services-consent-required";

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.Hosting;
 using ReferralNetwork.Organizations;
+using ReferralNetwork.Referrals.ReadModel;
 using ReferralNetwork.Storage;
 
 namespace ReferralNetwork.Notifications;
@@ -31,12 +32,17 @@ public sealed class NoticeConsumer(PlatformDbContext db, EventDelivery delivery,
             (names, _) => [names(context.Message.ToOrganizationId)], context.CancellationToken),
         context.CancellationToken);
 
-    /// <summary>Both focal points confirm the handover; the one that did not plan it hears of the plan.</summary>
+    /// <summary>
+    /// Both sides confirm the handover; the one that did not plan it hears of the plan: a focal point of the countries
+    /// involved, or the embassy that accepted the return (of a country without a focal point).
+    /// </summary>
     public Task Consume(ConsumeContext<ReturnPlanned> context) => ApplyOnceAsync(context.Message, async () =>
     {
         var e = context.Message;
+        var access = Db.ReferralAccess;
         var focalPoints = await Db.Organizations.AsNoTracking()
-            .Where(o => o.Kind == OrganizationKind.FocalPoint && e.Countries.Contains(o.Country) && o.Id != e.ActingOrganizationId)
+            .Where(o => o.Id != e.ActingOrganizationId && (o.Kind == OrganizationKind.FocalPoint && e.Countries.Contains(o.Country)
+                || o.Kind == OrganizationKind.Embassy && access.Any(a => a.ReferralId == e.ReferralId && a.OrganizationId == o.Id)))
             .Select(o => o.Id).ToListAsync(context.CancellationToken);
         await notices.SendAsync(focalPoints, Notice.Return, $"console/referrals/{e.ReferralId}", (_, time) => [time.Date(e.PlannedFor)], context.CancellationToken);
     }, context.CancellationToken);

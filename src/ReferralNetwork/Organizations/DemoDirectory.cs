@@ -38,6 +38,9 @@ public static class DemoDirectory
         Shelter("kh-shelter-phnom-penh", "Phnom Penh recovery shelter", "KH", 25),
         FocalPoint("la-focal-point", "Lao PDR national focal point (MoLSW)", "LA"),
         FocalPoint("mm-focal-point", "Myanmar national focal point (DSW)", "MM"),
+
+        // Fictional: a consular section for a nationality without a focal point on the platform, sitting in TH.
+        new() { Id = "th-embassy-cn", Name = "Demo consular section for CN nationals, Bangkok (fictional)", Country = "TH", Kind = OrganizationKind.Embassy, Nationalities = ["CN"] },
         new() { Id = "regional-secretariat", Name = "COMMIT regional secretariat", Country = Country.Regional, Kind = OrganizationKind.International },
     ];
 

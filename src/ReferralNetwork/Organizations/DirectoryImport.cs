@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using OpenIddict.Abstractions;
+using ReferralNetwork.Contracts;
 using ReferralNetwork.Hosting;
 using ReferralNetwork.Http;
 using ReferralNetwork.Identity;
@@ -20,7 +21,8 @@ namespace ReferralNetwork.Organizations;
 /// {
 ///   "countries": [{ "code": "TH", "name": "Thailand" }],
 ///   "organizations": [{ "id": "th-focal-point", "name": "Thailand national focal point", "country": "TH", "kind": "focal-point",
-///                       "services": [{ "service": "shelter", "capacity": 40 }] }],
+///                       "services": [{ "service": "shelter", "capacity": 40 }] },
+///                     { "id": "th-embassy-cn", "name": "Embassy of China, Bangkok", "country": "TH", "kind": "embassy", "nationalities": ["CN"] }],
 ///   "clients": [{ "clientId": "th-case-system", "organizationId": "th-focal-point" },
 ///               { "clientId": "th-case-web", "organizationId": "th-focal-point", "redirectUris": ["https://cases.example.org/signin-oidc"] }]
 /// }
@@ -32,6 +34,34 @@ public static class DirectoryImport
 
     /// <summary>A system's client (client credentials, secret generated when absent), or with <see cref="RedirectUris"/> a web application people sign in through (public, PKCE, for the organization's people only).</summary>
     public sealed record ClientEntry(string ClientId, string OrganizationId, string? Secret, List<Uri>? RedirectUris = null, List<Uri>? PostLogoutRedirectUris = null);
+
+    /// <summary>
+    /// An embassy sits in a tenant country and names the nationalities it handles; an international organization may
+    /// name some; no other kind does (a focal point's nationality is its country).
+    /// </summary>
+    private static IEnumerable<string> NationalityFaults(Organization organization)
+    {
+        var nationalities = organization.Nationalities ?? [];
+        if (organization.Kind == OrganizationKind.Embassy && nationalities.Count == 0)
+        {
+            yield return $"Embassy {organization.Id} names no nationalities: list the ones it handles, such as [\"CN\"].";
+        }
+
+        if (organization.Kind == OrganizationKind.Embassy && organization.Country == Country.Regional)
+        {
+            yield return $"Embassy {organization.Id} sits in {Country.Regional}: an embassy sits in a country of the platform.";
+        }
+
+        if (nationalities.Count > 0 && organization.Kind is not (OrganizationKind.Embassy or OrganizationKind.International))
+        {
+            yield return $"Organization {organization.Id} names nationalities, which only an embassy or an international organization handles.";
+        }
+
+        foreach (var nationality in nationalities.Where(n => n is null || !IsoCountries.Assigned.Contains(n)))
+        {
+            yield return $"Organization {organization.Id} names nationality {nationality}, which is not an assigned ISO 3166-1 alpha-2 code in capitals (such as CN).";
+        }
+    }
 
     public static async Task RunAsync(IServiceProvider services, string path, TextWriter output, CancellationToken cancellationToken = default)
     {
@@ -59,6 +89,7 @@ public static class DirectoryImport
         var knownOrganizations = organizations.Keys.Concat((file.Organizations ?? []).Select(o => o.Id)).ToHashSet();
         var faults = (file.Organizations ?? []).Where(o => !knownCountries.Contains(o.Country))
             .Select(o => $"Organization {o.Id} names country {o.Country}, which is neither in the database nor in the file.")
+            .Concat((file.Organizations ?? []).SelectMany(NationalityFaults))
             .Concat((file.Clients ?? []).Where(c => !knownOrganizations.Contains(c.OrganizationId))
                 .Select(c => $"Client {c.ClientId} names organization {c.OrganizationId}, which is neither in the database nor in the file."))
             .ToList();

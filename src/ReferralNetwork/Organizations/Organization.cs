@@ -29,9 +29,18 @@ public sealed class Organization
 
     public List<ServiceOffer> Services { get; init; } = [];
 
+    /// <summary>
+    /// The nationalities (ISO 3166-1 alpha-2) an embassy or international organization handles: for a person of one of
+    /// them whose country has no focal point on the platform, it is where a return goes from this organization's country.
+    /// </summary>
+    public List<string> Nationalities { get; init; } = [];
+
+    /// <summary>Whether it may receive the return of a person of <paramref name="nationality"/> (an embassy or international organization registered for it).</summary>
+    public bool Handles(string nationality) => Kind is OrganizationKind.Embassy or OrganizationKind.International && Nationalities.Contains(nationality);
+
     /// <summary>The directory entry, each service with the capacities the organization reported for it.</summary>
     public OrganizationView ToView(ILookup<(string OrganizationId, ServiceKind Service), ServiceCapacity> capacities) =>
-        new(Id, Name, Country, Kind, [.. Services.Select(s => s.ToView(capacities[(Id, s.Service)]))]);
+        new(Id, Name, Country, Kind, [.. Services.Select(s => s.ToView(capacities[(Id, s.Service)]))], Nationalities.Count == 0 ? null : [.. Nationalities]);
 }
 
 public sealed class ServiceOffer
@@ -60,6 +69,7 @@ internal sealed class DirectoryConfiguration : IEntityTypeConfiguration<Country>
         e.Property(o => o.Country).HasMaxLength(16);
         e.Property(o => o.Kind).HasConversion<string>().HasMaxLength(32);
         e.HasIndex(o => o.Country);
+        e.PrimitiveCollection(o => o.Nationalities);
         e.HasOne<Country>().WithMany().HasForeignKey(o => o.Country);
         e.OwnsMany(o => o.Services, s =>
         {

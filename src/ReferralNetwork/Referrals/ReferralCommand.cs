@@ -136,7 +136,12 @@ public static class ReferralCommand
         }
     }
 
-    /// <summary>An offer; without <see cref="RespondBy"/> the deadline configured for the country pair applies.</summary>
+    /// <summary>
+    /// An offer; without <see cref="RespondBy"/> the deadline configured for the country pair applies.
+    /// <see cref="FocalPointCountries"/> are the countries that have a focal point on the platform as the directory
+    /// stands (a return of a person of any other nationality goes to an embassy); null is read as every country, which
+    /// leaves the focal-point-to-focal-point rule as it always was.
+    /// </summary>
     [GenerateSerializer, Immutable, Alias("command.offer")]
     public sealed record Offer(
         [property: Id(0)] OrganizationRef To,
@@ -144,13 +149,14 @@ public static class ReferralCommand
         [property: Id(2)] IReadOnlyList<ServiceKind> Services,
         [property: Id(3)] string? Message,
         [property: Id(4)] DateTimeOffset? RespondBy,
-        [property: Id(5)] string? ConsentOverrideReason)
+        [property: Id(5)] string? ConsentOverrideReason,
+        [property: Id(6)] IReadOnlyList<string>? FocalPointCountries = null)
     {
         /// <summary>Free text and identities stay out of logs and traces (Orleans traces the messages it carries).</summary>
         public override string ToString() => nameof(Offer);
 
         /// <summary><paramref name="target"/> is the directory's entry for <c>toOrganizationId</c>, null when there is none.</summary>
-        public static Offer From(HandoffRequest request, OrganizationRef? target, DateTimeOffset now)
+        public static Offer From(HandoffRequest request, OrganizationRef? target, DateTimeOffset now, IReadOnlyList<string>? focalPointCountries = null)
         {
             var errors = FieldErrors.Of(request)
                 .Required("toOrganizationId", request.ToOrganizationId)
@@ -171,7 +177,7 @@ public static class ReferralCommand
             }
 
             errors.ThrowIfAny();
-            return new Offer(target!, request.Kind!.Value, [.. (request.Services ?? []).Distinct()], request.Message, request.RespondBy, request.ConsentOverrideReason);
+            return new Offer(target!, request.Kind!.Value, [.. (request.Services ?? []).Distinct()], request.Message, request.RespondBy, request.ConsentOverrideReason, focalPointCountries);
         }
     }
 

@@ -271,7 +271,7 @@ public sealed class ReferralGrain(
         var handoffId = Guid.CreateVersion7();
         var respondBy = command.RespondBy ?? Now + workflow.Value.DeadlineFor(State.HolderCountry, command.To.Country);
         await ChangeAsync(caller, CaseAction.Offer, expectedVersion, () => State.Offer(
-            caller, handoffId, command.To, command.Kind, command.Services, command.Message, respondBy, command.ConsentOverrideReason, Now));
+            caller, handoffId, command.To, command.Kind, command.Services, command.Message, respondBy, command.ConsentOverrideReason, Now, command.FocalPointCountries));
         return State.Handoffs.Single(h => h.Id == handoffId).ToView();
     }
 

@@ -138,8 +138,13 @@ public sealed class ReferralState
 
     // ---- handoffs ------------------------------------------------------------------------------
 
+    /// <summary>
+    /// <paramref name="focalPointCountries"/>: the countries with a focal point on the platform (null: every country). A
+    /// person of any other nationality returns through the embassy or international organization registered for that
+    /// nationality in the holder's country, never across the border; for the others the route is focal point to focal point.
+    /// </summary>
     public HandoffOffered Offer(Caller caller, Guid handoffId, OrganizationRef to, HandoffKind kind, IReadOnlyList<ServiceKind> services,
-        string? message, DateTimeOffset respondBy, string? consentOverrideReason, DateTimeOffset now)
+        string? message, DateTimeOffset respondBy, string? consentOverrideReason, DateTimeOffset now, IReadOnlyCollection<string>? focalPointCountries = null)
     {
         EnsureOpen();
         EnsureHolder(caller, RefusalCode.OnlyHolderOffers, "Only the holder hands a referral on.");
@@ -148,7 +153,15 @@ public sealed class ReferralState
             throw ProblemException.Invalid("toOrganizationId", "The holder cannot hand a referral to itself.", RefusalCode.HandoffToSelf);
         }
 
+        var withoutFocalPoint = focalPointCountries is not null && !focalPointCountries.Contains(Nationality);
         var crossBorder = to.Country != HolderCountry;
+        if (to.Kind == OrganizationKind.Embassy && !to.Represents(Nationality))
+        {
+            throw new ProblemException(ProblemKind.HandoffRouteNotAllowed,
+                $"{to.Id} is an embassy for {string.Join(", ", to.Nationalities ?? [])}: it receives people of those nationalities only, not of {Nationality}.",
+                code: RefusalCode.EmbassyOfAnotherNationality);
+        }
+
         if (crossBorder)
         {
             if (kind != HandoffKind.Custody || caller.Kind != OrganizationKind.FocalPoint || to.Kind != OrganizationKind.FocalPoint)
@@ -158,11 +171,37 @@ public sealed class ReferralState
                     code: RefusalCode.CrossBorderRoute);
             }
 
+            if (withoutFocalPoint)
+            {
+                throw new ProblemException(ProblemKind.HandoffRouteNotAllowed,
+                    $"{Nationality} has no focal point on the platform: the return goes to the embassy or international organization registered for {Nationality} in {HolderCountry}, not to another country's focal point.",
+                    code: RefusalCode.ReturnThroughEmbassy);
+            }
+
             if (to.Country != Nationality)
             {
                 throw new ProblemException(ProblemKind.HandoffRouteNotAllowed,
                     $"A cross-border custody handoff is a repatriation: it goes to the focal point of the person's country of nationality ({Nationality}).",
                     code: RefusalCode.RepatriationToNationality);
+            }
+        }
+        else if (kind == HandoffKind.Custody && to.Kind == OrganizationKind.Embassy && !withoutFocalPoint)
+        {
+            throw new ProblemException(ProblemKind.HandoffRouteNotAllowed,
+                $"{Nationality} has a focal point on the platform: the return goes focal point to focal point, not to an embassy.",
+                code: RefusalCode.RepatriationToNationality);
+        }
+
+        // Custody to the embassy (or international organization) representing the person's nationality is the return
+        // itself, as custody to the focal point of that country across the border is: the same steps follow.
+        var repatriation = kind == HandoffKind.Custody && (crossBorder || withoutFocalPoint && to.Represents(Nationality));
+        if (repatriation)
+        {
+            if (caller.Kind != OrganizationKind.FocalPoint)
+            {
+                throw new ProblemException(ProblemKind.HandoffRouteNotAllowed,
+                    "A return is handed on by the focal point of the holder's country: hand the referral to it first.",
+                    code: RefusalCode.CrossBorderRoute);
             }
 
             if (Stage is not (Stage.Identified or Stage.Screened or Stage.InProtection))
@@ -207,17 +246,17 @@ public sealed class ReferralState
         Handoffs.Add(new HandoffRecord
         {
             Id = handoffId, Kind = kind, From = caller.OrganizationId, To = to, Services = [.. services.Distinct()], Status = HandoffStatus.Offered,
-            CrossBorder = crossBorder, OfferedAt = now, RespondBy = respondBy, Message = message,
+            CrossBorder = repatriation, OfferedAt = now, RespondBy = respondBy, Message = message,
             ConsentOverrideReason = overridden ? consentOverrideReason : null,
         });
-        if (kind == HandoffKind.Custody && crossBorder)
+        if (repatriation)
         {
             Stage = Stage.RepatriationRequested;
         }
 
         return Record(n => new HandoffOffered(
             Id, n, now, caller.OrganizationId, Countries(to.Country), Stage, Holder, handoffId, kind, caller.OrganizationId, to.Id, [.. services.Distinct()],
-            respondBy, crossBorder, Screening?.Outcome, overridden));
+            respondBy, repatriation, Screening?.Outcome, overridden));
     }
 
     public HandoffAccepted Accept(Caller caller, Guid handoffId, DateTimeOffset now)
@@ -286,9 +325,10 @@ public sealed class ReferralState
     {
         EnsureOpen();
         var repatriation = AcceptedRepatriation();
-        if (!IsOriginFocalPoint(caller))
+        if (!IsOriginSide(caller))
         {
-            throw ProblemException.OnlyMay(RefusalCode.OnlyOriginVerifies, "Only the focal point of the person's country of nationality verifies nationality.");
+            throw ProblemException.OnlyMay(RefusalCode.OnlyOriginVerifies,
+                "Only the focal point of the person's country of nationality, or the embassy or international organization the return was offered to for a country without one, verifies nationality.");
         }
 
         if (Stage != Stage.RepatriationRequested)
@@ -298,7 +338,7 @@ public sealed class ReferralState
 
         if (repatriation is null || caller.OrganizationId != repatriation.To.Id)
         {
-            throw ProblemException.NotNow(RefusalCode.VerificationBeforeAcceptance, "The origin focal point verifies nationality after accepting the custody handoff.");
+            throw ProblemException.NotNow(RefusalCode.VerificationBeforeAcceptance, "The origin side verifies nationality after accepting the custody handoff.");
         }
 
         if (outcome == NationalityOutcome.Confirmed)
@@ -315,7 +355,7 @@ public sealed class ReferralState
     public ReturnPlanned PlanReturn(Caller caller, TravelDocument document, DateOnly plannedFor, string crossingPoint, string? escort, DateTimeOffset now)
     {
         EnsureOpen();
-        EnsureFocalPointOfTheReturn(caller, "Only the two focal points of the return plan it.");
+        EnsureFocalPointOfTheReturn(caller, "Only the two sides of the return (the holder's focal point and the origin's focal point or embassy) plan it.");
         if (Stage is not (Stage.NationalityVerified or Stage.ReturnPlanned))
         {
             throw ProblemException.NotNow(RefusalCode.ReturnPlanNotNow, "A return is planned once nationality is verified.");
@@ -331,7 +371,7 @@ public sealed class ReferralState
     public ReturnConfirmed ConfirmReturn(Caller caller, DateTimeOffset handedOverAt, DateTimeOffset now)
     {
         EnsureOpen();
-        EnsureFocalPointOfTheReturn(caller, "Only the two focal points of the return confirm the handover.");
+        EnsureFocalPointOfTheReturn(caller, "Only the two sides of the return (the holder's focal point and the origin's focal point or embassy) confirm the handover.");
         if (Stage != Stage.ReturnPlanned)
         {
             throw ProblemException.NotNow(RefusalCode.HandoverNotNow, "The handover is confirmed once the return is planned.");
@@ -526,7 +566,13 @@ public sealed class ReferralState
     private HandoffRecord? AcceptedRepatriation() =>
         Handoffs.LastOrDefault(h => h.IsRepatriation && h.Status == HandoffStatus.Accepted);
 
-    private bool IsOriginFocalPoint(Caller caller) => caller.Kind == OrganizationKind.FocalPoint && caller.Country == Nationality;
+    /// <summary>
+    /// Who speaks for the person's country: its focal point, or, for a country without one on the platform, the embassy
+    /// or international organization a return was offered to as representing it (which verifies as the consul does).
+    /// </summary>
+    private bool IsOriginSide(Caller caller) =>
+        caller.Kind == OrganizationKind.FocalPoint && caller.Country == Nationality
+        || Handoffs.Any(h => h.IsRepatriation && h.To.Id == caller.OrganizationId && h.To.Represents(Nationality));
 
     private void EnsureFocalPointOfTheReturn(Caller caller, string rule)
     {

@@ -6,12 +6,21 @@ namespace ReferralNetwork.Referrals;
 // The parts of a referral's state. Free text (reasons, messages, notes) lives here and in the views of
 // those who may see the referral, never in events.
 
-/// <summary>An organization as the workflow needs it: where it is and what kind it is.</summary>
+/// <summary>
+/// An organization as the workflow needs it: where it is, what kind it is and, for an embassy or international
+/// organization, the nationalities it handles (the directory's list).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("organization-ref")]
 public sealed record OrganizationRef(
     [property: Id(0)] string Id,
     [property: Id(1)] string Country,
-    [property: Id(2)] OrganizationKind Kind);
+    [property: Id(2)] OrganizationKind Kind,
+    [property: Id(3)] IReadOnlyList<string>? Nationalities = null)
+{
+    /// <summary>An embassy or international organization registered for <paramref name="nationality"/>.</summary>
+    public bool Represents(string nationality) =>
+        Kind is OrganizationKind.Embassy or OrganizationKind.International && (Nationalities ?? []).Contains(nationality);
+}
 
 [GenerateSerializer, Alias("screening-record")]
 public sealed record ScreeningRecord(

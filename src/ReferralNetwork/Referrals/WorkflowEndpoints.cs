@@ -34,7 +34,7 @@ public static class WorkflowEndpoints
         api.MapPost("/handoffs/{handoffId:uuid}/withdraw", WithdrawAsync).WithName("WithdrawHandoff")
             .WithSummary("The offering holder withdraws the offer.");
         api.MapPost("/nationality-verification", VerifyNationalityAsync).WithName("VerifyNationality")
-            .WithSummary("The origin focal point confirms or rejects nationality and identity.");
+            .WithSummary("The origin side confirms or rejects nationality and identity: the focal point of the person's country, or the embassy or international organization that accepted the return.");
         api.MapPost("/return-plan", PlanReturnAsync).WithName("PlanReturn")
             .WithSummary("Travel document, date, crossing point and escort of the return.");
         api.MapPost("/return-confirmation", ConfirmReturnAsync).WithName("ConfirmReturn")
@@ -72,7 +72,8 @@ public static class WorkflowEndpoints
 
     private static async Task<Created<HandoffView>> OfferAsync(Guid id, HandoffRequest request, HttpContext http, IGrainFactory grains, PlatformDbContext db, TimeProvider time)
     {
-        var command = ReferralCommand.Offer.From(request, await TargetAsync(db, request.ToOrganizationId, http.RequestAborted), time.GetUtcNow());
+        var command = ReferralCommand.Offer.From(
+            request, await TargetAsync(db, request.ToOrganizationId, http.RequestAborted), time.GetUtcNow(), await FocalPointCountriesAsync(db, http.RequestAborted));
         var handoff = await Referral(grains, id).Offer(Caller.From(http.User), http.Request.ExpectedVersion(), command);
         return TypedResults.Created($"/api/v1/referrals/{id}", handoff);
     }
@@ -111,8 +112,12 @@ public static class WorkflowEndpoints
     /// <summary>The directory's entry for the organization an offer names, as the workflow needs it; null when there is none.</summary>
     internal static async Task<OrganizationRef?> TargetAsync(PlatformDbContext db, string? organizationId, CancellationToken cancellationToken) =>
         organizationId is { Length: > 0 } id && await db.Organizations.AsNoTracking().SingleOrDefaultAsync(o => o.Id == id, cancellationToken) is { } target
-            ? new OrganizationRef(target.Id, target.Country, target.Kind)
+            ? new OrganizationRef(target.Id, target.Country, target.Kind, target.Nationalities.Count == 0 ? null : [.. target.Nationalities])
             : null;
+
+    /// <summary>The countries with a focal point on the platform: the nationalities whose return goes focal point to focal point.</summary>
+    internal static async Task<IReadOnlyList<string>> FocalPointCountriesAsync(PlatformDbContext db, CancellationToken cancellationToken) =>
+        await db.Organizations.AsNoTracking().Where(o => o.Kind == OrganizationKind.FocalPoint).Select(o => o.Country).Distinct().ToListAsync(cancellationToken);
 
     private static IReferralGrain Referral(IGrainFactory grains, Guid id) => grains.GetGrain<IReferralGrain>(id);
 

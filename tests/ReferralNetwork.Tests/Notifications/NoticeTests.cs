@@ -51,6 +51,40 @@ public sealed class NoticeTests
     }
 
     [Fact]
+    public async Task A_return_planned_by_the_holders_focal_point_is_e_mailed_to_the_embassy_that_accepted_it()
+    {
+        await using var sink = new SmtpSink();
+        using var data = new TempFolder();
+        await using var platform = new PlatformFactory(data.Path)
+        {
+            Settings = new Dictionary<string, string>
+            {
+                ["Smtp:Host"] = "127.0.0.1", ["Smtp:Port"] = sink.Port.ToString(CultureInfo.InvariantCulture), ["Smtp:EnableSsl"] = "false",
+            },
+        };
+        using var thailand = await platform.ClientForAsync("th-focal-point");
+        using var embassy = await platform.ClientForAsync("th-embassy-cn");
+        var request = ReferralRequests.VietnameseWoman() with { Subject = ReferralRequests.VietnameseWoman().Subject! with { Nationality = "CN" } };
+        var referral = await ReferralRequests.CreateAsync(thailand, request);
+        var path = $"/api/v1/referrals/{referral.Id}";
+        await PartnerApi.ChangeAsync(thailand, $"{path}/consents", new ConsentRequest(ConsentPurpose.Return, null, true, ConsentMethod.Written));
+        await PartnerApi.ChangeAsync(thailand, $"{path}/consents", new ConsentRequest(ConsentPurpose.Share, "th-embassy-cn", true, ConsentMethod.Written));
+        var offer = await PartnerApi.ReadAsync<HandoffView>(await PartnerApi.PostAsync(thailand, $"{path}/handoffs",
+            new HandoffRequest("th-embassy-cn", HandoffKind.Custody, null, null, null, null)));
+        var offered = await sink.NextAsync(TimeSpan.FromSeconds(30));
+        await PartnerApi.ChangeAsync(embassy, $"{path}/handoffs/{offer.Id}/accept", null);
+        await PartnerApi.ChangeAsync(embassy, $"{path}/nationality-verification", new NationalityVerificationRequest(NationalityOutcome.Confirmed, null));
+        await PartnerApi.ChangeAsync(thailand, $"{path}/return-plan", new ReturnPlanRequest(TravelDocument.EmergencyTravelDocument, new DateOnly(2026, 12, 9), "Suvarnabhumi airport", null));
+
+        var planned = await sink.NextAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(["officer@th-embassy-cn"], offered.To);
+        Assert.Equal(["officer@th-embassy-cn"], planned.To);
+        Assert.StartsWith("Mekong Referral Network: a return is planned", planned.Subject, StringComparison.Ordinal);
+        Assert.Contains($"{PlatformFactory.Issuer}console/referrals/{referral.Id}", planned.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_offer_coming_due_is_e_mailed_to_its_target_once_whichever_silo_looks()
     {
         await using var sink = new SmtpSink();

@@ -45,11 +45,15 @@ public sealed class HomeModel(ReferralNetwork.Notifications.NotificationOptions 
 
         var access = Db.ReferralAccess;
         var mine = Db.Referrals.AsNoTracking().Where(r => access.Any(a => a.ReferralId == r.Id && a.OrganizationId == organization));
-        Verifications = Caller.Kind == OrganizationKind.FocalPoint
-            ? await mine.Where(r => r.Stage == Stage.RepatriationRequested && r.Nationality == Caller.Country && r.Holder != organization)
+        // An embassy takes part in a referral only by accepting its return: every one of its referrals at these stages is
+        // its to verify or confirm. (An international organization may also take part through services, so its lists
+        // would not be this simple; it finds its returns in its referrals.)
+        var representative = Caller.Kind == OrganizationKind.Embassy;
+        Verifications = Caller.Kind == OrganizationKind.FocalPoint || representative
+            ? await mine.Where(r => r.Stage == Stage.RepatriationRequested && (representative || r.Nationality == Caller.Country) && r.Holder != organization)
                 .OrderBy(r => r.UpdatedAt).Take(Shown).ToListAsync(cancel)
             : [];
-        Returns = Caller.Kind == OrganizationKind.FocalPoint
+        Returns = Caller.Kind == OrganizationKind.FocalPoint || representative
             ? await mine.Where(r => r.Stage == Stage.ReturnPlanned).OrderBy(r => r.UpdatedAt).Take(Shown).ToListAsync(cancel)
             : [];
 

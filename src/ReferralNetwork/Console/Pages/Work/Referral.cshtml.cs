@@ -69,7 +69,8 @@ public sealed class ReferralModel(PersonTime time) : WorkPage
 
             var target = await WorkflowEndpoints.TargetAsync(Db, toOrganizationId, HttpContext.RequestAborted);
             var command = ReferralCommand.Offer.From(
-                new HandoffRequest(toOrganizationId, kind, services, Blank(message), deadline, Blank(consentOverrideReason)), target, Now);
+                new HandoffRequest(toOrganizationId, kind, services, Blank(message), deadline, Blank(consentOverrideReason)), target, Now,
+                await WorkflowEndpoints.FocalPointCountriesAsync(Db, HttpContext.RequestAborted));
             await Referral(Id).Offer(Caller, Version, command);
         });
 
@@ -129,11 +130,13 @@ public sealed class ReferralModel(PersonTime time) : WorkPage
             : (await Db.Set<Person>().AsNoTracking().Where(p => people.Contains(p.Id) && p.OrganizationId == Caller.OrganizationId).ToListAsync(HttpContext.RequestAborted))
                 .ToDictionary(p => p.Id, p => p.UserName ?? p.Id);
 
-        // What the routing rule allows: anyone in the holder's country, or across the border the focal point of the
-        // person's nationality. The workflow checks again; the form only spares the person a choice that would be refused.
+        // What the routing rule allows: anyone in the holder's country (an embassy only for the nationalities it
+        // handles), or across the border the focal point of the person's nationality. The workflow checks again; the
+        // form only spares the person a choice that would be refused.
         var holderCountry = Directory.TryGetValue(View.Holder, out var holder) ? holder.Country : Caller.Country;
         Targets = [.. Directory.Values
-            .Where(o => o.Id != View.Holder && (o.Country == holderCountry || o.Kind == OrganizationKind.FocalPoint && o.Country == View.Nationality))
+            .Where(o => o.Id != View.Holder && (o.Kind != OrganizationKind.Embassy || o.Handles(View.Nationality))
+                && (o.Country == holderCountry || o.Kind == OrganizationKind.FocalPoint && o.Country == View.Nationality))
             .OrderBy(o => o.Country != holderCountry).ThenBy(o => o.Name)];
     }
 }
