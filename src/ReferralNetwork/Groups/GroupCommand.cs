@@ -40,12 +40,17 @@ public static class GroupCommand
     }
 
     [GenerateSerializer, Immutable, Alias("command.group-offer")]
-    public sealed record Offer([property: Id(0)] OrganizationRef To, [property: Id(1)] string? Message, [property: Id(2)] DateTimeOffset? RespondBy)
+    public sealed record Offer(
+        [property: Id(0)] OrganizationRef To,
+        [property: Id(1)] string? Message,
+        [property: Id(2)] DateTimeOffset? RespondBy,
+        [property: Id(3)] IReadOnlyList<string> FocalPointCountries)
     {
         public override string ToString() => nameof(Offer);
 
         /// <summary><paramref name="target"/> is the directory's entry for <c>toOrganizationId</c>, null when there is none.</summary>
-        public static Offer From(GroupOfferRequest request, OrganizationRef? target, DateTimeOffset now)
+        /// <paramref name="focalPointCountries"/>: the countries with a focal point, as the directory stands (the routing rule of each member's offer).
+        public static Offer From(GroupOfferRequest request, OrganizationRef? target, DateTimeOffset now, IReadOnlyList<string> focalPointCountries)
         {
             var errors = FieldErrors.Of(request).Required("toOrganizationId", request.ToOrganizationId);
             if (request.ToOrganizationId is { Length: > 0 } && target is null)
@@ -59,7 +64,7 @@ public static class GroupCommand
             }
 
             errors.ThrowIfAny();
-            return new Offer(target!, request.Message, request.RespondBy);
+            return new Offer(target!, request.Message, request.RespondBy, focalPointCountries);
         }
     }
 

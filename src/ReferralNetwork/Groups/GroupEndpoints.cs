@@ -49,7 +49,9 @@ public static class GroupEndpoints
     private static async Task<Accepted<GroupView>> OfferAsync(
         Guid id, GroupOfferRequest request, HttpContext http, IGrainFactory grains, PlatformDbContext db, TimeProvider time)
     {
-        var command = GroupCommand.Offer.From(request, await WorkflowEndpoints.TargetAsync(db, request.ToOrganizationId, http.RequestAborted), time.GetUtcNow());
+        var command = GroupCommand.Offer.From(
+            request, await WorkflowEndpoints.TargetAsync(db, request.ToOrganizationId, http.RequestAborted), time.GetUtcNow(),
+            await WorkflowEndpoints.FocalPointCountriesAsync(db, http.RequestAborted));
         return Started(http, id, await grains.GetGrain<IGroupGrain>(id).Offer(Caller.From(http.User), http.Request.ExpectedVersion(), command));
     }
 

@@ -140,6 +140,7 @@ public sealed class GroupGrain(
             To = command.To,
             Message = command.Message,
             RespondBy = command.RespondBy,
+            FocalPointCountries = [.. command.FocalPointCountries],
         });
         return State.ToView();
     }
@@ -301,7 +302,7 @@ public sealed class GroupGrain(
                         return new(GroupMemberStatus.Offered, made.Id, null);
                     }
 
-                    var offer = new ReferralCommand.Offer(to, Contracts.HandoffKind.Custody, [], operation.Message, operation.RespondBy, null);
+                    var offer = new ReferralCommand.Offer(to, Contracts.HandoffKind.Custody, [], operation.Message, operation.RespondBy, null, operation.FocalPointCountries);
                     var handoff = await referral.Offer(operation.Caller, null, offer);
                     return new(GroupMemberStatus.Offered, handoff.Id, null);
 

@@ -70,4 +70,7 @@ public sealed class GroupOperation
     [Id(6)] public DateTimeOffset? RespondBy { get; set; }
 
     [Id(7)] public string? Reason { get; set; }
+
+    /// <summary>The countries with a focal point when the offer was asked for: who a person of each nationality returns to.</summary>
+    [Id(8)] public List<string>? FocalPointCountries { get; set; }
 }

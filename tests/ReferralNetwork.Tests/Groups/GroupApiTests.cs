@@ -146,6 +146,49 @@ public sealed class GroupApiTests(OwnPlatform platform) : IClassFixture<OwnPlatf
         Assert.Empty((await PartnerApi.GetReferralAsync(thailand, vietnamese.Id))!.Handoffs);
     }
 
+    [Fact]
+    public async Task A_group_of_Chinese_nationals_goes_to_the_embassy_for_CN_and_never_to_another_countrys_focal_point()
+    {
+        const string Embassy = "th-embassy-cn";
+        using var thailand = await Factory.ClientForAsync("th-focal-point");
+        using var embassy = await Factory.ClientForAsync(Embassy);
+        var chinese = ReferralRequests.VietnameseWoman() with
+        {
+            Subject = ReferralRequests.VietnameseWoman().Subject! with { FamilyName = "Zhang", Nationality = "CN", Languages = ["zh"] },
+        };
+        var members = new List<Guid>();
+        for (var i = 0; i < 3; i++)
+        {
+            var referral = await ReferralRequests.CreateAsync(thailand, chinese);
+            await PartnerApi.ChangeAsync(thailand, $"/api/v1/referrals/{referral.Id}/consents", new ConsentRequest(ConsentPurpose.Return, null, true, ConsentMethod.Written));
+            await PartnerApi.ChangeAsync(thailand, $"/api/v1/referrals/{referral.Id}/consents", new ConsentRequest(ConsentPurpose.Share, Embassy, true, ConsentMethod.Written));
+            members.Add(referral.Id);
+        }
+
+        var group = await CreateAsync(thailand, "Flight BKK-PEK", members);
+        Assert.Equal("CN", group.Nationality);
+
+        // Offered to a focal point across the border, every member is refused with the rule a single offer answers, and nothing changes.
+        await PartnerApi.PostAsync(thailand, $"/api/v1/groups/{group.Id}/offer", new GroupOfferRequest("vn-focal-point", null, null));
+        var refused = await DoneAsync(thailand, group.Id);
+        Assert.All(refused.Members, m => Assert.Equal((GroupMemberStatus.Refused, "return-through-embassy"), (m.Status, m.Problem!.Code)));
+        foreach (var id in members)
+        {
+            Assert.Empty((await PartnerApi.GetReferralAsync(thailand, id))!.Handoffs);
+        }
+
+        await PartnerApi.PostAsync(thailand, $"/api/v1/groups/{group.Id}/offer", new GroupOfferRequest(Embassy, null, null));
+        Assert.All((await DoneAsync(thailand, group.Id)).Members, m => Assert.Equal(GroupMemberStatus.Offered, m.Status));
+        await PartnerApi.PostAsync(embassy, $"/api/v1/groups/{group.Id}/accept", new GroupAnswerRequest(null, null));
+        Assert.All((await DoneAsync(embassy, group.Id)).Members, m => Assert.Equal(GroupMemberStatus.Accepted, m.Status));
+        foreach (var id in members)
+        {
+            var referral = (await PartnerApi.GetReferralAsync(embassy, id))!;
+            Assert.Contains(Embassy, referral.Participants);
+            Assert.Equal(Stage.RepatriationRequested, referral.Stage);
+        }
+    }
+
     private static async Task<ReferralView> ConsentedAsync(HttpClient holder, string origin)
     {
         var referral = await ReferralRequests.CreateAsync(holder);
