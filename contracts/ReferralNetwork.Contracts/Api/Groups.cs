@@ -24,6 +24,40 @@ public sealed record GroupAnswerRequest(
     [property: MaxLength(Limits.GroupMembers)] IReadOnlyList<Guid>? Referrals,
     [property: MaxLength(Limits.Text)] string? Reason);
 
+/// <summary>The origin's nationality-verification list: each person confirmed, or rejected with a reason (as one verification each).</summary>
+public sealed record GroupVerificationRequest([property: MaxLength(Limits.GroupMembers)] IReadOnlyList<GroupVerificationItem>? Members);
+
+public sealed record GroupVerificationItem(Guid? ReferralId, NationalityOutcome? Outcome, [property: MaxLength(Limits.Text)] string? Reason);
+
+/// <summary>
+/// One return plan for the group (date, crossing point or flight, escort) with each person's own travel document, for the
+/// members named (by default every member whose nationality was confirmed).
+/// </summary>
+public sealed record GroupReturnPlanRequest(
+    DateOnly? PlannedFor,
+    [property: MaxLength(Limits.CrossingPoint)] string? CrossingPoint,
+    [property: MaxLength(Limits.Escort)] string? Escort,
+    [property: MaxLength(Limits.GroupMembers)] IReadOnlyList<GroupTravelDocument>? Members);
+
+public sealed record GroupTravelDocument(Guid? ReferralId, TravelDocument? TravelDocument);
+
+/// <summary>
+/// One side's handover manifest: for each person, handed over (a return confirmation by this side, as one each), or an
+/// exception that changes nothing of the referral: missing at the handover, or declining to return.
+/// </summary>
+public sealed record GroupHandoverRequest(
+    DateTimeOffset? HandedOverAt,
+    [property: MaxLength(Limits.GroupMembers)] IReadOnlyList<GroupHandoverItem>? Members);
+
+public sealed record GroupHandoverItem(Guid? ReferralId, HandoverOutcome? Outcome);
+
+public enum HandoverOutcome
+{
+    HandedOver,
+    Missing,
+    DeclinedReturn,
+}
+
 /// <summary>A return group; <see cref="Operation"/> is what it is carrying out member by member, null when nothing is under way.</summary>
 public sealed record GroupView(
     Guid Id,
@@ -37,10 +71,18 @@ public sealed record GroupView(
     int Version);
 
 /// <summary>
-/// One person of the group, by referral id only: <c>listed</c> (not offered yet), <c>offered</c>, <c>accepted</c>,
-/// <c>declined</c>, or <c>refused</c> with the problem that person's own call answered (nothing of it changed).
+/// One person of the group, by referral id only, through the steps of a return: <c>listed</c>, <c>offered</c>,
+/// <c>accepted</c> (or <c>declined</c>), <c>verified</c> (or <c>rejected</c>), <c>planned</c>, <c>returned</c> once both
+/// sides confirmed the handover (<see cref="HandoverConfirmedBy"/> says who has), or an exception at the handover:
+/// <c>missing</c>, <c>declined-return</c>. A person's own call that was refused leaves the status as it was and shows
+/// its problem (an offer refused shows <c>refused</c>: the person was never offered).
 /// </summary>
-public sealed record GroupMemberView(Guid ReferralId, GroupMemberStatus Status, Guid? HandoffId, BatchItemProblem? Problem);
+public sealed record GroupMemberView(
+    Guid ReferralId,
+    GroupMemberStatus Status,
+    Guid? HandoffId,
+    BatchItemProblem? Problem,
+    IReadOnlyList<ReturnSide>? HandoverConfirmedBy = null);
 
 public enum GroupMemberStatus
 {
@@ -49,6 +91,12 @@ public enum GroupMemberStatus
     Accepted,
     Declined,
     Refused,
+    Verified,
+    Rejected,
+    Planned,
+    Returned,
+    Missing,
+    DeclinedReturn,
 }
 
 public enum GroupOperationKind
@@ -56,4 +104,7 @@ public enum GroupOperationKind
     Offer,
     Accept,
     Decline,
+    Verify,
+    Plan,
+    Handover,
 }

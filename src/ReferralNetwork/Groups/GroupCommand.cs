@@ -1,3 +1,4 @@
+using ReferralNetwork.Contracts;
 using ReferralNetwork.Contracts.Api;
 using ReferralNetwork.Http;
 using ReferralNetwork.Referrals;
@@ -90,5 +91,100 @@ public static class GroupCommand
             errors.ThrowIfAny();
             return new Answer(decline, request?.Referrals is { } named ? [.. named.Distinct()] : null, request?.Reason);
         }
+    }
+
+    [GenerateSerializer, Immutable, Alias("group-verify-item")]
+    public sealed record VerifyItem([property: Id(0)] Guid ReferralId, [property: Id(1)] NationalityOutcome Outcome, [property: Id(2)] string? Reason);
+
+    /// <summary>The origin's verification list: each named member confirmed, or rejected with a reason.</summary>
+    [GenerateSerializer, Immutable, Alias("command.group-verify")]
+    public sealed record Verify([property: Id(0)] IReadOnlyList<VerifyItem> Members)
+    {
+        public override string ToString() => nameof(Verify);
+
+        public static Verify From(GroupVerificationRequest request)
+        {
+            var errors = Listed(FieldErrors.Of(request), request.Members, item => item?.ReferralId);
+            foreach (var (item, i) in (request.Members ?? []).Select((m, i) => (m, i)))
+            {
+                errors.Required($"members[{i}].outcome", item?.Outcome);
+                if (item?.Outcome == NationalityOutcome.Rejected)
+                {
+                    errors.Required($"members[{i}].reason", item.Reason);
+                }
+            }
+
+            errors.ThrowIfAny();
+            return new Verify([.. request.Members!.Select(m => new VerifyItem(m!.ReferralId!.Value, m.Outcome!.Value, m.Reason))]);
+        }
+    }
+
+    /// <summary>One return plan for the named members, each with their own travel document.</summary>
+    [GenerateSerializer, Immutable, Alias("command.group-plan")]
+    public sealed record Plan(
+        [property: Id(0)] DateOnly PlannedFor,
+        [property: Id(1)] string CrossingPoint,
+        [property: Id(2)] string? Escort,
+        [property: Id(3)] IReadOnlyList<(Guid ReferralId, TravelDocument TravelDocument)> Members)
+    {
+        public override string ToString() => nameof(Plan);
+
+        public static Plan From(GroupReturnPlanRequest request)
+        {
+            var errors = Listed(FieldErrors.Of(request), request.Members, item => item?.ReferralId)
+                .Required("plannedFor", request.PlannedFor)
+                .Required("crossingPoint", request.CrossingPoint);
+            foreach (var (item, i) in (request.Members ?? []).Select((m, i) => (m, i)))
+            {
+                errors.Required($"members[{i}].travelDocument", item?.TravelDocument);
+            }
+
+            errors.ThrowIfAny();
+            return new Plan(request.PlannedFor!.Value, request.CrossingPoint!, request.Escort, [.. request.Members!.Select(m => (m!.ReferralId!.Value, m.TravelDocument!.Value))]);
+        }
+    }
+
+    /// <summary>One side's manifest: each named member handed over, missing, or declining to return.</summary>
+    [GenerateSerializer, Immutable, Alias("command.group-handover")]
+    public sealed record Handover([property: Id(0)] DateTimeOffset HandedOverAt, [property: Id(1)] IReadOnlyList<(Guid ReferralId, HandoverOutcome Outcome)> Members)
+    {
+        public override string ToString() => nameof(Handover);
+
+        public static Handover From(GroupHandoverRequest request)
+        {
+            var errors = Listed(FieldErrors.Of(request), request.Members, item => item?.ReferralId).Required("handedOverAt", request.HandedOverAt);
+            foreach (var (item, i) in (request.Members ?? []).Select((m, i) => (m, i)))
+            {
+                errors.Required($"members[{i}].outcome", item?.Outcome);
+            }
+
+            errors.ThrowIfAny();
+            return new Handover(request.HandedOverAt!.Value, [.. request.Members!.Select(m => (m!.ReferralId!.Value, m.Outcome!.Value))]);
+        }
+    }
+
+    /// <summary>A list of members: present, not empty, each with a referral id, none twice.</summary>
+    private static FieldErrors Listed<T>(FieldErrors errors, IReadOnlyList<T>? members, Func<T?, Guid?> idOf)
+    {
+        errors.Required("members", members);
+        if (members is { Count: 0 })
+        {
+            errors.Add("members", $"From 1 to {Limits.GroupMembers} members.");
+        }
+
+        var seen = new HashSet<Guid>();
+        foreach (var (member, i) in (members ?? []).Select((m, i) => (m, i)))
+        {
+            if (idOf(member) is not { } id)
+            {
+                errors.Add($"members[{i}].referralId", "Required.");
+            }
+            else if (!seen.Add(id))
+            {
+                errors.Add($"members[{i}].referralId", "Listed twice.");
+            }
+        }
+
+        return errors;
     }
 }

@@ -27,8 +27,23 @@ public static class GroupEndpoints
             .WithSummary("The target accepts the open offers of the members named, or of all. Answers 202.");
         groups.MapPost("/{id:uuid}/decline", DeclineAsync).RequireAuthorization(Scopes.ReferralsWrite).WithName("DeclineGroup")
             .WithSummary("The target declines, with a reason, the open offers of the members named, or of all. Answers 202.");
+        groups.MapPost("/{id:uuid}/nationality-verification", VerifyAsync).RequireAuthorization(Scopes.ReferralsWrite).WithName("VerifyGroupNationality")
+            .WithSummary("The origin's verification list: each accepted member named is confirmed, or rejected with a reason, as one verification each. Answers 202.");
+        groups.MapPost("/{id:uuid}/return-plan", PlanAsync).RequireAuthorization(Scopes.ReferralsWrite).WithName("PlanGroupReturn")
+            .WithSummary("One return plan (date, crossing point or flight, escort) for the verified members named, each with their own travel document. Answers 202.");
+        groups.MapPost("/{id:uuid}/handover", HandoverAsync).RequireAuthorization(Scopes.ReferralsWrite).WithName("ConfirmGroupHandover")
+            .WithSummary("One side's handover manifest: each planned member named handed over (a return confirmation each), missing, or declining return. Answers 202.");
         return app;
     }
+
+    private static async Task<Accepted<GroupView>> VerifyAsync(Guid id, GroupVerificationRequest request, HttpContext http, IGrainFactory grains) =>
+        Started(http, id, await grains.GetGrain<IGroupGrain>(id).Verify(Caller.From(http.User), http.Request.ExpectedVersion(), GroupCommand.Verify.From(request)));
+
+    private static async Task<Accepted<GroupView>> PlanAsync(Guid id, GroupReturnPlanRequest request, HttpContext http, IGrainFactory grains) =>
+        Started(http, id, await grains.GetGrain<IGroupGrain>(id).Plan(Caller.From(http.User), http.Request.ExpectedVersion(), GroupCommand.Plan.From(request)));
+
+    private static async Task<Accepted<GroupView>> HandoverAsync(Guid id, GroupHandoverRequest request, HttpContext http, IGrainFactory grains) =>
+        Started(http, id, await grains.GetGrain<IGroupGrain>(id).Handover(Caller.From(http.User), http.Request.ExpectedVersion(), GroupCommand.Handover.From(request)));
 
     private static async Task<Created<GroupView>> CreateAsync(CreateGroupRequest request, HttpContext http, IGrainFactory grains)
     {

@@ -17,6 +17,15 @@ public interface IGroupGrain : IGrainWithGuidKey
 
     /// <summary>Starts the target's answer (accept or decline) for the members named, or every open offer.</summary>
     [Alias("answer")] Task<GroupView> Answer(Caller caller, int? expectedVersion, GroupCommand.Answer command);
+
+    /// <summary>The origin's verification list, for accepted members.</summary>
+    [Alias("verify")] Task<GroupView> Verify(Caller caller, int? expectedVersion, GroupCommand.Verify command);
+
+    /// <summary>The holder's return plan, for verified members.</summary>
+    [Alias("plan")] Task<GroupView> Plan(Caller caller, int? expectedVersion, GroupCommand.Plan command);
+
+    /// <summary>One side's handover manifest, for planned members.</summary>
+    [Alias("handover")] Task<GroupView> Handover(Caller caller, int? expectedVersion, GroupCommand.Handover command);
 }
 
 /// <summary>
@@ -176,6 +185,60 @@ public sealed class GroupGrain(
         return State.ToView();
     }
 
+    public Task<GroupView> Verify(Caller caller, int? expectedVersion, GroupCommand.Verify command) =>
+        StartForAsync(
+            caller, expectedVersion, State.OfferedTo == caller.OrganizationId, GroupOperationKind.Verify, [GroupMemberStatus.Accepted],
+            command.Members.Select(m => (m.ReferralId, new GroupInstruction { Outcome = m.Outcome, Reason = m.Reason })).ToList(),
+            _ => { });
+
+    public Task<GroupView> Plan(Caller caller, int? expectedVersion, GroupCommand.Plan command) =>
+        StartForAsync(
+            caller, expectedVersion, State.Holder == caller.OrganizationId, GroupOperationKind.Plan, [GroupMemberStatus.Verified],
+            command.Members.Select(m => (m.ReferralId, new GroupInstruction { TravelDocument = m.TravelDocument })).ToList(),
+            operation => (operation.PlannedFor, operation.CrossingPoint, operation.Escort) = (command.PlannedFor, command.CrossingPoint, command.Escort));
+
+    public Task<GroupView> Handover(Caller caller, int? expectedVersion, GroupCommand.Handover command) =>
+        StartForAsync(
+            caller, expectedVersion, State.Holder == caller.OrganizationId || State.OfferedTo == caller.OrganizationId, GroupOperationKind.Handover,
+            [GroupMemberStatus.Planned],
+            command.Members.Select(m => (m.ReferralId, new GroupInstruction { Handover = m.Outcome })).ToList(),
+            operation => operation.HandedOverAt = command.HandedOverAt);
+
+    /// <summary>An operation whose members each get their own instruction; every member named must be at one of <paramref name="ready"/>.</summary>
+    private async Task<GroupView> StartForAsync(
+        Caller caller, int? expectedVersion, bool isTheirs, GroupOperationKind kind, GroupMemberStatus[] ready,
+        List<(Guid ReferralId, GroupInstruction Instruction)> members, Action<GroupOperation> configure)
+    {
+        EnsureMayAct(caller, expectedVersion, isTheirs);
+        var errors = FieldErrors.Of(members);
+        for (var i = 0; i < members.Count; i++)
+        {
+            if (State.Members.SingleOrDefault(m => m.ReferralId == members[i].ReferralId) is not { } member)
+            {
+                errors.Add($"members[{i}].referralId", "Not a member of this group.");
+            }
+            else if (!ready.Contains(member.Status))
+            {
+                errors.Add($"members[{i}].referralId", $"This member is {DashName(member.Status)}; this step is for members {string.Join(" or ", ready.Select(DashName))}.");
+            }
+        }
+
+        errors.ThrowIfAny();
+        var operation = new GroupOperation
+        {
+            Kind = kind,
+            Caller = caller,
+            StartedAt = Now,
+            Pending = [.. members.Select(m => m.ReferralId)],
+            Instructions = members.ToDictionary(m => m.ReferralId, m => m.Instruction),
+        };
+        configure(operation);
+        await StartAsync(operation);
+        return State.ToView();
+    }
+
+    private static string DashName(GroupMemberStatus status) => System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(status.ToString());
+
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         if (State.Operation is null)
@@ -257,6 +320,7 @@ public sealed class GroupGrain(
             member.Status = outcome.Status;
             member.HandoffId = outcome.HandoffId ?? member.HandoffId;
             member.Problem = outcome.Problem;
+            member.HandoverConfirmedBy = outcome.HandoverConfirmedBy ?? member.HandoverConfirmedBy;
             operation.Pending.Remove(id);
         }
 
@@ -278,7 +342,8 @@ public sealed class GroupGrain(
         }
     }
 
-    private readonly record struct MemberOutcome(GroupMemberStatus Status, Guid? HandoffId, BatchItemProblem? Problem, bool Transient = false)
+    private readonly record struct MemberOutcome(
+        GroupMemberStatus Status, Guid? HandoffId, BatchItemProblem? Problem, bool Transient = false, List<Contracts.ReturnSide>? HandoverConfirmedBy = null)
     {
         public static MemberOutcome TryAgain => new(default, null, null, Transient: true);
     }
@@ -326,14 +391,55 @@ public sealed class GroupGrain(
 
                     return new(status, handoffId, null);
 
+                case GroupOperationKind.Verify:
+                    var verification = operation.Instructions![referralId];
+                    var verified = verification.Outcome == Contracts.NationalityOutcome.Confirmed ? GroupMemberStatus.Verified : GroupMemberStatus.Rejected;
+                    var before = await referral.ServerView();
+                    if (verified == GroupMemberStatus.Verified ? before.Stage >= Contracts.Stage.NationalityVerified : before.NationalityRejectionReason is not null)
+                    {
+                        return new(verified, member.HandoffId, null);
+                    }
+
+                    await referral.VerifyNationality(operation.Caller, null, new ReferralCommand.VerifyNationality(verification.Outcome!.Value, verification.Reason));
+                    return new(verified, member.HandoffId, null);
+
+                case GroupOperationKind.Plan:
+                    if ((await referral.ServerView()).Stage != Contracts.Stage.ReturnPlanned)
+                    {
+                        await referral.PlanReturn(operation.Caller, null, new ReferralCommand.PlanReturn(
+                            operation.Instructions![referralId].TravelDocument!.Value, operation.PlannedFor!.Value, operation.CrossingPoint!, operation.Escort));
+                    }
+
+                    return new(GroupMemberStatus.Planned, member.HandoffId, null);
+
+                case GroupOperationKind.Handover:
+                    var outcome = operation.Instructions![referralId].Handover!.Value;
+                    if (outcome != HandoverOutcome.HandedOver)
+                    {
+                        // An exception of the manifest: the person stays where their referral is, for their holder to act on.
+                        return new(outcome == HandoverOutcome.Missing ? GroupMemberStatus.Missing : GroupMemberStatus.DeclinedReturn, member.HandoffId, null);
+                    }
+
+                    var seen = await referral.ServerView();
+                    if (!seen.ReturnConfirmations.Any(c => c.OrganizationId == operation.Caller.OrganizationId))
+                    {
+                        seen = await referral.ConfirmReturn(operation.Caller, null, new ReferralCommand.ConfirmReturn(operation.HandedOverAt!.Value));
+                    }
+
+                    return new(
+                        seen.Stage >= Contracts.Stage.Returned ? GroupMemberStatus.Returned : GroupMemberStatus.Planned, member.HandoffId, null,
+                        HandoverConfirmedBy: [.. seen.ReturnConfirmations.Select(c => c.Side).Distinct()]);
+
                 default:
                     throw new InvalidOperationException($"Unknown group operation {operation.Kind}.");
             }
         }
         catch (ProblemException problem)
         {
-            // This person's own refusal (a rule of the workflow): the group goes on with the others.
-            return new(GroupMemberStatus.Refused, member.HandoffId, BatchEndpoints.ProblemOf(problem));
+            // This person's own refusal (a rule of the workflow): the group goes on with the others. A person never offered
+            // shows as refused; at a later step they stay where they were, with the problem.
+            var status = operation.Kind == GroupOperationKind.Offer ? GroupMemberStatus.Refused : member.Status;
+            return new(status, member.HandoffId, BatchEndpoints.ProblemOf(problem));
         }
         catch (Exception exception) when (ProblemExceptionHandler.IsUnavailable(exception))
         {

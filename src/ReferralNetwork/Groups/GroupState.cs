@@ -33,7 +33,7 @@ public sealed class GroupState
 
     public GroupView ToView() => new(
         Id, Label, Nationality, Holder, OfferedTo, Operation?.Kind,
-        [.. Members.Select(m => new GroupMemberView(m.ReferralId, m.Status, m.HandoffId, m.Problem))],
+        [.. Members.Select(m => new GroupMemberView(m.ReferralId, m.Status, m.HandoffId, m.Problem, m.HandoverConfirmedBy is { Count: > 0 } by ? [.. by] : null))],
         CreatedAt, Version);
 }
 
@@ -48,6 +48,9 @@ public sealed class GroupMember
 
     /// <summary>Why this person's own call was refused, the last time the group tried; null otherwise.</summary>
     [Id(3)] public BatchItemProblem? Problem { get; set; }
+
+    /// <summary>The sides that confirmed this person's handover, as the referral records them.</summary>
+    [Id(4)] public List<Contracts.ReturnSide>? HandoverConfirmedBy { get; set; }
 }
 
 /// <summary>The durable intent of a group operation: saved before any member is reached, and the members still to reach.</summary>
@@ -73,4 +76,27 @@ public sealed class GroupOperation
 
     /// <summary>The countries with a focal point when the offer was asked for: who a person of each nationality returns to.</summary>
     [Id(8)] public List<string>? FocalPointCountries { get; set; }
+
+    /// <summary>What each member gets, for operations whose members differ (a verification, a plan, a manifest).</summary>
+    [Id(9)] public Dictionary<Guid, GroupInstruction>? Instructions { get; set; }
+
+    [Id(10)] public DateOnly? PlannedFor { get; set; }
+
+    [Id(11)] public string? CrossingPoint { get; set; }
+
+    [Id(12)] public string? Escort { get; set; }
+
+    [Id(13)] public DateTimeOffset? HandedOverAt { get; set; }
+}
+
+[GenerateSerializer, Alias("group-instruction")]
+public sealed class GroupInstruction
+{
+    [Id(0)] public Contracts.NationalityOutcome? Outcome { get; set; }
+
+    [Id(1)] public string? Reason { get; set; }
+
+    [Id(2)] public Contracts.TravelDocument? TravelDocument { get; set; }
+
+    [Id(3)] public HandoverOutcome? Handover { get; set; }
 }

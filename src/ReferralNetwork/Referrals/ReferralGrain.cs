@@ -68,6 +68,12 @@ public interface IReferralGrain : IGrainWithGuidKey
     /// </summary>
     [Alias("handoffs-to")] Task<IReadOnlyList<HandoffView>> HandoffsTo(string organizationId);
 
+    /// <summary>
+    /// The referral as it stands, for server code that must know whether its own call already went through (a return
+    /// group resuming after a crash); never answered to a caller, whose reach it does not check.
+    /// </summary>
+    [Alias("server-view")] Task<ReferralView> ServerView();
+
     /// <summary>Where the referral stands, and why it closed if it did, for server code (matching); reach is not checked.</summary>
     [Alias("outcome")] Task<(Stage Stage, ClosureReason? Closure)> Outcome();
 }
@@ -312,6 +318,8 @@ public sealed class ReferralGrain(
 
     public Task<IReadOnlyList<HandoffView>> HandoffsTo(string organizationId) =>
         Task.FromResult<IReadOnlyList<HandoffView>>([.. State.Handoffs.Where(h => h.To.Id == organizationId).Select(h => h.ToView())]);
+
+    public Task<ReferralView> ServerView() => Task.FromResult(State.ToView());
 
     public Task<(Stage Stage, ClosureReason? Closure)> Outcome() => Task.FromResult((State.Stage, State.ClosureReason));
 

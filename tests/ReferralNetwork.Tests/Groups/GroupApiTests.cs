@@ -189,6 +189,69 @@ public sealed class GroupApiTests(OwnPlatform platform) : IClassFixture<OwnPlatf
         }
     }
 
+    [Fact]
+    public async Task A_group_is_verified_with_a_rejection_planned_with_each_persons_document_and_handed_over_with_one_missing()
+    {
+        using var thailand = await Factory.ClientForAsync("th-focal-point");
+        using var vietnam = await Factory.ClientForAsync("vn-focal-point");
+        var members = new List<Guid>();
+        for (var i = 0; i < 4; i++)
+        {
+            members.Add((await ConsentedAsync(thailand, "vn-focal-point")).Id);
+        }
+
+        var group = await CreateAsync(thailand, "Bus through Poipet, 3 March", members);
+        await PartnerApi.PostAsync(thailand, $"/api/v1/groups/{group.Id}/offer", new GroupOfferRequest("vn-focal-point", null, null));
+        await DoneAsync(thailand, group.Id);
+        await PartnerApi.PostAsync(vietnam, $"/api/v1/groups/{group.Id}/accept", new GroupAnswerRequest(null, null));
+        await DoneAsync(vietnam, group.Id);
+
+        // Only the origin verifies, only accepted members, and a rejection needs its reason: refused whole, nothing changed.
+        var list = new GroupVerificationRequest([
+            new(members[0], NationalityOutcome.Confirmed, null), new(members[1], NationalityOutcome.Confirmed, null),
+            new(members[2], NationalityOutcome.Confirmed, null), new(members[3], NationalityOutcome.Rejected, "Not found in the civil registry.")]);
+        await Problem.AssertAsync(await PartnerApi.PostAsync(thailand, $"/api/v1/groups/{group.Id}/nationality-verification", list), HttpStatusCode.Forbidden, "forbidden");
+        var noReason = await Problem.AssertAsync(await PartnerApi.PostAsync(vietnam, $"/api/v1/groups/{group.Id}/nationality-verification",
+            new GroupVerificationRequest([new(members[3], NationalityOutcome.Rejected, null)])), HttpStatusCode.BadRequest, "validation");
+        Assert.Contains("members[0].reason", Problem.ErrorFields(noReason));
+        await Problem.AssertAsync(await PartnerApi.PostAsync(thailand, $"/api/v1/groups/{group.Id}/return-plan",
+            new GroupReturnPlanRequest(new DateOnly(2027, 3, 3), "Poipet", null, [new(members[0], TravelDocument.Passport)])), HttpStatusCode.BadRequest, "validation");
+
+        await PartnerApi.PostAsync(vietnam, $"/api/v1/groups/{group.Id}/nationality-verification", list);
+        var verified = await DoneAsync(vietnam, group.Id);
+        Assert.Equal([GroupMemberStatus.Verified, GroupMemberStatus.Verified, GroupMemberStatus.Verified, GroupMemberStatus.Rejected], verified.Members.Select(m => m.Status));
+
+        await PartnerApi.PostAsync(thailand, $"/api/v1/groups/{group.Id}/return-plan", new GroupReturnPlanRequest(
+            new DateOnly(2027, 3, 3), "Poipet", "Two officers of the anti-trafficking police",
+            [new(members[0], TravelDocument.Passport), new(members[1], TravelDocument.EmergencyTravelDocument), new(members[2], TravelDocument.EmergencyTravelDocument)]));
+        Assert.Equal(3, (await DoneAsync(thailand, group.Id)).Members.Count(m => m.Status == GroupMemberStatus.Planned));
+        Assert.Equal(TravelDocument.EmergencyTravelDocument, (await PartnerApi.GetReferralAsync(thailand, members[1]))!.ReturnPlan!.TravelDocument);
+
+        // Both sides' manifests: two handed over, one missing at the crossing.
+        var at = DateTimeOffset.UtcNow;
+        await PartnerApi.PostAsync(thailand, $"/api/v1/groups/{group.Id}/handover", new GroupHandoverRequest(at, [
+            new(members[0], HandoverOutcome.HandedOver), new(members[1], HandoverOutcome.HandedOver), new(members[2], HandoverOutcome.Missing)]));
+        var sent = await DoneAsync(thailand, group.Id);
+        Assert.Equal([ReturnSide.Sending], sent.Members[0].HandoverConfirmedBy);
+        Assert.Equal(GroupMemberStatus.Planned, sent.Members[0].Status);
+        await PartnerApi.PostAsync(vietnam, $"/api/v1/groups/{group.Id}/handover", new GroupHandoverRequest(at, [
+            new(members[0], HandoverOutcome.HandedOver), new(members[1], HandoverOutcome.HandedOver)]));
+        var handedOver = await DoneAsync(vietnam, group.Id);
+
+        Assert.Equal([GroupMemberStatus.Returned, GroupMemberStatus.Returned, GroupMemberStatus.Missing, GroupMemberStatus.Rejected], handedOver.Members.Select(m => m.Status));
+        foreach (var id in members.Take(2))
+        {
+            // Each person's history as if handled alone: created, two consents, offer, accepted, verified, planned, two confirmations.
+            var referral = (await PartnerApi.GetReferralAsync(vietnam, id))!;
+            Assert.Equal((Stage.Returned, "vn-focal-point", 9), (referral.Stage, referral.Holder, referral.Version));
+            var history = await vietnam.GetFromJsonAsync<List<HistoryEntry>>($"/api/v1/referrals/{id}/history", Json.Options);
+            Assert.Equal(Enumerable.Range(1, 9), history!.Select(h => h.Number));
+        }
+
+        Assert.Equal(Stage.ReturnPlanned, (await PartnerApi.GetReferralAsync(thailand, members[2]))!.Stage);
+        Assert.NotNull((await PartnerApi.GetReferralAsync(thailand, members[3]))!.NationalityRejectionReason);
+    }
+
     private static async Task<ReferralView> ConsentedAsync(HttpClient holder, string origin)
     {
         var referral = await ReferralRequests.CreateAsync(holder);
