@@ -108,3 +108,34 @@ public enum GroupOperationKind
     Plan,
     Handover,
 }
+
+/// <summary>
+/// The handover manifest of a group: for each person planned for the handover, what the two officers at the crossing need
+/// to tell who is who, and no more (no summary, languages or documents). Every line is a subject read, recorded in that
+/// person's access log.
+/// </summary>
+public sealed record GroupManifest(
+    Guid GroupId,
+    string Label,
+    string Nationality,
+    DateOnly? PlannedFor,
+    string? CrossingPoint,
+    IReadOnlyList<GroupManifestLine> People)
+{
+    public override string ToString() => $"{nameof(GroupManifest)} {{ GroupId = {GroupId}, People = {People.Count} }}";
+}
+
+/// <summary>One person of the manifest; <see cref="GivenName"/> and the rest are null where the caller may not read the person.</summary>
+public sealed record GroupManifestLine(
+    Guid ReferralId,
+    GroupMemberStatus Status,
+    string? GivenName,
+    string? FamilyName,
+    Sex? Sex,
+    DateOnly? DateOfBirth,
+    TravelDocument? TravelDocument,
+    IReadOnlyList<ReturnSide>? HandoverConfirmedBy)
+{
+    public override string ToString() => $"{nameof(GroupManifestLine)} {{ ReferralId = {ReferralId}, Status = {Status} }}";
+}
+

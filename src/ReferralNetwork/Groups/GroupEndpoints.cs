@@ -27,6 +27,8 @@ public static class GroupEndpoints
             .WithSummary("The target accepts the open offers of the members named, or of all. Answers 202.");
         groups.MapPost("/{id:uuid}/decline", DeclineAsync).RequireAuthorization(Scopes.ReferralsWrite).WithName("DeclineGroup")
             .WithSummary("The target declines, with a reason, the open offers of the members named, or of all. Answers 202.");
+        groups.MapGet("/{id:uuid}/manifest", ManifestAsync).RequireAuthorization(Scopes.SubjectRead).WithName("GetGroupManifest")
+            .WithSummary("The handover manifest: for each person planned for the handover, names, sex, date of birth and travel document, no more. Each line is a subject read recorded in that person's access log.");
         groups.MapPost("/{id:uuid}/nationality-verification", VerifyAsync).RequireAuthorization(Scopes.ReferralsWrite).WithName("VerifyGroupNationality")
             .WithSummary("The origin's verification list: each accepted member named is confirmed, or rejected with a reason, as one verification each. Answers 202.");
         groups.MapPost("/{id:uuid}/return-plan", PlanAsync).RequireAuthorization(Scopes.ReferralsWrite).WithName("PlanGroupReturn")
@@ -34,6 +36,13 @@ public static class GroupEndpoints
         groups.MapPost("/{id:uuid}/handover", HandoverAsync).RequireAuthorization(Scopes.ReferralsWrite).WithName("ConfirmGroupHandover")
             .WithSummary("One side's handover manifest: each planned member named handed over (a return confirmation each), missing, or declining return. Answers 202.");
         return app;
+    }
+
+    private static async Task<Ok<GroupManifest>> ManifestAsync(Guid id, HttpContext http, IGrainFactory grains)
+    {
+        var manifest = await grains.GetGrain<IGroupGrain>(id).Manifest(Caller.From(http.User));
+        http.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Ok(manifest);
     }
 
     private static async Task<Accepted<GroupView>> VerifyAsync(Guid id, GroupVerificationRequest request, HttpContext http, IGrainFactory grains) =>

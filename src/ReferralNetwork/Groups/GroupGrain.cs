@@ -1,3 +1,4 @@
+using ReferralNetwork.Contracts;
 using ReferralNetwork.Contracts.Api;
 using ReferralNetwork.Http;
 using ReferralNetwork.Identity;
@@ -17,6 +18,9 @@ public interface IGroupGrain : IGrainWithGuidKey
 
     /// <summary>Starts the target's answer (accept or decline) for the members named, or every open offer.</summary>
     [Alias("answer")] Task<GroupView> Answer(Caller caller, int? expectedVersion, GroupCommand.Answer command);
+
+    /// <summary>The handover manifest for the group's two sides: each line a subject read, audited per person.</summary>
+    [Alias("manifest")] Task<GroupManifest> Manifest(Caller caller);
 
     /// <summary>The origin's verification list, for accepted members.</summary>
     [Alias("verify")] Task<GroupView> Verify(Caller caller, int? expectedVersion, GroupCommand.Verify command);
@@ -235,6 +239,37 @@ public sealed class GroupGrain(
         configure(operation);
         await StartAsync(operation);
         return State.ToView();
+    }
+
+    public async Task<GroupManifest> Manifest(Caller caller)
+    {
+        VisibleTo(caller);
+        caller.Require(CaseAction.ReadSubject);
+        var lines = new List<GroupManifestLine>();
+        var handover = State.Members.Where(m => m.Status is GroupMemberStatus.Planned or GroupMemberStatus.Returned or GroupMemberStatus.Missing or GroupMemberStatus.DeclinedReturn).ToList();
+        foreach (var few in handover.Chunk(Concurrency))
+        {
+            lines.AddRange(await Task.WhenAll(few.Select(async member =>
+            {
+                var referral = GrainFactory.GetGrain<IReferralGrain>(member.ReferralId);
+                var plan = (await referral.ServerView()).ReturnPlan;
+                try
+                {
+                    // A read for the return like any other: the person's access log shows who opened the manifest, and when.
+                    var subject = await referral.ReadSubject(caller, AccessPurpose.ReturnPlanning, $"Handover manifest of return group {State.Id}");
+                    return new GroupManifestLine(
+                        member.ReferralId, member.Status, subject.GivenName, subject.FamilyName, subject.Sex, subject.DateOfBirth, plan?.TravelDocument, member.HandoverConfirmedBy);
+                }
+                catch (ProblemException problem) when (problem.Kind == ProblemKind.NotFound)
+                {
+                    return new GroupManifestLine(member.ReferralId, member.Status, null, null, null, null, plan?.TravelDocument, member.HandoverConfirmedBy);
+                }
+            })));
+        }
+
+        var planned = State.Members.Select(m => m.ReferralId).FirstOrDefault(id => handover.Any(h => h.ReferralId == id));
+        var anyPlan = planned == default ? null : (await GrainFactory.GetGrain<IReferralGrain>(planned).ServerView()).ReturnPlan;
+        return new GroupManifest(State.Id, State.Label, State.Nationality, anyPlan?.PlannedFor, anyPlan?.CrossingPoint, lines);
     }
 
     private static string DashName(GroupMemberStatus status) => System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(status.ToString());

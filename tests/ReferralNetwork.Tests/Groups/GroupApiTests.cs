@@ -227,6 +227,27 @@ public sealed class GroupApiTests(OwnPlatform platform) : IClassFixture<OwnPlatf
         Assert.Equal(3, (await DoneAsync(thailand, group.Id)).Members.Count(m => m.Status == GroupMemberStatus.Planned));
         Assert.Equal(TravelDocument.EmergencyTravelDocument, (await PartnerApi.GetReferralAsync(thailand, members[1]))!.ReturnPlan!.TravelDocument);
 
+        // The manifest to print: the three planned, named as the handover needs and no more; each line a read in that person's access log.
+        using var shelter = await Factory.ClientForAsync("th-shelter-bangkok");
+        await Problem.AssertAsync(await shelter.GetAsync($"/api/v1/groups/{group.Id}/manifest"), HttpStatusCode.NotFound, "not-found");
+        using (var response = await thailand.GetAsync($"/api/v1/groups/{group.Id}/manifest"))
+        {
+            Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
+            var manifest = await PartnerApi.ReadAsync<GroupManifest>(response);
+            Assert.Equal(members.Take(3), manifest.People.Select(p => p.ReferralId));
+            Assert.All(manifest.People, p => Assert.Equal((ReferralRequests.GivenName, ReferralRequests.FamilyName), (p.GivenName, p.FamilyName)));
+            Assert.Equal((new DateOnly(2027, 3, 3), "Poipet", TravelDocument.Passport), (manifest.PlannedFor, manifest.CrossingPoint, manifest.People[0].TravelDocument));
+            Assert.DoesNotContain("summary", await response.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+        }
+
+        var vietnamsManifest = await vietnam.GetFromJsonAsync<GroupManifest>($"/api/v1/groups/{group.Id}/manifest", Json.Options);
+        Assert.Equal(3, vietnamsManifest!.People.Count(p => p.GivenName == ReferralRequests.GivenName));
+        var log = await thailand.GetFromJsonAsync<List<AccessLogEntry>>($"/api/v1/referrals/{members[0]}/access-log", Json.Options);
+        Assert.Equal(
+            [("th-focal-point", AccessPurpose.ReturnPlanning), ("vn-focal-point", AccessPurpose.ReturnPlanning)],
+            log!.Select(e => (e.OrganizationId, e.Purpose ?? AccessPurpose.Emergency)));
+        Assert.Empty((await thailand.GetFromJsonAsync<List<AccessLogEntry>>($"/api/v1/referrals/{members[3]}/access-log", Json.Options))!);
+
         // Both sides' manifests: two handed over, one missing at the crossing.
         var at = DateTimeOffset.UtcNow;
         await PartnerApi.PostAsync(thailand, $"/api/v1/groups/{group.Id}/handover", new GroupHandoverRequest(at, [
