@@ -139,3 +139,6 @@ public sealed record GroupManifestLine(
     public override string ToString() => $"{nameof(GroupManifestLine)} {{ ReferralId = {ReferralId}, Status = {Status} }}";
 }
 
+
+/// <summary>A return group as the list of an organization's groups shows it: its holder's, and the ones offered to it.</summary>
+public sealed record GroupSummary(Guid Id, string Label, string Nationality, string Holder, string? OfferedTo, int Members, DateTimeOffset CreatedAt);

@@ -19,6 +19,8 @@ public static class GroupEndpoints
         groups.MapPost("/", CreateAsync).RequireAuthorization(Scopes.ReferralsWrite).WithName("CreateGroup")
             .WithSummary("Put referrals the caller's organization holds, of one nationality, in a return group (a flight, a bus).")
             .ProducesValidationProblem();
+        groups.MapGet("/", ListAsync).RequireAuthorization(Scopes.ReferralsRead).WithName("ListGroups")
+            .WithSummary("The caller's organization's return groups, newest first: those it holds and those offered to it (an array; a group's members and progress are in GET /{id}).");
         groups.MapGet("/{id:uuid}", GetAsync).RequireAuthorization(Scopes.ReferralsRead).WithName("GetGroup")
             .WithSummary("The group and each member's progress; for its holder and the organization it was offered to. The ETag is its version.");
         groups.MapPost("/{id:uuid}/offer", OfferAsync).RequireAuthorization(Scopes.ReferralsWrite).WithName("OfferGroup")
@@ -61,6 +63,13 @@ public static class GroupEndpoints
         var view = await grains.GetGrain<IGroupGrain>(id).Create(Caller.From(http.User), command);
         http.Response.SetETag(view.Version);
         return TypedResults.Created($"/api/v1/groups/{id}", view);
+    }
+
+    private static async Task<Ok<IReadOnlyList<GroupSummary>>> ListAsync(HttpContext http, IGrainFactory grains)
+    {
+        var caller = Caller.From(http.User);
+        caller.Require(CaseAction.ReadReferrals);
+        return TypedResults.Ok(await grains.GetGrain<IGroupListGrain>(caller.OrganizationId).List());
     }
 
     private static async Task<Ok<GroupView>> GetAsync(Guid id, HttpContext http, IGrainFactory grains)

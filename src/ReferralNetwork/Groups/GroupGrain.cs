@@ -125,6 +125,7 @@ public sealed class GroupGrain(
             Members = [.. command.Referrals.Select(id => new GroupMember { ReferralId = id })],
         };
         await group.WriteStateAsync();
+        await ListAsync(State.Holder);
         return State.ToView();
     }
 
@@ -272,12 +273,24 @@ public sealed class GroupGrain(
         return new GroupManifest(State.Id, State.Label, State.Nationality, anyPlan?.PlannedFor, anyPlan?.CrossingPoint, lines);
     }
 
+    /// <summary>The group in an organization's list, after the group's own write: a list never shows a group that does not exist.</summary>
+    private Task ListAsync(string organizationId) =>
+        GrainFactory.GetGrain<IGroupListGrain>(organizationId).Put(
+            new GroupSummary(State.Id, State.Label, State.Nationality, State.Holder, State.OfferedTo, State.Members.Count, State.CreatedAt));
+
     private static string DashName(GroupMemberStatus status) => System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(status.ToString());
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         if (State.Operation is null)
         {
+            // The lists again, once the group is as the operation left it (and after a crash that came between a write and a list).
+            await ListAsync(State.Holder);
+            if (State.OfferedTo is { } offeredTo)
+            {
+                await ListAsync(offeredTo);
+            }
+
             await StopReminderAsync();
         }
         else
@@ -367,6 +380,13 @@ public sealed class GroupGrain(
         await group.WriteStateAsync();
         if (State.Operation is null)
         {
+            // The lists again, once the group is as the operation left it (and after a crash that came between a write and a list).
+            await ListAsync(State.Holder);
+            if (State.OfferedTo is { } offeredTo)
+            {
+                await ListAsync(offeredTo);
+            }
+
             await StopReminderAsync();
             logger.LogInformation("Group {GroupId}: {Kind} reached every member", State.Id, operation.Kind);
         }

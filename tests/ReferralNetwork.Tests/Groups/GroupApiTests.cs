@@ -64,6 +64,12 @@ public sealed class GroupApiTests(OwnPlatform platform) : IClassFixture<OwnPlatf
         await Eventually.Until(() => PartnerApi.InboxAsync(vietnam), inbox => inbox.Count(i => members.Contains(i.ReferralId)) == 5);
 
         // The origin sees the group now, accepts three people, and declines one.
+        // Each side finds the group in its list; a shelter's list does not have it.
+        using var shelter = await Factory.ClientForAsync("th-shelter-bangkok");
+        Assert.Contains((await thailand.GetFromJsonAsync<List<GroupSummary>>("/api/v1/groups", Json.Options))!, g => g.Id == group.Id && g.Members == 6);
+        Assert.Contains((await vietnam.GetFromJsonAsync<List<GroupSummary>>("/api/v1/groups", Json.Options))!, g => g.Id == group.Id && g.OfferedTo == "vn-focal-point");
+        Assert.DoesNotContain((await shelter.GetFromJsonAsync<List<GroupSummary>>("/api/v1/groups", Json.Options))!, g => g.Id == group.Id);
+
         var seen = await vietnam.GetFromJsonAsync<GroupView>($"/api/v1/groups/{group.Id}", Json.Options);
         Assert.Equal(offered.Members.Select(m => m.ReferralId), seen!.Members.Select(m => m.ReferralId));
         var accepted = members.Take(3).ToList();
