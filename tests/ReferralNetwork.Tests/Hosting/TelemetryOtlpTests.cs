@@ -71,7 +71,9 @@ public sealed class TelemetryOtlpTests : IAsyncLifetime
         var traces = Sent("/v1/traces");
         Assert.Contains(route, traces, StringComparison.Ordinal);
         Assert.Contains("referral-network", traces, StringComparison.Ordinal);
-        Assert.DoesNotContain("nationality-verification", traces, StringComparison.Ordinal);
+        // The query string (here a purpose of reading a subject) never reaches a span. Not the bare word: the process's other
+        // platforms (tests running alongside) emit on the same activity sources, and a route of theirs may contain it.
+        Assert.DoesNotContain("purpose=", traces, StringComparison.Ordinal);
         Assert.Contains(_received, r => r.Path == "/v1/metrics" && r.ContentType == "application/x-protobuf" && r.Body.Length > 0);
         Assert.Contains("referralnetwork.referrals.created", Sent("/v1/metrics"), StringComparison.Ordinal);
     }
