@@ -247,13 +247,14 @@ public sealed class GroupGrain(
         VisibleTo(caller);
         caller.Require(CaseAction.ReadSubject);
         var lines = new List<GroupManifestLine>();
+        var plans = new Dictionary<Guid, ReturnPlanView?>();
         var handover = State.Members.Where(m => m.Status is GroupMemberStatus.Planned or GroupMemberStatus.Returned or GroupMemberStatus.Missing or GroupMemberStatus.DeclinedReturn).ToList();
         foreach (var few in handover.Chunk(Concurrency))
         {
             lines.AddRange(await Task.WhenAll(few.Select(async member =>
             {
                 var referral = GrainFactory.GetGrain<IReferralGrain>(member.ReferralId);
-                var plan = (await referral.ServerView()).ReturnPlan;
+                var plan = plans[member.ReferralId] = (await referral.ServerView()).ReturnPlan;
                 try
                 {
                     // A read for the return like any other: the person's access log shows who opened the manifest, and when.
@@ -268,9 +269,8 @@ public sealed class GroupGrain(
             })));
         }
 
-        var planned = State.Members.Select(m => m.ReferralId).FirstOrDefault(id => handover.Any(h => h.ReferralId == id));
-        var anyPlan = planned == default ? null : (await GrainFactory.GetGrain<IReferralGrain>(planned).ServerView()).ReturnPlan;
-        return new GroupManifest(State.Id, State.Label, State.Nationality, anyPlan?.PlannedFor, anyPlan?.CrossingPoint, lines);
+        var plan = plans.Values.FirstOrDefault(p => p is not null);
+        return new GroupManifest(State.Id, State.Label, State.Nationality, plan?.PlannedFor, plan?.CrossingPoint, lines);
     }
 
     /// <summary>The group in an organization's list, after the group's own write: a list never shows a group that does not exist.</summary>
@@ -417,7 +417,7 @@ public sealed class GroupGrain(
             {
                 case GroupOperationKind.Offer:
                     var to = operation.To!;
-                    if ((await referral.HandoffsTo(to.Id)).LastOrDefault(h => h.Status == Contracts.HandoffStatus.Offered && h.OfferedAt >= operation.StartedAt) is { } made)
+                    if ((await referral.ServerView()).Handoffs.LastOrDefault(h => h.To == to.Id && h.Status == Contracts.HandoffStatus.Offered && h.OfferedAt >= operation.StartedAt) is { } made)
                     {
                         return new(GroupMemberStatus.Offered, made.Id, null);
                     }
@@ -430,7 +430,7 @@ public sealed class GroupGrain(
                     var handoffId = member.HandoffId!.Value;
                     var answered = operation.Kind == GroupOperationKind.Accept ? Contracts.HandoffStatus.Accepted : Contracts.HandoffStatus.Declined;
                     var status = operation.Kind == GroupOperationKind.Accept ? GroupMemberStatus.Accepted : GroupMemberStatus.Declined;
-                    if ((await referral.HandoffsTo(operation.Caller.OrganizationId)).Any(h => h.Id == handoffId && h.Status == answered))
+                    if ((await referral.ServerView()).Handoffs.Any(h => h.Id == handoffId && h.Status == answered))
                     {
                         return new(status, handoffId, null);
                     }

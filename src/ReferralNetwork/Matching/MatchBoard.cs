@@ -121,8 +121,8 @@ public sealed class MatchBoard(PlatformDbContext db, IGrainFactory grains, TimeP
     {
         // Decided before linking, from the referrals themselves (not the list, which may lag a close), so that the link's
         // own events cannot count.
-        var outcomes = await Task.WhenAll(new[] { match.ReferralA, match.ReferralB }.Select(side => grains.GetGrain<IReferralGrain>(side).Outcome()));
-        match.ReIdentification = outcomes.Any(o => Ended(o.Stage, o.Closure));
+        var views = await Task.WhenAll(new[] { match.ReferralA, match.ReferralB }.Select(side => grains.GetGrain<IReferralGrain>(side).ServerView()));
+        match.ReIdentification = views.Any(v => Ended(v.Stage, v.ClosureReason));
         foreach (var side in new[] { match.ReferralA, match.ReferralB })
         {
             var otherCountry = CountryOf(match, match.Other(side), countries);

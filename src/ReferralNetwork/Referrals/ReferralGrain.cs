@@ -63,19 +63,11 @@ public interface IReferralGrain : IGrainWithGuidKey
     [Alias("ensure-published")] Task EnsurePublished();
 
     /// <summary>
-    /// The referral's handoffs to one organization, for server code that must know whether its own call already went
-    /// through (a return group resuming after a crash); never answered to a caller, whose reach it does not check.
-    /// </summary>
-    [Alias("handoffs-to")] Task<IReadOnlyList<HandoffView>> HandoffsTo(string organizationId);
-
-    /// <summary>
     /// The referral as it stands, for server code that must know whether its own call already went through (a return
-    /// group resuming after a crash); never answered to a caller, whose reach it does not check.
+    /// group resuming after a crash, matching deciding a re-identification); never answered to a caller, whose reach it does not check.
     /// </summary>
     [Alias("server-view")] Task<ReferralView> ServerView();
 
-    /// <summary>Where the referral stands, and why it closed if it did, for server code (matching); reach is not checked.</summary>
-    [Alias("outcome")] Task<(Stage Stage, ClosureReason? Closure)> Outcome();
 }
 
 public sealed class ReferralGrain(
@@ -316,12 +308,7 @@ public sealed class ReferralGrain(
     public Task Link(Guid matchId, string focalPointId, string focalPointCountry) =>
         ChangeAsync(null, () => (object?)State.Link(matchId, focalPointId, focalPointCountry, Now) ?? State);
 
-    public Task<IReadOnlyList<HandoffView>> HandoffsTo(string organizationId) =>
-        Task.FromResult<IReadOnlyList<HandoffView>>([.. State.Handoffs.Where(h => h.To.Id == organizationId).Select(h => h.ToView())]);
-
     public Task<ReferralView> ServerView() => Task.FromResult(State.ToView());
-
-    public Task<(Stage Stage, ClosureReason? Closure)> Outcome() => Task.FromResult((State.Stage, State.ClosureReason));
 
     public async Task EnsurePublished()
     {
