@@ -16,6 +16,7 @@ public abstract class ManagedProcess : IAsyncDisposable
 
     private ProcessGroup? _group;
     private bool _disposed;
+    private bool _everReady;
 
     /// <param name="outputPath">Where standard output and error of every start are appended.</param>
     protected ManagedProcess(string outputPath) => OutputPath = outputPath;
@@ -49,8 +50,34 @@ public abstract class ManagedProcess : IAsyncDisposable
     /// <summary>Why the last look found it not ready, for the message when it never is.</summary>
     protected string? NotReadyBecause { get; set; }
 
-    /// <summary>Starts it (again, with the same settings) unless it runs, and waits until it is ready.</summary>
+    /// <summary>
+    /// Starts it (again, with the same settings) unless it runs, and waits until it is ready. Until it has once been
+    /// ready, a start that finds one of its ports taken by another process meanwhile is tried again on fresh ones
+    /// (twice at most), if the subclass can move (<see cref="MoveToFreshPorts"/>).
+    /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await StartOnceAsync(cancellationToken);
+                _everReady = true;
+                return;
+            }
+            catch (ProcessStartException e) when (e.AddressInUse && !_everReady && attempt < 3 && MoveToFreshPorts())
+            {
+            }
+        }
+    }
+
+    /// <summary>
+    /// Picks fresh free ports for the next try of a first start, and answers whether it did; by default it cannot.
+    /// Called between tries only, when the process is gone.
+    /// </summary>
+    protected virtual bool MoveToFreshPorts() => false;
+
+    private async Task StartOnceAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (IsRunning)

@@ -53,34 +53,26 @@ public static class PlatformExecutable
 /// <summary>One silo: the platform as a long-running process with its own HTTP, silo and gateway ports on loopback.</summary>
 public sealed class SiloProcess : ManagedProcess
 {
-    private readonly IReadOnlyDictionary<string, string?> _settings;
+    private readonly Dictionary<string, string?> _settings;
 
     public SiloProcess(string name, IReadOnlyDictionary<string, string?> settings, string logFolder)
         : base(System.IO.Path.Combine(logFolder, $"{name}.log"))
     {
         Name = name;
-        var ports = FreePorts.OnLoopback(3);
-        (HttpPort, SiloPort, GatewayPort) = (ports[0], ports[1], ports[2]);
-        _settings = new Dictionary<string, string?>(settings)
-        {
-            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{HttpPort}",
-            ["Cluster__SiloPort"] = SiloPort.ToString(CultureInfo.InvariantCulture),
-            ["Cluster__GatewayPort"] = GatewayPort.ToString(CultureInfo.InvariantCulture),
-            ["Cluster__AdvertisedIPAddress"] = "127.0.0.1",
-        };
-        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}"), Timeout = TimeSpan.FromSeconds(60) };
+        _settings = new Dictionary<string, string?>(settings);
+        UseFreePorts();
     }
 
     public string Name { get; }
 
-    public int HttpPort { get; }
+    public int HttpPort { get; private set; }
 
-    public int SiloPort { get; }
+    public int SiloPort { get; private set; }
 
-    public int GatewayPort { get; }
+    public int GatewayPort { get; private set; }
 
     /// <summary>An anonymous client of this silo's API; callers add their own Authorization header per request.</summary>
-    public HttpClient Http { get; }
+    public HttpClient Http { get; private set; } = null!;
 
     public override string Description => $"Silo {Name} (HTTP {HttpPort}, silo {SiloPort}, gateway {GatewayPort})";
 
@@ -112,6 +104,27 @@ public sealed class SiloProcess : ManagedProcess
         var status = await ReadinessAsync();
         NotReadyBecause = $"/health/ready: {status ?? "no answer"}";
         return status == "Healthy";
+    }
+
+    // Another process (a test's server, a browser) may take a port between its choice and the silo's bind.
+    protected override bool SaysAddressInUse(string logs) => logs.Contains("address already in use", StringComparison.OrdinalIgnoreCase);
+
+    protected override bool MoveToFreshPorts()
+    {
+        Http.Dispose();
+        UseFreePorts();
+        return true;
+    }
+
+    private void UseFreePorts()
+    {
+        var ports = FreePorts.OnLoopback(3);
+        (HttpPort, SiloPort, GatewayPort) = (ports[0], ports[1], ports[2]);
+        _settings["ASPNETCORE_URLS"] = $"http://127.0.0.1:{HttpPort}";
+        _settings["Cluster__SiloPort"] = SiloPort.ToString(CultureInfo.InvariantCulture);
+        _settings["Cluster__GatewayPort"] = GatewayPort.ToString(CultureInfo.InvariantCulture);
+        _settings["Cluster__AdvertisedIPAddress"] = "127.0.0.1";
+        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}"), Timeout = TimeSpan.FromSeconds(60) };
     }
 
     protected override ValueTask ReleaseResourcesAsync()

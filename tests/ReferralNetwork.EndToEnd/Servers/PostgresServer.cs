@@ -62,14 +62,8 @@ public sealed class PostgresServer : ManagedProcess
         try
         {
             await server.InitDbAsync(cancellationToken);
-            await server.StartOnFreePortsAsync(
-                _ =>
-                {
-                    server.Port = FreePorts.OnLoopback(1)[0];
-                    server._connectionStrings.Clear();
-                    return Task.CompletedTask;
-                },
-                cancellationToken);
+            server.MoveToFreshPorts();
+            await server.StartAsync(cancellationToken);
             return server;
         }
         catch
@@ -189,6 +183,13 @@ public sealed class PostgresServer : ManagedProcess
             NotReadyBecause = e.Message;
             return false;
         }
+    }
+
+    protected override bool MoveToFreshPorts()
+    {
+        Port = FreePorts.OnLoopback(1)[0];
+        _connectionStrings.Clear();
+        return true;
     }
 
     protected override bool SaysAddressInUse(string logs) => logs.Contains("could not bind", StringComparison.Ordinal);
