@@ -24,6 +24,9 @@ public sealed record GroupAnswerRequest(
     [property: MaxLength(Limits.GroupMembers)] IReadOnlyList<Guid>? Referrals,
     [property: MaxLength(Limits.Text)] string? Reason);
 
+/// <summary>The holder withdraws the group (a flight cancelled): every open offer is withdrawn, with the reason if given.</summary>
+public sealed record GroupWithdrawRequest([property: MaxLength(Limits.Text)] string? Reason);
+
 /// <summary>The origin's nationality-verification list: each person confirmed, or rejected with a reason (as one verification each).</summary>
 public sealed record GroupVerificationRequest([property: MaxLength(Limits.GroupMembers)] IReadOnlyList<GroupVerificationItem>? Members);
 
@@ -58,7 +61,10 @@ public enum HandoverOutcome
     DeclinedReturn,
 }
 
-/// <summary>A return group; <see cref="Operation"/> is what it is carrying out member by member, null when nothing is under way.</summary>
+/// <summary>
+/// A return group; <see cref="Operation"/> is what it is carrying out member by member, null when nothing is under way;
+/// <see cref="WithdrawnAt"/> is set once its holder withdrew it (it takes no further step).
+/// </summary>
 public sealed record GroupView(
     Guid Id,
     string Label,
@@ -68,13 +74,15 @@ public sealed record GroupView(
     GroupOperationKind? Operation,
     IReadOnlyList<GroupMemberView> Members,
     DateTimeOffset CreatedAt,
-    int Version);
+    int Version,
+    DateTimeOffset? WithdrawnAt = null);
 
 /// <summary>
 /// One person of the group, by referral id only, through the steps of a return: <c>listed</c>, <c>offered</c>,
 /// <c>accepted</c> (or <c>declined</c>), <c>verified</c> (or <c>rejected</c>), <c>planned</c>, <c>returned</c> once both
 /// sides confirmed the handover (<see cref="HandoverConfirmedBy"/> says who has), or an exception at the handover:
-/// <c>missing</c>, <c>declined-return</c>. A person's own call that was refused leaves the status as it was and shows
+/// <c>missing</c>, <c>declined-return</c>; <c>withdrawn</c> when the holder withdrew the group while the person's offer was
+/// open (the offer is withdrawn). A person's own call that was refused leaves the status as it was and shows
 /// its problem (an offer refused shows <c>refused</c>: the person was never offered).
 /// </summary>
 public sealed record GroupMemberView(
@@ -97,6 +105,7 @@ public enum GroupMemberStatus
     Returned,
     Missing,
     DeclinedReturn,
+    Withdrawn,
 }
 
 public enum GroupOperationKind
@@ -107,6 +116,7 @@ public enum GroupOperationKind
     Verify,
     Plan,
     Handover,
+    Withdraw,
 }
 
 /// <summary>

@@ -163,6 +163,19 @@ public static class GroupCommand
         }
     }
 
+    /// <summary>The holder withdraws the group; the reason, if any, goes with each open offer's withdrawal.</summary>
+    [GenerateSerializer, Immutable, Alias("command.group-withdraw")]
+    public sealed record Withdraw([property: Id(0)] string? Reason)
+    {
+        public override string ToString() => nameof(Withdraw);
+
+        public static Withdraw From(GroupWithdrawRequest? request)
+        {
+            FieldErrors.Of(request).ThrowIfAny();
+            return new(string.IsNullOrWhiteSpace(request?.Reason) ? null : request.Reason.Trim());
+        }
+    }
+
     /// <summary>A list of members: present, not empty, each with a referral id, none twice.</summary>
     private static FieldErrors Listed<T>(FieldErrors errors, IReadOnlyList<T>? members, Func<T?, Guid?> idOf)
     {

@@ -37,8 +37,13 @@ public static class GroupEndpoints
             .WithSummary("One return plan (date, crossing point or flight, escort) for the verified members named, each with their own travel document. Answers 202.");
         groups.MapPost("/{id:uuid}/handover", HandoverAsync).RequireAuthorization(Scopes.ReferralsWrite).WithName("ConfirmGroupHandover")
             .WithSummary("One side's handover manifest: each planned member named handed over (a return confirmation each), missing, or declining return. Answers 202.");
+        groups.MapPost("/{id:uuid}/withdraw", WithdrawAsync).RequireAuthorization(Scopes.ReferralsWrite).WithName("WithdrawGroup")
+            .WithSummary("The holder withdraws the group (a flight cancelled): each member's open offer is withdrawn, and every member is free for another group. The group takes no further step. Answers 202.");
         return app;
     }
+
+    private static async Task<Accepted<GroupView>> WithdrawAsync(Guid id, GroupWithdrawRequest? request, HttpContext http, IGrainFactory grains) =>
+        Started(http, id, await grains.GetGrain<IGroupGrain>(id).Withdraw(Caller.From(http.User), http.Request.ExpectedVersion(), GroupCommand.Withdraw.From(request)));
 
     private static async Task<Ok<GroupManifest>> ManifestAsync(Guid id, HttpContext http, IGrainFactory grains)
     {

@@ -30,6 +30,15 @@ public interface IGroupGrain : IGrainWithGuidKey
 
     /// <summary>One side's handover manifest, for planned members.</summary>
     [Alias("handover")] Task<GroupView> Handover(Caller caller, int? expectedVersion, GroupCommand.Handover command);
+
+    /// <summary>The holder gives the group up: open offers are withdrawn, and its members are free for another group.</summary>
+    [Alias("withdraw")] Task<GroupView> Withdraw(Caller caller, int? expectedVersion, GroupCommand.Withdraw command);
+
+    /// <summary>
+    /// Whether the person is a member this group still holds (the group not withdrawn, their return not settled); null
+    /// while the group does not exist.
+    /// </summary>
+    [Alias("holds-open"), Orleans.Concurrency.AlwaysInterleave] Task<bool?> HoldsOpen(Guid referralId);
 }
 
 /// <summary>
@@ -113,9 +122,35 @@ public sealed class GroupGrain(
         }
 
         errors.ThrowIfAny();
+
+        // One open group per person: each is claimed before the group exists, and given back if the group is refused.
+        var id = this.GetPrimaryKey();
+        var claimed = new bool[command.Referrals.Count];
+        foreach (var few in command.Referrals.Select((referral, index) => (referral, index)).Chunk(Concurrency))
+        {
+            await Task.WhenAll(few.Select(async m => claimed[m.index] = await GrainFactory.GetGrain<IGroupClaimGrain>(m.referral).Claim(id)));
+        }
+
+        if (claimed.Contains(false))
+        {
+            for (var i = 0; i < claimed.Length; i++)
+            {
+                if (claimed[i])
+                {
+                    await GrainFactory.GetGrain<IGroupClaimGrain>(command.Referrals[i]).Release(id);
+                }
+                else
+                {
+                    errors.Add($"referrals[{i}]", "This person is in another open return group; withdraw that group first, or wait until their return there is settled.");
+                }
+            }
+
+            errors.ThrowIfAny();
+        }
+
         group.State = new GroupState
         {
-            Id = this.GetPrimaryKey(),
+            Id = id,
             Holder = caller.OrganizationId,
             HolderCountry = caller.Country,
             Nationality = views[0]!.Nationality,
@@ -208,6 +243,26 @@ public sealed class GroupGrain(
             [GroupMemberStatus.Planned],
             command.Members.Select(m => (m.ReferralId, new GroupInstruction { Handover = m.Outcome })).ToList(),
             operation => operation.HandedOverAt = command.HandedOverAt);
+
+    public async Task<GroupView> Withdraw(Caller caller, int? expectedVersion, GroupCommand.Withdraw command)
+    {
+        EnsureMayAct(caller, expectedVersion, State.Holder == caller.OrganizationId);
+        State.WithdrawnAt = Now;
+        await StartAsync(new GroupOperation
+        {
+            Kind = GroupOperationKind.Withdraw,
+            Caller = caller,
+            StartedAt = Now,
+            Pending = [.. State.Members.Where(m => m.Status == GroupMemberStatus.Offered).Select(m => m.ReferralId)],
+            Reason = command.Reason,
+        });
+        return State.ToView();
+    }
+
+    public Task<bool?> HoldsOpen(Guid referralId) => Task.FromResult<bool?>(!State.Exists ? null :
+        State.WithdrawnAt is null
+        && State.Members.Any(m => m.ReferralId == referralId && m.Status is not (
+            GroupMemberStatus.Rejected or GroupMemberStatus.Returned or GroupMemberStatus.Missing or GroupMemberStatus.DeclinedReturn or GroupMemberStatus.Withdrawn)));
 
     /// <summary>An operation whose members each get their own instruction; every member named must be at one of <paramref name="ready"/>.</summary>
     private async Task<GroupView> StartForAsync(
@@ -315,6 +370,11 @@ public sealed class GroupGrain(
 
         caller.Require(CaseAction.GroupOperations);
         Preconditions.Check(expectedVersion, State.Version);
+        if (State.WithdrawnAt is not null)
+        {
+            throw ProblemException.NotNow(RefusalCode.GroupWithdrawn, "The group was withdrawn; its members can be put in a new group.");
+        }
+
         if (State.Operation is { } running)
         {
             throw ProblemException.NotNow(RefusalCode.GroupOperationUnderWay, $"The group's {running.Kind.ToString().ToLowerInvariant()} is still reaching its members; try again once it is done.");
@@ -484,6 +544,15 @@ public sealed class GroupGrain(
                     return new(
                         seen.Stage >= Contracts.Stage.Returned ? GroupMemberStatus.Returned : GroupMemberStatus.Planned, member.HandoffId, null,
                         HandoverConfirmedBy: [.. seen.ReturnConfirmations.Select(c => c.Side).Distinct()]);
+
+                case GroupOperationKind.Withdraw:
+                    var open = member.HandoffId!.Value;
+                    if ((await referral.ServerView()).Handoffs.Any(h => h.Id == open && h.Status == Contracts.HandoffStatus.Offered))
+                    {
+                        await referral.Withdraw(operation.Caller, null, new ReferralCommand.Withdraw(open, operation.Reason));
+                    }
+
+                    return new(GroupMemberStatus.Withdrawn, open, null);
 
                 default:
                     throw new InvalidOperationException($"Unknown group operation {operation.Kind}.");

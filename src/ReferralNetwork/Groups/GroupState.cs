@@ -29,12 +29,15 @@ public sealed class GroupState
 
     [Id(9)] public GroupOperation? Operation { get; set; }
 
+    /// <summary>When the holder withdrew the group; it takes no further step, and its members are free for another.</summary>
+    [Id(10)] public DateTimeOffset? WithdrawnAt { get; set; }
+
     public bool Exists => Version > 0;
 
     public GroupView ToView() => new(
         Id, Label, Nationality, Holder, OfferedTo, Operation?.Kind,
         [.. Members.Select(m => new GroupMemberView(m.ReferralId, m.Status, m.HandoffId, m.Problem, m.HandoverConfirmedBy is { Count: > 0 } by ? [.. by] : null))],
-        CreatedAt, Version);
+        CreatedAt, Version, WithdrawnAt);
 }
 
 [GenerateSerializer, Alias("group-member")]

@@ -77,6 +77,9 @@ public static class RefusalCode
     /// <summary>The return group is still carrying out its last operation member by member.</summary>
     public const string GroupOperationUnderWay = "group-operation-under-way";
 
+    /// <summary>The return group was withdrawn by its holder: it takes no further step.</summary>
+    public const string GroupWithdrawn = "group-withdrawn";
+
     /// <summary>The console's page of possible matches is for national focal points only (the API gives anyone else an empty list).</summary>
     public const string MatchesNotForThisKind = "matches-not-for-this-kind";
 

@@ -43,6 +43,7 @@ public sealed class OpenApiBoundsTests(SharedPlatform platform)
         ["VerifyGroupNationality"] = (Caller, null, $"/api/v1/groups/{Guid.NewGuid()}/nationality-verification"),
         ["PlanGroupReturn"] = (Caller, null, $"/api/v1/groups/{Guid.NewGuid()}/return-plan"),
         ["ConfirmGroupHandover"] = (Caller, null, $"/api/v1/groups/{Guid.NewGuid()}/handover"),
+        ["WithdrawGroup"] = (Caller, null, $"/api/v1/groups/{Guid.NewGuid()}/withdraw"),
         ["SetServiceCapacity"] = ("th-shelter-bangkok", "directory.write", "/api/v1/organizations/th-shelter-bangkok/services/shelter/capacity"),
         ["CreateWebhook"] = (Caller, "webhooks.manage", "/api/v1/webhooks"),
         ["CreateClient"] = (Caller, "admin", "/api/v1/clients"),

@@ -279,6 +279,61 @@ public sealed class GroupApiTests(OwnPlatform platform) : IClassFixture<OwnPlatf
         Assert.NotNull((await PartnerApi.GetReferralAsync(thailand, members[3]))!.NationalityRejectionReason);
     }
 
+    [Fact]
+    public async Task A_person_is_in_one_open_group_at_a_time_and_a_withdrawn_group_withdraws_its_offers_and_frees_its_members()
+    {
+        using var thailand = await Factory.ClientForAsync("th-focal-point");
+        using var vietnam = await Factory.ClientForAsync("vn-focal-point");
+        var first = (await ConsentedAsync(thailand, "vn-focal-point")).Id;
+        var second = (await ConsentedAsync(thailand, "vn-focal-point")).Id;
+        var flight = await CreateAsync(thailand, "Charter flight BKK-HAN, 20 Feb", [first, second]);
+
+        // The same person on a second flight is refused, and the refused group does not exist; the other person is not held by it.
+        var third = (await ConsentedAsync(thailand, "vn-focal-point")).Id;
+        var problem = await Problem.AssertAsync(
+            await PartnerApi.PostAsync(thailand, "/api/v1/groups", new CreateGroupRequest("Bus through Mae Sot", [third, second])), HttpStatusCode.BadRequest, "validation");
+        var errors = problem.GetProperty("errors");
+        Assert.True(errors.TryGetProperty("referrals[1]", out _), problem.ToString());
+        Assert.False(errors.TryGetProperty("referrals[0]", out _), problem.ToString());
+        Assert.DoesNotContain((await thailand.GetFromJsonAsync<List<GroupSummary>>("/api/v1/groups", Json.Options))!, g => g.Label == "Bus through Mae Sot");
+        var bus = await CreateAsync(thailand, "Bus through Mae Sot", [third]);
+
+        using (var offer = await PartnerApi.PostAsync(thailand, $"/api/v1/groups/{flight.Id}/offer", new GroupOfferRequest("vn-focal-point", null, null)))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, offer.StatusCode);
+        }
+
+        var offered = await DoneAsync(thailand, flight.Id);
+        Assert.All(offered.Members, m => Assert.Equal(GroupMemberStatus.Offered, m.Status));
+
+        // Only the holder withdraws; the flight is cancelled: each open offer is withdrawn as a single withdrawal would be.
+        var notYours = await Problem.AssertAsync(await PartnerApi.PostAsync(vietnam, $"/api/v1/groups/{flight.Id}/withdraw", new GroupWithdrawRequest(null)), HttpStatusCode.Forbidden, "forbidden");
+        Assert.Equal(RefusalCode.GroupNotYours, notYours.GetProperty("code").GetString());
+        using (var withdraw = await PartnerApi.PostAsync(thailand, $"/api/v1/groups/{flight.Id}/withdraw", new GroupWithdrawRequest("The flight was cancelled.")))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, withdraw.StatusCode);
+            Assert.NotNull((await PartnerApi.ReadAsync<GroupView>(withdraw)).WithdrawnAt);
+        }
+
+        var withdrawn = await DoneAsync(thailand, flight.Id);
+        Assert.All(withdrawn.Members, m => Assert.Equal(GroupMemberStatus.Withdrawn, m.Status));
+        foreach (var member in withdrawn.Members)
+        {
+            var handoff = Assert.Single((await PartnerApi.GetReferralAsync(thailand, member.ReferralId))!.Handoffs);
+            Assert.Equal((member.HandoffId, HandoffStatus.Withdrawn), (handoff.Id, handoff.Status));
+        }
+
+        // A withdrawn group takes no further step; its people can go on the next flight.
+        var over = await Problem.AssertAsync(
+            await PartnerApi.PostAsync(thailand, $"/api/v1/groups/{flight.Id}/offer", new GroupOfferRequest("vn-focal-point", null, null)), HttpStatusCode.Conflict, "transition-not-allowed");
+        Assert.Equal(RefusalCode.GroupWithdrawn, over.GetProperty("code").GetString());
+        await Problem.AssertAsync(
+            await PartnerApi.PostAsync(thailand, "/api/v1/groups", new CreateGroupRequest("Charter flight BKK-HAN, 27 Feb", [first, third])), HttpStatusCode.BadRequest, "validation");
+        var next = await CreateAsync(thailand, "Charter flight BKK-HAN, 27 Feb", [first, second]);
+        Assert.Equal(2, next.Members.Count);
+        Assert.Equal(bus.Id, (await thailand.GetFromJsonAsync<GroupView>($"/api/v1/groups/{bus.Id}", Json.Options))!.Id);
+    }
+
     private static async Task<ReferralView> ConsentedAsync(HttpClient holder, string origin)
     {
         var referral = await ReferralRequests.CreateAsync(holder);
