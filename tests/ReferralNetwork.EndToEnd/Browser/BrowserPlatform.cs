@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Microsoft.Playwright;
 using ReferralNetwork.EndToEnd.Embedded;
 using ReferralNetwork.EndToEnd.Processes;
@@ -40,6 +41,20 @@ public sealed class BrowserPlatform : IAsyncLifetime
             Headless = true,
             Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
         });
+    }
+
+    /// <summary>A client of the platform's API with a token of the demo client <paramref name="client"/> (client credentials).</summary>
+    public async Task<HttpClient> ApiAsync(string client)
+    {
+        var http = new HttpClient { BaseAddress = new Uri(BaseAddress) };
+        using var token = await http.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials", ["client_id"] = client, ["client_secret"] = EmbeddedPlatform.DemoSecret,
+        }));
+        var body = await token.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        Assert.True(token.IsSuccessStatusCode, body.ToString());
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", body.GetProperty("access_token").GetString());
+        return http;
     }
 
     /// <summary>A new browser (its own cookies) whose language is <paramref name="language"/>, as its Accept-Language says.</summary>

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 
@@ -147,6 +148,65 @@ public sealed partial class ConsoleKeyboardBrowserTests(BrowserPlatform platform
     }
 
     /// <summary>Presses Tab until <paramref name="selector"/> has the focus, as a person without a mouse does (at most 80 presses).</summary>
+    [Theory]
+    [InlineData("en")]
+    [InlineData("km")]
+    [InlineData("lo")]
+    [InlineData("my")]
+    [InlineData("th")]
+    public async Task The_surge_screening_queue_is_worked_from_the_keyboard(string language)
+    {
+        using (var thailand = await platform.ApiAsync("th-focal-point"))
+        {
+            using var created = await thailand.PostAsJsonAsync("/api/v1/referrals", new
+            {
+                subject = new { givenName = $"Queue{language}", sex = "female", nationality = "MM" },
+                identifiedIn = "TH",
+                identifiedAt = DateTimeOffset.UtcNow.AddHours(-1),
+                exploitation = new[] { "forced-criminality" },
+            });
+            Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
+        }
+
+        await using var context = await platform.NewContextAsync(language);
+        var page = await ConsolePage.OpenAsync(context, "/console");
+        await page.Page.Locator("#name").FillAsync("officer@th-focal-point");
+        await page.Page.Locator("#password").FillAsync("demo-password");
+        await page.Page.Locator("main form button[type=submit]").ClickAsync();
+        await page.Page.WaitForURLAsync(new Regex("/console$"));
+        await page.Page.Locator("a[href='/console/screening']").ClickAsync();
+        await page.Page.WaitForURLAsync(new Regex("/console/screening$"), new() { WaitUntil = WaitUntilState.NetworkIdle });
+        await page.SettledAsync();
+        var current = page.Page.Locator("section[data-referral]");
+        for (var waited = 0; await current.CountAsync() == 0 && waited < 60; waited++)
+        {
+            await Task.Delay(250); // the referral list (a read model) is written shortly after the create
+            await page.Page.ReloadAsync(new() { WaitUntil = WaitUntilState.NetworkIdle });
+            await page.SettledAsync();
+        }
+
+        var screened = await current.GetAttributeAsync("data-referral");
+        await page.AssertAccessibleAsync();
+        await page.AssertDrawnWithServedFontsAsync("h1, h2, legend", ConsolePage.FontFamilyOf(language));
+        await page.ScreenshotAsync($"console-screening-queue-{language}");
+
+        // The first indicator has the focus: Space ticks it, Tab reaches Save and next, Enter saves and shows the next.
+        Assert.True(await page.Page.EvaluateAsync<bool>("() => document.activeElement?.matches('input[name=indicators]') === true"));
+        await page.Page.Keyboard.PressAsync("Space");
+        await TabToAsync(page, "section[data-referral] button[type=submit]");
+        await page.Page.Keyboard.PressAsync("Enter");
+        // The post answers with a redirect to the queue, where the next referral is shown with the confirmation.
+        await Assertions.Expect(page.Page.Locator("p.done[role=status]")).ToHaveCountAsync(1, new() { Timeout = 30_000 });
+        await page.SettledAsync();
+        Assert.NotEqual(screened, await current.CountAsync() == 0 ? null : await current.GetAttributeAsync("data-referral"));
+        await page.AssertAccessibleAsync();
+        page.AssertNoBrowserErrors();
+
+        using var api = await platform.ApiAsync("th-focal-point");
+        var referral = await api.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/v1/referrals/{screened}");
+        Assert.Equal("screened", referral.GetProperty("stage").GetString());
+    }
+
     private static async Task TabToAsync(ConsolePage page, string selector)
     {
         for (var presses = 0; presses < 80; presses++)

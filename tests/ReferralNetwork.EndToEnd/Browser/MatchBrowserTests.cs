@@ -26,8 +26,8 @@ public sealed class MatchBrowserTests(BrowserPlatform platform) : IClassFixture<
     public async Task A_focal_point_sees_a_possible_match_and_confirms_it(string language, string givenName, int bornIn)
     {
         var text = new Text(language);
-        using var cambodia = await ApiAsync("kh-focal-point");
-        using var thailand = await ApiAsync("th-focal-point");
+        using var cambodia = await platform.ApiAsync("kh-focal-point");
+        using var thailand = await platform.ApiAsync("th-focal-point");
         var earlier = await CreateAsync(cambodia, givenName, bornIn, "KH");
         using (var close = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/referrals/{earlier.Id}/close") { Content = JsonContent.Create(new { reason = "lost-contact" }) })
         {
@@ -88,18 +88,6 @@ public sealed class MatchBrowserTests(BrowserPlatform platform) : IClassFixture<
         await Assertions.Expect(page.Page.Locator("table.history tbody tr").Last.Locator("[data-field=event]")).ToHaveTextAsync(text.Of("Event.ReferralLinked"));
         await page.AssertAccessibleAsync();
         page.AssertNoBrowserErrors();
-    }
-
-    private async Task<HttpClient> ApiAsync(string client)
-    {
-        var http = new HttpClient { BaseAddress = new Uri(platform.BaseAddress) };
-        using var token = await http.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "client_credentials", ["client_id"] = client, ["client_secret"] = "demo-secret",
-        }));
-        var accessToken = (await token.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString();
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
-        return http;
     }
 
     private static async Task<(string Id, int Version)> CreateAsync(HttpClient http, string givenName, int bornIn, string country)
