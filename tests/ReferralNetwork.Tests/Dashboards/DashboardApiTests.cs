@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using ReferralNetwork.Contracts;
@@ -236,6 +237,34 @@ public sealed class DashboardApiTests(DashboardPlatform platform) : IClassFixtur
     }
 
     [Fact]
+    public async Task The_surge_board_shows_each_nationality_where_its_people_got_to_with_the_corridors_totals()
+    {
+        using var secretariat = await Factory.ClientForAsync("regional-secretariat");
+        using var thailand = await Factory.ClientForAsync("th-focal-point");
+        var corridors = await Eventually.Until(() => DashboardAsync(secretariat, "corridors", DashboardPlatform.Month), d => CellOf(d, "identified", "LA", "KH").Display == "<10");
+        var surge = await DashboardAsync(secretariat, "surge", DashboardPlatform.Month);
+
+        // Twenty-five Vietnamese identified in Thailand, none screened yet; three Cambodians in Laos, a small count.
+        Assert.Equal("25", CellOf(surge, "by-nationality", "VN", "identified").Display);
+        Assert.Equal("0", CellOf(surge, "by-nationality", "VN", "screened").Display);
+        Assert.Equal("<10", CellOf(surge, "by-nationality", "KH", "identified").Display);
+        foreach (var nationality in new[] { "VN", "KH" })
+        {
+            Assert.Equal(Value(CellOf(corridors, "identified", "total", nationality)), Value(CellOf(surge, "by-nationality", nationality, "total")));
+        }
+
+        Assert.Equal(Value(CellOf(corridors, "identified", "total", "total")), Value(CellOf(surge, "by-nationality", "total", "total")));
+
+        // Thailand's focal point sees the people identified in Thailand; the secretariat's view of Thailand is the same.
+        var thai = await DashboardAsync(thailand, "surge", DashboardPlatform.Month);
+        Assert.Equal(Value(CellOf(corridors, "identified", "TH", "VN")), Value(CellOf(thai, "by-nationality", "VN", "total")));
+        Assert.DoesNotContain(thai.Tables.Single().Cells, c => c.Row == "KH" && c.Count > 0);
+        Assert.Equal(
+            JsonSerializer.Serialize(thai.Tables),
+            JsonSerializer.Serialize((await DashboardAsync(secretariat, "surge", $"{DashboardPlatform.Month}&country=TH")).Tables));
+    }
+
+    [Fact]
     public async Task Rebuilding_from_the_histories_gives_the_same_answers()
     {
         using var secretariat = await Factory.ClientForAsync("regional-secretariat");
@@ -272,6 +301,9 @@ public sealed class DashboardApiTests(DashboardPlatform platform) : IClassFixtur
         Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
         return text;
     }
+
+    /// <summary>What a cell says, wherever it stands.</summary>
+    private static (int? Count, string Display) Value(DashboardCell cell) => (cell.Count, cell.Display);
 
     private static DashboardCell CellOf(DashboardView view, string table, string row, string column) =>
         view.Tables.Single(t => t.Name == table).Cells.Single(c => c.Row == row && c.Column == column);
