@@ -123,6 +123,37 @@ public sealed class ConsoleGroupTests(SharedPlatform platform)
         Assert.Equal(Stage.Returned, (await PartnerApi.GetReferralAsync(thailand, members[0]))!.Stage);
     }
 
+    [Fact]
+    public async Task A_person_the_workflow_refuses_shows_why_on_their_own_line_and_a_group_offered_elsewhere_leaves_the_first_list()
+    {
+        using var thailand = await Platform.ClientForAsync("th-focal-point");
+        var willing = await ConsentedAsync(thailand);
+        var unwilling = (await ReferralRequests.CreateAsync(thailand)).Id; // no consent to return: consent is each person's
+        var group = await CreateAsync(thailand, "Charter flight BKK-SGN", [willing, unwilling]);
+        var (thai, _) = await ConsoleSession.SignInAsync(Platform, "supervisor@th-focal-point");
+        using var _ = thai;
+        var (cambodia, _) = await ConsoleSession.SignInAsync(Platform, "supervisor@kh-focal-point");
+        using var __ = cambodia;
+
+        // Offered to the wrong country first: every person is refused, alone, and the group is in Cambodia's list.
+        await thai.SubmitAsync(await thai.GetAsync($"/console/groups/{group.Id}"), "handler=Offer", new Dictionary<string, string> { ["toOrganizationId"] = "kh-focal-point" });
+        var refused = await DoneAsync(thai, group.Id);
+        Assert.Equal(["Not offered (refused)", "Not offered (refused)"], Statuses(refused, [willing, unwilling]));
+        Assert.Contains("A return across the border goes to the focal point of the person&#x27;s own country.", refused.Html, StringComparison.Ordinal);
+        Assert.Contains(group.Id.ToString(), (await cambodia.GetAsync("/console/groups")).Html, StringComparison.Ordinal);
+
+        await thai.SubmitAsync(refused, "handler=Offer", new Dictionary<string, string> { ["toOrganizationId"] = "vn-focal-point" });
+        var offered = await DoneAsync(thai, group.Id);
+
+        Assert.Equal(["Offered", "Not offered (refused)"], Statuses(offered, [willing, unwilling]));
+        Assert.Contains("The person has not agreed to return. This is never overridden.", Member(offered, unwilling), StringComparison.Ordinal);
+        Assert.Contains($"href=\"/console/referrals/{unwilling}\"", Member(offered, unwilling), StringComparison.Ordinal);
+        var theirs = await cambodia.GetAsync("/console/groups");
+        Assert.Equal(HttpStatusCode.OK, theirs.Status);
+        Assert.DoesNotContain(group.Id.ToString(), theirs.Html, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await cambodia.GetAsync($"/console/groups/{group.Id}")).Status);
+    }
+
     [Theory]
     [InlineData("officer@th-shelter-bangkok")]
     [InlineData("supervisor@kh-focal-point")]
@@ -206,6 +237,13 @@ public sealed class ConsoleGroupTests(SharedPlatform platform)
     private static List<string> Statuses(TestBrowser.Page page, IEnumerable<Guid> members) =>
         [.. members.Select(id => Regex.Match(page.Html, $"<tr data-member=\"{id}\">.*?data-field=\"member-status\">(?<s>[^<]*)<", RegexOptions.Singleline) is { Success: true } m
             ? WebUtility.HtmlDecode(m.Groups["s"].Value) : $"{id} not on the page")];
+
+    private static string Member(TestBrowser.Page page, Guid referral)
+    {
+        var start = page.Html.IndexOf($"<tr data-member=\"{referral}\">", StringComparison.Ordinal);
+        Assert.True(start >= 0, $"{referral} is not on {page.Url}");
+        return page.Html[start..page.Html.IndexOf("</tr>", start, StringComparison.Ordinal)];
+    }
 
     private static string Row(TestBrowser.Page page, Guid group)
     {

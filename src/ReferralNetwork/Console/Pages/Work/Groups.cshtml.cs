@@ -24,16 +24,29 @@ public sealed class GroupsModel(GroupBoard board) : WorkPage
         try
         {
             var listed = await board.ListAsync(Caller);
-            // The list names the groups; each group says where its people are (a read of grains held in memory).
-            Groups = await Task.WhenAll(listed.Select(g => board.GetAsync(Caller, g.Id)));
+            // The list names the groups; each group says where its people are (a read of grains held in memory). A group
+            // offered since to another organization is in this one's list still, and no longer this organization's to see.
+            Groups = [.. (await Task.WhenAll(listed.Select(VisibleAsync))).OfType<GroupView>()];
         }
-        catch (ProblemException problem) when (problem.Kind != ProblemKind.NotFound)
+        catch (ProblemException problem)
         {
             return Refused(problem.Code ?? RefusalCode.RoleDoesNotAllow, Problems.StatusOf(problem.Kind));
         }
 
         await LoadDirectoryAsync();
         return Page();
+    }
+
+    private async Task<GroupView?> VisibleAsync(GroupSummary group)
+    {
+        try
+        {
+            return await board.GetAsync(Caller, group.Id);
+        }
+        catch (ProblemException problem) when (problem.Kind == ProblemKind.NotFound)
+        {
+            return null;
+        }
     }
 
     /// <summary>How many of the group's people are at each status, in the order of a return.</summary>
