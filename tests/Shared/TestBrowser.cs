@@ -71,7 +71,7 @@ public sealed partial class TestBrowser(IReadOnlyDictionary<string, Func<HttpMes
             }
 
             Location = uri;
-            return new Page(uri, response.StatusCode, await response.Content.ReadAsStringAsync());
+            return new Page(uri, response.StatusCode, await response.Content.ReadAsStringAsync()) { CacheControl = response.Headers.CacheControl?.ToString() };
         }
 
         throw new InvalidOperationException($"More than 20 redirects from {request.RequestUri}.");
@@ -97,7 +97,11 @@ public sealed partial class TestBrowser(IReadOnlyDictionary<string, Func<HttpMes
         }
     }
 
-    public sealed record Page(Uri Url, HttpStatusCode Status, string Html);
+    public sealed record Page(Uri Url, HttpStatusCode Status, string Html)
+    {
+        /// <summary>The answer's Cache-Control header, as sent (a page of personal data must say no-store).</summary>
+        public string? CacheControl { get; init; }
+    }
 
     // The action is read wherever it stands among the form's attributes (a lookahead), or left empty when there is none.
     [GeneratedRegex("""<form(?:(?=[^>]*\saction="(?<action>[^"]*)"))?[^>]*>.*?</form>""", RegexOptions.Singleline)]

@@ -2,8 +2,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using ReferralNetwork.Contracts.Api;
 using ReferralNetwork.Http;
 using ReferralNetwork.Identity;
-using ReferralNetwork.Referrals;
-using ReferralNetwork.Storage;
 
 namespace ReferralNetwork.Groups;
 
@@ -42,24 +40,24 @@ public static class GroupEndpoints
         return app;
     }
 
-    private static async Task<Accepted<GroupView>> WithdrawAsync(Guid id, GroupWithdrawRequest? request, HttpContext http, IGrainFactory grains) =>
-        Started(http, id, await grains.GetGrain<IGroupGrain>(id).Withdraw(Caller.From(http.User), http.Request.ExpectedVersion(), GroupCommand.Withdraw.From(request)));
+    private static async Task<Accepted<GroupView>> WithdrawAsync(Guid id, GroupWithdrawRequest? request, HttpContext http, GroupBoard board) =>
+        Started(http, id, await board.WithdrawAsync(Caller.From(http.User), id, http.Request.ExpectedVersion(), request));
 
-    private static async Task<Ok<GroupManifest>> ManifestAsync(Guid id, HttpContext http, IGrainFactory grains)
+    private static async Task<Ok<GroupManifest>> ManifestAsync(Guid id, HttpContext http, GroupBoard board)
     {
-        var manifest = await grains.GetGrain<IGroupGrain>(id).Manifest(Caller.From(http.User));
+        var manifest = await board.ManifestAsync(Caller.From(http.User), id);
         http.Response.Headers.CacheControl = "no-store";
         return TypedResults.Ok(manifest);
     }
 
-    private static async Task<Accepted<GroupView>> VerifyAsync(Guid id, GroupVerificationRequest request, HttpContext http, IGrainFactory grains) =>
-        Started(http, id, await grains.GetGrain<IGroupGrain>(id).Verify(Caller.From(http.User), http.Request.ExpectedVersion(), GroupCommand.Verify.From(request)));
+    private static async Task<Accepted<GroupView>> VerifyAsync(Guid id, GroupVerificationRequest request, HttpContext http, GroupBoard board) =>
+        Started(http, id, await board.VerifyAsync(Caller.From(http.User), id, http.Request.ExpectedVersion(), request));
 
-    private static async Task<Accepted<GroupView>> PlanAsync(Guid id, GroupReturnPlanRequest request, HttpContext http, IGrainFactory grains) =>
-        Started(http, id, await grains.GetGrain<IGroupGrain>(id).Plan(Caller.From(http.User), http.Request.ExpectedVersion(), GroupCommand.Plan.From(request)));
+    private static async Task<Accepted<GroupView>> PlanAsync(Guid id, GroupReturnPlanRequest request, HttpContext http, GroupBoard board) =>
+        Started(http, id, await board.PlanAsync(Caller.From(http.User), id, http.Request.ExpectedVersion(), request));
 
-    private static async Task<Accepted<GroupView>> HandoverAsync(Guid id, GroupHandoverRequest request, HttpContext http, IGrainFactory grains) =>
-        Started(http, id, await grains.GetGrain<IGroupGrain>(id).Handover(Caller.From(http.User), http.Request.ExpectedVersion(), GroupCommand.Handover.From(request)));
+    private static async Task<Accepted<GroupView>> HandoverAsync(Guid id, GroupHandoverRequest request, HttpContext http, GroupBoard board) =>
+        Started(http, id, await board.HandoverAsync(Caller.From(http.User), id, http.Request.ExpectedVersion(), request));
 
     private static async Task<Created<GroupView>> CreateAsync(CreateGroupRequest request, HttpContext http, IGrainFactory grains)
     {
@@ -70,34 +68,24 @@ public static class GroupEndpoints
         return TypedResults.Created($"/api/v1/groups/{id}", view);
     }
 
-    private static async Task<Ok<IReadOnlyList<GroupSummary>>> ListAsync(HttpContext http, IGrainFactory grains)
-    {
-        var caller = Caller.From(http.User);
-        caller.Require(CaseAction.ReadReferrals);
-        return TypedResults.Ok(await grains.GetGrain<IGroupListGrain>(caller.OrganizationId).List());
-    }
+    private static async Task<Ok<IReadOnlyList<GroupSummary>>> ListAsync(HttpContext http, GroupBoard board) =>
+        TypedResults.Ok(await board.ListAsync(Caller.From(http.User)));
 
-    private static async Task<Ok<GroupView>> GetAsync(Guid id, HttpContext http, IGrainFactory grains)
+    private static async Task<Ok<GroupView>> GetAsync(Guid id, HttpContext http, GroupBoard board)
     {
-        var view = await grains.GetGrain<IGroupGrain>(id).Get(Caller.From(http.User));
+        var view = await board.GetAsync(Caller.From(http.User), id);
         http.Response.SetETag(view.Version);
         return TypedResults.Ok(view);
     }
 
-    private static async Task<Accepted<GroupView>> OfferAsync(
-        Guid id, GroupOfferRequest request, HttpContext http, IGrainFactory grains, PlatformDbContext db, TimeProvider time)
-    {
-        var command = GroupCommand.Offer.From(
-            request, await WorkflowEndpoints.TargetAsync(db, request.ToOrganizationId, http.RequestAborted), time.GetUtcNow(),
-            await WorkflowEndpoints.FocalPointCountriesAsync(db, http.RequestAborted));
-        return Started(http, id, await grains.GetGrain<IGroupGrain>(id).Offer(Caller.From(http.User), http.Request.ExpectedVersion(), command));
-    }
+    private static async Task<Accepted<GroupView>> OfferAsync(Guid id, GroupOfferRequest request, HttpContext http, GroupBoard board) =>
+        Started(http, id, await board.OfferAsync(Caller.From(http.User), id, http.Request.ExpectedVersion(), request, http.RequestAborted));
 
-    private static async Task<Accepted<GroupView>> AcceptAsync(Guid id, GroupAnswerRequest? request, HttpContext http, IGrainFactory grains) =>
-        Started(http, id, await grains.GetGrain<IGroupGrain>(id).Answer(Caller.From(http.User), http.Request.ExpectedVersion(), GroupCommand.Answer.From(request, decline: false)));
+    private static async Task<Accepted<GroupView>> AcceptAsync(Guid id, GroupAnswerRequest? request, HttpContext http, GroupBoard board) =>
+        Started(http, id, await board.AnswerAsync(Caller.From(http.User), id, http.Request.ExpectedVersion(), request, decline: false));
 
-    private static async Task<Accepted<GroupView>> DeclineAsync(Guid id, GroupAnswerRequest request, HttpContext http, IGrainFactory grains) =>
-        Started(http, id, await grains.GetGrain<IGroupGrain>(id).Answer(Caller.From(http.User), http.Request.ExpectedVersion(), GroupCommand.Answer.From(request, decline: true)));
+    private static async Task<Accepted<GroupView>> DeclineAsync(Guid id, GroupAnswerRequest request, HttpContext http, GroupBoard board) =>
+        Started(http, id, await board.AnswerAsync(Caller.From(http.User), id, http.Request.ExpectedVersion(), request, decline: true));
 
     private static Accepted<GroupView> Started(HttpContext http, Guid id, GroupView view)
     {

@@ -12,6 +12,7 @@ public static class GroupsFeature
     public static WebApplicationBuilder AddGroups(this WebApplicationBuilder builder)
     {
         builder.DescribeApiTag("Groups", "Return groups of a surge (a chartered flight, a bus through a crossing point): referrals of one nationality offered to their country's focal point as one, and answered as one or per person. Each person's referral records the same events as if handled alone.");
+        builder.Services.AddScoped<GroupBoard>();
         builder.Services.Configure<GroupOptions>(builder.Configuration.GetSection(GroupOptions.Section));
         builder.PlatformFeatures().ConfigureSilo(ConfigureSilo);
         return builder;

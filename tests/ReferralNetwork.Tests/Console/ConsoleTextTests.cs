@@ -83,6 +83,7 @@ public sealed partial class ConsoleTextTests
         typeof(ScreeningOutcome), typeof(ConsentPurpose), typeof(ConsentMethod), typeof(HandoffKind), typeof(HandoffStatus),
         typeof(NationalityOutcome), typeof(TravelDocument), typeof(ReturnSide), typeof(ServiceStatus), typeof(ClosureReason),
         typeof(AccessPurpose), typeof(DocumentKind), typeof(WebhookStatus), typeof(WebhookDisabledReason), typeof(WebhookDeliveryStatus), typeof(WebhookAttemptOutcome),
+        typeof(GroupMemberStatus), typeof(GroupOperationKind), typeof(HandoverOutcome),
     ];
 
     [Theory]
