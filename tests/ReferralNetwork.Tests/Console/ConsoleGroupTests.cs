@@ -152,6 +152,16 @@ public sealed class ConsoleGroupTests(SharedPlatform platform)
         Assert.Equal(HttpStatusCode.OK, theirs.Status);
         Assert.DoesNotContain(group.Id.ToString(), theirs.Html, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, (await cambodia.GetAsync($"/console/groups/{group.Id}")).Status);
+
+        // The flight is cancelled: the holder withdraws the group, the open offer is withdrawn, and no step is offered any more.
+        var withdrawing = await thai.SubmitAsync(offered, "handler=Withdraw", new Dictionary<string, string> { ["reason"] = "The flight was cancelled." });
+        Assert.Contains("The group is withdrawn", withdrawing.Html, StringComparison.Ordinal);
+        var withdrawn = await DoneAsync(thai, group.Id);
+        Assert.Equal(["Offer withdrawn with the group", "Not offered (refused)"], Statuses(withdrawn, [willing, unwilling]));
+        Assert.Contains("data-field=\"withdrawn\"", withdrawn.Html, StringComparison.Ordinal);
+        Assert.DoesNotContain("handler=Withdraw", withdrawn.Html, StringComparison.Ordinal);
+        Assert.DoesNotContain("handler=Offer", withdrawn.Html, StringComparison.Ordinal);
+        Assert.Equal(HandoffStatus.Withdrawn, Assert.Single((await PartnerApi.GetReferralAsync(thailand, willing))!.Handoffs).Status);
     }
 
     [Theory]

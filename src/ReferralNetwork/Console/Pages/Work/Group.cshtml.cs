@@ -35,7 +35,7 @@ public sealed class GroupModel(GroupBoard board, PersonTime time) : WorkPage
     public bool IsOrigin => View.OfferedTo == Caller.OrganizationId;
 
     /// <summary>Whether the forms are for this person: their role allows group operations and nothing is under way.</summary>
-    public bool MayAct => Caller.Has(Scopes.ReferralsWrite) && Caller.May(CaseAction.GroupOperations) && View.Operation is null;
+    public bool MayAct => Caller.Has(Scopes.ReferralsWrite) && Caller.May(CaseAction.GroupOperations) && View.Operation is null && View.WithdrawnAt is null;
 
     /// <summary>This side at a handover.</summary>
     public ReturnSide Side => IsHolder ? ReturnSide.Sending : ReturnSide.Receiving;
@@ -104,6 +104,9 @@ public sealed class GroupModel(GroupBoard board, PersonTime time) : WorkPage
     public Task<IActionResult> OnPostHandoverAsync(string? handedOverAt, List<HandoverLine>? handover) =>
         Do("Done.GroupHandover", () => board.HandoverAsync(Caller, Id, Version, new GroupHandoverRequest(time.ParseLocalTime(handedOverAt),
             [.. (handover ?? []).Where(l => l.Outcome is not null).Select(l => new GroupHandoverItem(l.ReferralId, l.Outcome))])));
+
+    public Task<IActionResult> OnPostWithdrawAsync(string? reason) =>
+        Do("Done.GroupWithdraw", () => board.WithdrawAsync(Caller, Id, Version, new GroupWithdrawRequest(Blank(reason))));
 
     public sealed record VerifyLine(Guid? ReferralId, NationalityOutcome? Outcome, string? Reason);
 
