@@ -181,7 +181,7 @@ public sealed class IntakeUpload
         var request = new CreateReferralRequest(
             new SubjectInput(Cell("given_name"), Cell("family_name"), sex, dateOfBirth, Cell("nationality")?.ToUpperInvariant(), languages),
             caller.Country,
-            identified is { } day ? time.ParseLocalTime(day.ToString("yyyy-MM-dd'T'00:00", CultureInfo.InvariantCulture)) : null,
+            identified is { } day ? StartOf(day, time.Zone) : null,
             exploitation,
             Cell("summary"));
         var item = new ReferralBatchItem(KeyOf(fingerprint, number), request);
@@ -193,6 +193,13 @@ public sealed class IntakeUpload
         }
 
         return new IntakeRow(number, item, problems);
+    }
+
+    /// <summary>The day's first moment where the person works: a date alone says nothing of the hour.</summary>
+    private static DateTimeOffset StartOf(DateOnly day, TimeZoneInfo zone)
+    {
+        var local = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
+        return new DateTimeOffset(local, zone.GetUtcOffset(local));
     }
 
     private static Sex? SexOf(string text) => text.ToLowerInvariant() switch
