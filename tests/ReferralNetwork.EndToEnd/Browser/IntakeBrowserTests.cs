@@ -68,6 +68,7 @@ public sealed class IntakeBrowserTests(BrowserPlatform platform) : IClassFixture
         await page.Page.GotoAsync("/console/intake");
         await page.SettledAsync();
         var text = new Text("my");
+        page.AssertNoBrowserErrors(); // offline, Chromium reports the failed sends as errors of its own
 
         await context.SetOfflineAsync(true);
         await AddAsync(page.Page, $"{canary}one", "female", "KH");
@@ -116,10 +117,10 @@ public sealed class IntakeBrowserTests(BrowserPlatform platform) : IClassFixture
             }
             """));
         Assert.Equal(before + 2, await UntilAsync(() => TotalAsync(api), n => n >= before + 2));
-        await page.Page.ReloadAsync(); // the page sends whatever is queued when it opens: nothing is left to send
-        await page.SettledAsync();
+        page = await ConsolePage.OpenAsync(context, "/console/intake"); // the page sends whatever is queued when it opens: nothing is left to send
         await Task.Delay(1000);
         Assert.Equal(before + 2, await TotalAsync(api));
+        await page.AssertAccessibleAsync();
         page.AssertNoBrowserErrors();
 
         await page.Page.Locator("form.sign-out button[type=submit]").ClickAsync();
