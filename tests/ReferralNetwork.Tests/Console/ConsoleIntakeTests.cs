@@ -168,6 +168,26 @@ public sealed partial class ConsoleIntakeTests(ConsoleIntakeTests.IntakePlatform
         Assert.Equal(2, await Eventually.Until(() => HeldByAsync("mm-focal-point"), n => n >= 2));
     }
 
+    [Fact]
+    public async Task The_quick_entry_form_without_script_records_one_person_however_often_it_is_posted()
+    {
+        var (session, _) = await ConsoleSession.SignInAsync(Platform, "officer@vn-focal-point");
+        using var _ = session;
+        var page = await session.GetAsync("/console/intake");
+        var fields = new Dictionary<string, string> { ["QuickName"] = "Unknown 7", ["QuickSex"] = "female", ["QuickNationality"] = "KH" };
+
+        var recorded = await session.SubmitAsync(page, "handler=Quick", fields);
+        var again = await session.SubmitAsync(page, "handler=Quick", fields); // the same form, posted twice
+
+        Assert.Equal(HttpStatusCode.OK, recorded.Status);
+        Assert.Equal("/console/intake", recorded.Url.AbsolutePath); // a GET after the POST
+        Assert.Contains("The person was recorded.", recorded.Html, StringComparison.Ordinal);
+        Assert.Contains("The person was recorded.", again.Html, StringComparison.Ordinal);
+        Assert.Equal(1, await Eventually.Until(() => HeldByAsync("vn-focal-point"), n => n >= 1));
+        await Task.Delay(500);
+        Assert.Equal(1, await HeldByAsync("vn-focal-point"));
+    }
+
     /// <summary>
     /// 1,000 people, semicolon-separated with a byte order mark as a spreadsheet exports them; every 50th person (rows 51,
     /// 101, … as the spreadsheet numbers them) wrong in turn in the given name, nationality, date of birth, exploitation or sex.
