@@ -70,7 +70,7 @@ public sealed class IntakeUpload
 
         if (header.FirstOrDefault(h => h.Length > 0 && !Columns.Contains(h)) is { } unknown)
         {
-            throw new IntakeFileException("unknown-column", unknown);
+            throw new IntakeFileException("unknown-column", unknown.Length > 40 ? unknown[..40] + "…" : unknown);
         }
 
         var data = records.Skip(1).Select((fields, i) => (Fields: fields, Number: i + 2)).Where(r => r.Fields.Any(f => f.Trim().Length > 0)).ToList();

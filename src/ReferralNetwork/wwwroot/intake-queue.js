@@ -1,6 +1,6 @@
 // The intake page's quick entry at a border post with a bad connection. Each person typed gets an idempotency key at
 // once (crypto.randomUUID) and goes into a queue in IndexedDB, sealed with AES-GCM under a key that cannot be exported
-// and belongs to this sign-in only; the queue is sent whenever the connection allows and each entry leaves it once the
+// and belongs to the person signed in; the queue is sent whenever the connection allows and each entry leaves it once the
 // platform has acknowledged it (created, or already there: sending again never records anyone twice). Signing out
 // deletes the database, key and all (console-sign-out.js). Without this script the form is an ordinary form.
 (() => {
@@ -12,7 +12,7 @@
   }
 
   const DATABASE = "rn-intake";
-  const session = form.dataset.session;
+  const owner = form.dataset.owner;
   const token = form.querySelector("input[name=__RequestVerificationToken]").value;
   let sending = false;
 
@@ -40,18 +40,18 @@
     });
   }
 
-  // The session's key: made here the first time, never extractable. A key of another sign-in (a session that ended
-  // without signing out) is not used: it and whatever it sealed are wiped.
-  async function sessionKey(db) {
-    const stored = await request(db.transaction("key").objectStore("key").get("session"));
-    if (stored && stored.session === session) {
+  // The person's key: made here the first time, never extractable. A key of another person (someone who left without
+  // signing out) is not used: it and whatever it sealed are wiped.
+  async function ownerKey(db) {
+    const stored = await request(db.transaction("key").objectStore("key").get("owner"));
+    if (stored && stored.owner === owner) {
       return stored.key;
     }
 
     const key = await crypto.subtle.generateKey({ name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"]);
     const transaction = db.transaction(["key", "queue"], "readwrite");
     transaction.objectStore("queue").clear();
-    transaction.objectStore("key").put({ id: "session", session, key });
+    transaction.objectStore("key").put({ id: "owner", owner, key });
     await done(transaction);
     return key;
   }
@@ -59,7 +59,7 @@
   async function enqueue(entry) {
     const db = await open();
     try {
-      const key = await sessionKey(db);
+      const key = await ownerKey(db);
       const iv = crypto.getRandomValues(new Uint8Array(12));
       const sealed = await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: new TextEncoder().encode(entry.key) }, key,
         new TextEncoder().encode(JSON.stringify(entry)));
@@ -72,7 +72,7 @@
   }
 
   async function queued(db) {
-    const key = await sessionKey(db);
+    const key = await ownerKey(db);
     const records = await request(db.transaction("queue").objectStore("queue").getAll());
     const entries = [];
     for (const record of records) {

@@ -49,11 +49,12 @@ public sealed class IntakeModel(IDataProtectionProvider protection, CallerRateLi
     public string MadeAt => Now.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// Names the session the browser's queue belongs to (the person and when they signed in, hashed): a queue or key of
-    /// another session is wiped by the page's script rather than read.
+    /// Names whose the browser's queue is (the person, hashed): a page of another person wipes the queue and its key
+    /// rather than use them. Not the sign-in: a border post offline for longer than the console's idle timeout signs in
+    /// again to send what it typed, and must find it.
     /// </summary>
-    public string SessionTag => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
-        $"{User.FindFirst(Claims.Subject)?.Value}\n{User.FindFirst(ConsoleSignIn.SignedInClaim)?.Value}")).AsSpan(0, 16));
+    public string QueueOwner => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
+        $"rn-intake-queue\n{Caller.OrganizationId}\n{User.FindFirst(Claims.Subject)?.Value}")).AsSpan(0, 16));
 
     public IActionResult OnGet() => NotForThisPerson() ?? Page();
 
