@@ -31,6 +31,12 @@ public sealed class IntakeModel(IDataProtectionProvider protection, CallerRateLi
 
     private static readonly TimeSpan SealedFor = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// One chunk of one import at a time in this process: two people importing long lists take turns, chunk by chunk,
+    /// rather than double what bulk work takes from the silo (at most <see cref="BatchEndpoints.Concurrency"/> creations).
+    /// </summary>
+    private static readonly SemaphoreSlim BulkTurn = new(1, 1);
+
     /// <summary>The file, sealed for the import (the preview form's hidden field).</summary>
     [BindProperty]
     public string? Upload { get; set; }
@@ -123,7 +129,17 @@ public sealed class IntakeModel(IDataProtectionProvider protection, CallerRateLi
                 break;
             }
 
-            var answers = await BatchEndpoints.CreateAllAsync([.. chunk.Select(r => r.Item)], Caller, Now, Grains, logger);
+            ReferralBatchItemResult[] answers;
+            await BulkTurn.WaitAsync(CancellationToken.None);
+            try
+            {
+                answers = await BatchEndpoints.CreateAllAsync([.. chunk.Select(r => r.Item)], Caller, Now, Grains, logger);
+            }
+            finally
+            {
+                BulkTurn.Release();
+            }
+
             for (var i = 0; i < chunk.Length; i++)
             {
                 var answer = answers[i];
