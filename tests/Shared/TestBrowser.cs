@@ -83,7 +83,8 @@ public sealed partial class TestBrowser(IReadOnlyDictionary<string, Func<HttpMes
         if (!_clients.TryGetValue(authority, out var client))
         {
             var handler = hosts.TryGetValue(authority, out var make) ? make() : throw new InvalidOperationException($"The browser knows no host {authority}.");
-            _clients[authority] = client = new HttpClient(handler) { BaseAddress = new Uri(authority) };
+            // A page may work for minutes (the console's bulk intake of a thousand people on a busy machine).
+            _clients[authority] = client = new HttpClient(handler) { BaseAddress = new Uri(authority), Timeout = TimeSpan.FromMinutes(10) };
         }
 
         return client;

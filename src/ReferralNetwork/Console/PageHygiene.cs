@@ -10,8 +10,8 @@ namespace ReferralNetwork.WebConsole;
 internal static class PageHygiene
 {
     /// <summary>
-    /// Same-origin resources only, nothing inline. <c>script-src 'self'</c> leaves room for a small script file a page may
-    /// need later; no page has one today.
+    /// Same-origin resources only, nothing inline. <c>script-src 'self'</c> allows the few script files of <c>wwwroot</c>
+    /// (the intake page's offline queue, the sign-out that wipes it); <c>connect-src 'self'</c> lets the queue post to its page.
     /// </summary>
     public const string ContentSecurityPolicy =
         "default-src 'none'; script-src 'self'; style-src 'self'; font-src 'self'; img-src 'self'; connect-src 'self'; " +

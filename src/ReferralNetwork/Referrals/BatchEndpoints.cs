@@ -63,10 +63,20 @@ public static partial class BatchEndpoints
             return tooMany;
         }
 
-        var logger = loggers.CreateLogger(typeof(BatchEndpoints));
+        var results = await CreateAllAsync(items, caller, time.GetUtcNow(), grains, loggers.CreateLogger(typeof(BatchEndpoints)));
+        return TypedResults.Ok(new ReferralBatchResult(results));
+    }
+
+    /// <summary>
+    /// The batch's items, each validated and created on its own (at most <see cref="Concurrency"/> at a time, so that a
+    /// batch never takes all of the silo's turns); the results in the order of the items. The API and the console's
+    /// intake page both create through here.
+    /// </summary>
+    public static async Task<ReferralBatchItemResult[]> CreateAllAsync(
+        IReadOnlyList<ReferralBatchItem?> items, Caller caller, DateTimeOffset now, IGrainFactory grains, ILogger logger)
+    {
         var firstWithKey = new Dictionary<string, int>(StringComparer.Ordinal);
         var results = new ReferralBatchItemResult[items.Count];
-        var now = time.GetUtcNow();
         var pending = new List<int>(items.Count);
         for (var i = 0; i < items.Count; i++)
         {
@@ -90,9 +100,35 @@ public static partial class BatchEndpoints
             pending,
             new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = CancellationToken.None },
             async (i, _) => results[i] = await CreateOneAsync(i, items[i]!, caller, now, grains, logger));
-
-        return TypedResults.Ok(new ReferralBatchResult(results));
+        return results;
     }
+
+    /// <summary>
+    /// What would refuse an item before anything is created (its key, then the create's own validation), without creating
+    /// it: the console's preview of an upload answers with the very problems the create would.
+    /// </summary>
+    public static ProblemException? Check(ReferralBatchItem item, Caller caller, DateTimeOffset now)
+    {
+        if (KeyProblem(item.IdempotencyKey) is { } invalid)
+        {
+            return invalid;
+        }
+
+        try
+        {
+            Command(item, caller, now);
+            return null;
+        }
+        catch (ProblemException problem)
+        {
+            return problem;
+        }
+    }
+
+    private static ReferralCommand.Create Command(ReferralBatchItem item, Caller caller, DateTimeOffset now) =>
+        item.Referral is { } referral
+            ? ReferralCommand.Create.From(referral, caller, now, ReferralEndpoints.RequestHash(referral))
+            : throw ProblemException.Invalid("referral", "Required.");
 
     /// <summary>
     /// One item, as the single create: the command's validation, then the grain the organization and key name. Whatever
@@ -104,12 +140,7 @@ public static partial class BatchEndpoints
         var key = item.IdempotencyKey!;
         try
         {
-            if (item.Referral is not { } referral)
-            {
-                throw ProblemException.Invalid("referral", "Required.");
-            }
-
-            var command = ReferralCommand.Create.From(referral, caller, now, ReferralEndpoints.RequestHash(referral));
+            var command = Command(item, caller, now);
             var (view, created) = await grains.GetGrain<IReferralGrain>(ReferralEndpoints.IdFor(caller.OrganizationId, key)).CreateOnce(caller, command);
             return new ReferralBatchItemResult(key, created ? BatchItemStatus.Created : BatchItemStatus.AlreadyExists, view.Id, null);
         }

@@ -14,6 +14,9 @@ public sealed class SignOutModel : WorkPage
     public async Task<IActionResult> OnPostAsync()
     {
         await HttpContext.SignOutAsync(ConsoleSignIn.Scheme);
+
+        // What the intake page kept in this browser (its encrypted queue and key) goes with the session.
+        Response.Headers["Clear-Site-Data"] = "\"storage\"";
         return Redirect("/connect/endsession");
     }
 }

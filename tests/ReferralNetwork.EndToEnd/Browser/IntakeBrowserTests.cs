@@ -1,0 +1,189 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Resources;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using ReferralNetwork.WebConsole;
+
+namespace ReferralNetwork.EndToEnd.Browser;
+
+/// <summary>
+/// Bulk intake in a real browser (issue 17 item 1): a small CSV previewed and imported in English and the region's
+/// four other scripts, each page axe-clean and drawn in the platform's fonts; and the quick entry at a border post
+/// whose connection drops: two people typed offline are kept in IndexedDB with no name readable, sent once when the
+/// connection returns, and the database is gone after signing out.
+/// </summary>
+public sealed class IntakeBrowserTests(BrowserPlatform platform) : IClassFixture<BrowserPlatform>
+{
+    [Theory]
+    [InlineData("en", "Bopha")]
+    [InlineData("km", "Sokunthea")]
+    [InlineData("lo", "Keo")]
+    [InlineData("my", "Thida")]
+    [InlineData("th", "Ratana")]
+    public async Task A_small_list_is_previewed_and_imported_in_the_person_s_language(string language, string givenName)
+    {
+        var text = new Text(language);
+        var csv = Encoding.UTF8.GetBytes($"\uFEFFgiven_name;family_name;sex;nationality;date_of_birth\r\n{givenName};Keo;female;KH;2001-04-02\r\nUnknown {language};;male;MM;\r\n{givenName};Keo;x;KH;\r\n");
+        await using var context = await platform.NewContextAsync(language);
+        var page = await SignInAsync(context, "officer@th-focal-point");
+        await page.Page.Locator("nav.console-nav a[href='/console/intake']").ClickAsync();
+        await page.SettledAsync();
+        Assert.Equal(language, await page.LanguageAsync());
+        await page.AssertAccessibleAsync();
+        await page.ScreenshotAsync($"console-intake-{language}");
+
+        await page.Page.Locator("#file").SetInputFilesAsync(new FilePayload { Name = "people.csv", MimeType = "text/csv", Buffer = csv });
+        await page.Page.Locator("form[action*='handler=Preview'] button[type=submit]").ClickAsync();
+        await page.SettledAsync();
+
+        await Assertions.Expect(page.Page.Locator("[data-field=preview-summary]")).ToHaveTextAsync(string.Format(CultureInfo.InvariantCulture, text.Of("Intake.PreviewSummary"), 3, 2, 1));
+        await Assertions.Expect(page.Page.Locator("tr[data-row='4'] [data-field=problems]")).ToContainTextAsync(text.Of("Intake.Error.Sex"));
+        await page.AssertAccessibleAsync();
+        await page.AssertDrawnWithServedFontsAsync("h1, h2, td", ConsolePage.FontFamilyOf(language));
+        await page.ScreenshotAsync($"console-intake-preview-{language}");
+
+        await page.Page.Locator("form[action*='handler=Import'] button[type=submit]").ClickAsync();
+        await page.SettledAsync();
+
+        await Assertions.Expect(page.Page.Locator("[data-count=created]")).ToHaveTextAsync(string.Format(CultureInfo.InvariantCulture, text.Of("Intake.Created"), 2));
+        await Assertions.Expect(page.Page.Locator("[data-count=refused]")).ToHaveTextAsync(string.Format(CultureInfo.InvariantCulture, text.Of("Intake.RefusedCount"), 1));
+        await Assertions.Expect(page.Page.Locator("table[data-table=refused] tr[data-row='4']")).ToContainTextAsync(text.Of("Intake.Error.Sex"));
+        await page.AssertAccessibleAsync();
+        await page.ScreenshotAsync($"console-intake-result-{language}");
+        page.AssertNoBrowserErrors();
+    }
+
+    [Fact]
+    public async Task People_typed_while_offline_are_kept_encrypted_sent_once_when_online_and_wiped_at_sign_out()
+    {
+        var canary = "Qz" + Convert.ToHexString(Guid.NewGuid().ToByteArray())[..10];
+        using var api = await ApiAsync("mm-focal-point");
+        var before = await TotalAsync(api);
+        await using var context = await platform.NewContextAsync("my");
+        var page = await SignInAsync(context, "officer@mm-focal-point");
+        await page.Page.GotoAsync("/console/intake");
+        await page.SettledAsync();
+        var text = new Text("my");
+        page.AssertNoBrowserErrors(); // offline, Chromium reports the failed sends as errors of its own
+
+        await context.SetOfflineAsync(true);
+        await AddAsync(page.Page, $"{canary}one", "female", "KH");
+        await Assertions.Expect(page.Page.Locator("#queue-status")).ToHaveTextAsync(text.Of("Intake.Queue.Waiting").Replace("{0}", "1", StringComparison.Ordinal));
+        await AddAsync(page.Page, $"{canary}two", "male", "LA");
+        await Assertions.Expect(page.Page.Locator("#queue-status")).ToHaveTextAsync(text.Of("Intake.Queue.Waiting").Replace("{0}", "2", StringComparison.Ordinal));
+
+        // What a person at the shared laptop could read in the browser's storage: the raw records, as stored.
+        var stored = await page.Page.EvaluateAsync<JsonElement>("""
+            async () => {
+              const db = await new Promise((ok, no) => { const r = indexedDB.open("rn-intake"); r.onsuccess = () => ok(r.result); r.onerror = () => no(r.error); });
+              const all = (store) => new Promise((ok, no) => { const r = db.transaction(store).objectStore(store).getAll(); r.onsuccess = () => ok(r.result); r.onerror = () => no(r.error); });
+              const queue = await all("queue");
+              const keys = await all("key");
+              const bytes = (b) => Array.from(new Uint8Array(b.buffer ?? b));
+              let exportable = true;
+              try { await crypto.subtle.exportKey("raw", keys[0].key); } catch { exportable = false; }
+              db.close();
+              return {
+                records: queue.map(r => ({ id: r.id, iv: bytes(r.iv), sealed: bytes(r.sealed) })),
+                keys: keys.length, extractable: keys[0].key.extractable, exportable, algorithm: keys[0].key.algorithm.name,
+              };
+            }
+            """);
+        var raw = stored.GetRawText();
+        var sealedBytes = stored.GetProperty("records").EnumerateArray().SelectMany(r => r.GetProperty("sealed").EnumerateArray().Select(b => (byte)b.GetInt32())).ToArray();
+        Assert.Equal(2, stored.GetProperty("records").GetArrayLength());
+        Assert.DoesNotContain(canary, raw, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(canary, Encoding.Latin1.GetString(sealedBytes), StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(canary, Encoding.UTF8.GetString(sealedBytes), StringComparison.OrdinalIgnoreCase);
+        Assert.False(stored.GetProperty("extractable").GetBoolean());
+        Assert.False(stored.GetProperty("exportable").GetBoolean());
+        Assert.Equal("AES-GCM", stored.GetProperty("algorithm").GetString());
+        Assert.Equal(before, await TotalAsync(api));
+
+        await context.SetOfflineAsync(false);
+
+        await Assertions.Expect(page.Page.Locator("#queue-status")).ToHaveTextAsync(
+            text.Of("Intake.Queue.Sent").Replace("{0}", "2", StringComparison.Ordinal), new() { Timeout = 30_000 });
+        Assert.Equal(0, await page.Page.EvaluateAsync<int>("""
+            async () => {
+              const db = await new Promise((ok, no) => { const r = indexedDB.open("rn-intake"); r.onsuccess = () => ok(r.result); r.onerror = () => no(r.error); });
+              const n = await new Promise((ok, no) => { const r = db.transaction("queue").objectStore("queue").count(); r.onsuccess = () => ok(r.result); r.onerror = () => no(r.error); });
+              db.close();
+              return n;
+            }
+            """));
+        Assert.Equal(before + 2, await UntilAsync(() => TotalAsync(api), n => n >= before + 2));
+        page = await ConsolePage.OpenAsync(context, "/console/intake"); // the page sends whatever is queued when it opens: nothing is left to send
+        await Task.Delay(1000);
+        Assert.Equal(before + 2, await TotalAsync(api));
+        await page.AssertAccessibleAsync();
+        page.AssertNoBrowserErrors();
+
+        await page.Page.Locator("form.sign-out button[type=submit]").ClickAsync();
+        await page.Page.WaitForURLAsync(new Regex("/account/login"), new() { WaitUntil = WaitUntilState.NetworkIdle });
+
+        var databases = await page.Page.EvaluateAsync<string[]>("async () => (await indexedDB.databases()).map(d => d.name)");
+        Assert.DoesNotContain("rn-intake", databases);
+    }
+
+    private static async Task AddAsync(IPage page, string name, string sex, string nationality)
+    {
+        await page.Locator("#quick-name").FillAsync(name);
+        await page.Locator("#quick-sex").SelectOptionAsync(sex);
+        await page.Locator("#quick-nationality").SelectOptionAsync(nationality);
+        await page.Locator("#quick-entry button[type=submit]").ClickAsync();
+    }
+
+    private async Task<HttpClient> ApiAsync(string client)
+    {
+        var http = new HttpClient { BaseAddress = new Uri(platform.BaseAddress) };
+        using var token = await http.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials", ["client_id"] = client, ["client_secret"] = "demo-secret",
+        }));
+        var accessToken = (await token.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        return http;
+    }
+
+    private static async Task<int> TotalAsync(HttpClient api) =>
+        (await api.GetFromJsonAsync<JsonElement>("/api/v1/referrals")).GetProperty("total").GetInt32();
+
+    private static async Task<int> UntilAsync(Func<Task<int>> ask, Func<int, bool> done)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var value = await ask();
+            if (done(value) || waited.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                return value;
+            }
+
+            await Task.Delay(250);
+        }
+    }
+
+    private static async Task<ConsolePage> SignInAsync(IBrowserContext context, string name)
+    {
+        var page = await ConsolePage.OpenAsync(context, "/console");
+        await page.Page.Locator("#name").FillAsync(name);
+        await page.Page.Locator("#password").FillAsync("demo-password");
+        await page.Page.Locator("main form button[type=submit]").ClickAsync();
+        await page.Page.WaitForURLAsync(new Regex("/console$"));
+        await page.SettledAsync();
+        return page;
+    }
+
+    /// <summary>The console's words in one language, as its resources hold them.</summary>
+    private sealed class Text(string language)
+    {
+        private static readonly ResourceManager Resources = new("ReferralNetwork.Console.Resources.WebConsole.ConsoleText", typeof(ConsoleText).Assembly);
+
+        public string Of(string key) => Resources.GetString(key, CultureInfo.GetCultureInfo(language)) ?? throw new InvalidOperationException($"No {key}");
+    }
+}
