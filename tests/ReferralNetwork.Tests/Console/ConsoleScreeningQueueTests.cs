@@ -26,8 +26,11 @@ public sealed class ConsoleScreeningQueueTests(OwnPlatform platform) : IClassFix
 
         var (session, _) = await ConsoleSession.SignInAsync(Platform, "officer@th-focal-point");
         using var __ = session;
-        var page = await Eventually.Until(() => session.GetAsync("/console/screening"), p => Current(p) == ids[0], TimeSpan.FromSeconds(30));
-        Assert.Contains("4 referrals of your organization are waiting to be screened.", page.Html, StringComparison.Ordinal);
+        // The queue is the referral list, a read model written shortly after each create.
+        const string Waiting = "4 referrals of your organization are waiting to be screened.";
+        var page = await Eventually.Until(
+            () => session.GetAsync("/console/screening"), p => Current(p) == ids[0] && p.Html.Contains(Waiting, StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        Assert.Contains(Waiting, page.Html, StringComparison.Ordinal);
         Assert.Matches("<input type=\"checkbox\" id=\"indicator-[^\"]+\" name=\"indicators\" value=\"[^\"]+\" autofocus=\"autofocus\"", page.Html);
 
         // Saved: screened through the workflow, and the next one is shown.
@@ -52,7 +55,10 @@ public sealed class ConsoleScreeningQueueTests(OwnPlatform platform) : IClassFix
         Assert.Equal(HttpStatusCode.OK, last.Status);
         Assert.Null(Current(empty));
         Assert.Contains("Nobody is waiting to be screened.", empty.Html, StringComparison.Ordinal);
-        Assert.All(ids, id => Assert.Equal(Stage.Screened, PartnerApi.GetReferralAsync(thailand, id).Result!.Stage));
+        foreach (var id in ids)
+        {
+            Assert.Equal(Stage.Screened, (await PartnerApi.GetReferralAsync(thailand, id))!.Stage);
+        }
     }
 
     [Fact]
