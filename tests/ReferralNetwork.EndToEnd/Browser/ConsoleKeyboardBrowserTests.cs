@@ -102,11 +102,7 @@ public sealed partial class ConsoleKeyboardBrowserTests(BrowserPlatform platform
     public async Task The_pages_of_an_organization_admin_are_accessible(string language)
     {
         await using var context = await platform.NewContextAsync(language);
-        var page = await ConsolePage.OpenAsync(context, "/console");
-        await page.Page.Locator("#name").FillAsync("admin@th-focal-point");
-        await page.Page.Locator("#password").FillAsync("demo-password");
-        await page.Page.Locator("main form button[type=submit]").ClickAsync();
-        await page.Page.WaitForURLAsync(new Regex("/console$"));
+        var page = await ConsolePage.SignInAsync(context, "admin@th-focal-point");
         await page.Page.Locator("a[href='/console/admin/people']").ClickAsync();
         await page.SettledAsync();
 
@@ -169,11 +165,7 @@ public sealed partial class ConsoleKeyboardBrowserTests(BrowserPlatform platform
         }
 
         await using var context = await platform.NewContextAsync(language);
-        var page = await ConsolePage.OpenAsync(context, "/console");
-        await page.Page.Locator("#name").FillAsync("officer@th-focal-point");
-        await page.Page.Locator("#password").FillAsync("demo-password");
-        await page.Page.Locator("main form button[type=submit]").ClickAsync();
-        await page.Page.WaitForURLAsync(new Regex("/console$"));
+        var page = await ConsolePage.SignInAsync(context, "officer@th-focal-point");
         await page.Page.Locator("a[href='/console/screening']").ClickAsync();
         await page.Page.WaitForURLAsync(new Regex("/console/screening$"), new() { WaitUntil = WaitUntilState.NetworkIdle });
         await page.SettledAsync();

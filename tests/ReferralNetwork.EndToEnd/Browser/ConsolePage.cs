@@ -53,6 +53,19 @@ public sealed class ConsolePage
         return page;
     }
 
+    /// <summary>Signs the demo person <paramref name="name"/> in, from the sign-in page the console leads to, and waits for the work waiting.</summary>
+    public static async Task<ConsolePage> SignInAsync(IBrowserContext context, string name)
+    {
+        var page = await OpenAsync(context, "/console");
+        Assert.Contains("/account/login", page.Page.Url, StringComparison.Ordinal);
+        await page.Page.Locator("#name").FillAsync(name);
+        await page.Page.Locator("#password").FillAsync("demo-password");
+        await page.Page.Locator("main form button[type=submit]").ClickAsync();
+        await page.Page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/console$"));
+        await page.SettledAsync();
+        return page;
+    }
+
     /// <summary>After a navigation (a form post, say): the new document's fonts are in.</summary>
     public async Task SettledAsync()
     {

@@ -1,11 +1,8 @@
-using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Resources;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
-using ReferralNetwork.WebConsole;
 
 namespace ReferralNetwork.EndToEnd.Browser;
 
@@ -26,7 +23,7 @@ public sealed class GroupBrowserTests(BrowserPlatform platform) : IClassFixture<
     [InlineData("th")]
     public async Task A_group_of_two_goes_from_offer_to_handover_and_its_manifest_prints(string language)
     {
-        var text = new Text(language);
+        var text = new ConsoleWords(language);
         var family = ConsolePage.FontFamilyOf(language);
         using var thailand = await ApiAsync("th-focal-point");
         var members = new[] { await ConsentedAsync(thailand, "Hoa"), await ConsentedAsync(thailand, "Mai") };
@@ -38,7 +35,7 @@ public sealed class GroupBrowserTests(BrowserPlatform platform) : IClassFixture<
 
         await using var sending = await platform.NewContextAsync(language);
         await using var receiving = await platform.NewContextAsync(language);
-        var thai = await SignInAsync(sending, "supervisor@th-focal-point");
+        var thai = await ConsolePage.SignInAsync(sending, "supervisor@th-focal-point");
         await thai.Page.Locator("nav.console-nav a[href='/console/groups']").ClickAsync();
         await thai.SettledAsync();
         Assert.Equal(language, await thai.LanguageAsync());
@@ -61,7 +58,7 @@ public sealed class GroupBrowserTests(BrowserPlatform platform) : IClassFixture<
         await DoneAsync(thai, text, "offered", 2);
 
         // The origin accepts both (ticked by default) and confirms each one's nationality on their own line.
-        var viet = await SignInAsync(receiving, "supervisor@vn-focal-point");
+        var viet = await ConsolePage.SignInAsync(receiving, "supervisor@vn-focal-point");
         await viet.Page.GotoAsync("/console/groups");
         await viet.SettledAsync();
         await viet.Page.GetByRole(AriaRole.Link, new() { Name = label }).ClickAsync();
@@ -137,7 +134,7 @@ public sealed class GroupBrowserTests(BrowserPlatform platform) : IClassFixture<
     }
 
     /// <summary>Reloads the group's page until its operation has reached everyone and <paramref name="count"/> people are at <paramref name="status"/>.</summary>
-    private static async Task DoneAsync(ConsolePage page, Text text, string status, int count)
+    private static async Task DoneAsync(ConsolePage page, ConsoleWords text, string status, int count)
     {
         var waited = System.Diagnostics.Stopwatch.StartNew();
         var statuses = page.Page.Locator("[data-field=member-status]");
@@ -192,24 +189,5 @@ public sealed class GroupBrowserTests(BrowserPlatform platform) : IClassFixture<
         }
 
         return id;
-    }
-
-    private static async Task<ConsolePage> SignInAsync(IBrowserContext context, string name)
-    {
-        var page = await ConsolePage.OpenAsync(context, "/console");
-        await page.Page.Locator("#name").FillAsync(name);
-        await page.Page.Locator("#password").FillAsync("demo-password");
-        await page.Page.Locator("main form button[type=submit]").ClickAsync();
-        await page.Page.WaitForURLAsync(new Regex("/console$"));
-        await page.SettledAsync();
-        return page;
-    }
-
-    /// <summary>The console's words in one language, as its resources hold them.</summary>
-    private sealed class Text(string language)
-    {
-        private static readonly ResourceManager Resources = new("ReferralNetwork.Console.Resources.WebConsole.ConsoleText", typeof(ConsoleText).Assembly);
-
-        public string Of(string key) => Resources.GetString(key, CultureInfo.GetCultureInfo(language)) ?? throw new InvalidOperationException($"No {key}");
     }
 }

@@ -1,12 +1,10 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Resources;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
-using ReferralNetwork.WebConsole;
 
 namespace ReferralNetwork.EndToEnd.Browser;
 
@@ -26,10 +24,10 @@ public sealed class IntakeBrowserTests(BrowserPlatform platform) : IClassFixture
     [InlineData("th", "Ratana")]
     public async Task A_small_list_is_previewed_and_imported_in_the_person_s_language(string language, string givenName)
     {
-        var text = new Text(language);
+        var text = new ConsoleWords(language);
         var csv = Encoding.UTF8.GetBytes($"\uFEFFgiven_name;family_name;sex;nationality;date_of_birth\r\n{givenName};Keo;female;KH;2001-04-02\r\nUnknown {language};;male;MM;\r\n{givenName};Keo;x;KH;\r\n");
         await using var context = await platform.NewContextAsync(language);
-        var page = await SignInAsync(context, "officer@th-focal-point");
+        var page = await ConsolePage.SignInAsync(context, "officer@th-focal-point");
         await page.Page.Locator("nav.console-nav a[href='/console/intake']").ClickAsync();
         await page.SettledAsync();
         Assert.Equal(language, await page.LanguageAsync());
@@ -64,10 +62,10 @@ public sealed class IntakeBrowserTests(BrowserPlatform platform) : IClassFixture
         using var api = await ApiAsync("mm-focal-point");
         var before = await TotalAsync(api);
         await using var context = await platform.NewContextAsync("my");
-        var page = await SignInAsync(context, "officer@mm-focal-point");
+        var page = await ConsolePage.SignInAsync(context, "officer@mm-focal-point");
         await page.Page.GotoAsync("/console/intake");
         await page.SettledAsync();
-        var text = new Text("my");
+        var text = new ConsoleWords("my");
         page.AssertNoBrowserErrors(); // offline, Chromium reports the failed sends as errors of its own
 
         await context.SetOfflineAsync(true);
@@ -166,24 +164,5 @@ public sealed class IntakeBrowserTests(BrowserPlatform platform) : IClassFixture
 
             await Task.Delay(250);
         }
-    }
-
-    private static async Task<ConsolePage> SignInAsync(IBrowserContext context, string name)
-    {
-        var page = await ConsolePage.OpenAsync(context, "/console");
-        await page.Page.Locator("#name").FillAsync(name);
-        await page.Page.Locator("#password").FillAsync("demo-password");
-        await page.Page.Locator("main form button[type=submit]").ClickAsync();
-        await page.Page.WaitForURLAsync(new Regex("/console$"));
-        await page.SettledAsync();
-        return page;
-    }
-
-    /// <summary>The console's words in one language, as its resources hold them.</summary>
-    private sealed class Text(string language)
-    {
-        private static readonly ResourceManager Resources = new("ReferralNetwork.Console.Resources.WebConsole.ConsoleText", typeof(ConsoleText).Assembly);
-
-        public string Of(string key) => Resources.GetString(key, CultureInfo.GetCultureInfo(language)) ?? throw new InvalidOperationException($"No {key}");
     }
 }

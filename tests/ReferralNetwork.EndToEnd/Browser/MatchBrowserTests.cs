@@ -1,11 +1,9 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Resources;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
-using ReferralNetwork.WebConsole;
 
 namespace ReferralNetwork.EndToEnd.Browser;
 
@@ -25,7 +23,7 @@ public sealed class MatchBrowserTests(BrowserPlatform platform) : IClassFixture<
     [InlineData("th", "Sreymom", 1998)]
     public async Task A_focal_point_sees_a_possible_match_and_confirms_it(string language, string givenName, int bornIn)
     {
-        var text = new Text(language);
+        var text = new ConsoleWords(language);
         using var cambodia = await platform.ApiAsync("kh-focal-point");
         using var thailand = await platform.ApiAsync("th-focal-point");
         var earlier = await CreateAsync(cambodia, givenName, bornIn, "KH");
@@ -48,7 +46,7 @@ public sealed class MatchBrowserTests(BrowserPlatform platform) : IClassFixture<
         await UntilAsync(async () => (await cambodia.GetStringAsync("/api/v1/referrals?stage=closed")).Contains(earlier.Id, StringComparison.Ordinal) ? "" : null);
 
         await using var context = await platform.NewContextAsync(language);
-        var page = await SignInAsync(context, "officer@th-focal-point");
+        var page = await ConsolePage.SignInAsync(context, "officer@th-focal-point");
         await page.Page.Locator("nav.console-nav a[href='/console/matches']").ClickAsync();
         await page.SettledAsync();
         var card = page.Page.Locator($"article.match[data-referral='{again.Id}']");
@@ -118,24 +116,5 @@ public sealed class MatchBrowserTests(BrowserPlatform platform) : IClassFixture<
             Assert.True(waited.Elapsed < TimeSpan.FromSeconds(60), "the platform did not get there within a minute");
             await Task.Delay(250);
         }
-    }
-
-    private static async Task<ConsolePage> SignInAsync(IBrowserContext context, string name)
-    {
-        var page = await ConsolePage.OpenAsync(context, "/console");
-        await page.Page.Locator("#name").FillAsync(name);
-        await page.Page.Locator("#password").FillAsync("demo-password");
-        await page.Page.Locator("main form button[type=submit]").ClickAsync();
-        await page.Page.WaitForURLAsync(new Regex("/console$"));
-        await page.SettledAsync();
-        return page;
-    }
-
-    /// <summary>The console's words in one language, as its resources hold them.</summary>
-    private sealed class Text(string language)
-    {
-        private static readonly ResourceManager Resources = new("ReferralNetwork.Console.Resources.WebConsole.ConsoleText", typeof(ConsoleText).Assembly);
-
-        public string Of(string key) => Resources.GetString(key, CultureInfo.GetCultureInfo(language)) ?? throw new InvalidOperationException($"No {key}");
     }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Resources;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using ReferralNetwork.WebConsole;
@@ -27,10 +26,10 @@ public sealed partial class RepatriationJourneyBrowserTests(BrowserPlatform plat
         await using var thai = await platform.NewContextAsync(language);
         await using var vietnamese = await platform.NewContextAsync(language);
         await using var ngo = await platform.NewContextAsync(language);
-        var text = new Text(language);
+        var text = new ConsoleWords(language);
 
         // Thailand identifies the person.
-        var th = await SignInAsync(thai, "officer@th-focal-point");
+        var th = await ConsolePage.SignInAsync(thai, "officer@th-focal-point");
         await th.Page.GotoAsync("/console/referrals/new");
         await th.SettledAsync();
         await th.AssertAccessibleAsync();
@@ -69,7 +68,7 @@ public sealed partial class RepatriationJourneyBrowserTests(BrowserPlatform plat
         await th.AssertDrawnWithServedFontsAsync("h1, h2", ConsolePage.FontFamilyOf(language));
 
         // Viet Nam sees the offer (not the referral) on its work waiting, and accepts.
-        var vn = await SignInAsync(vietnamese, "officer@vn-focal-point");
+        var vn = await ConsolePage.SignInAsync(vietnamese, "officer@vn-focal-point");
         await OpenOfferAsync(vn, referral);
         await SubmitAsync(vn, "form[action*='handler=Accept']");
         await ExpectAsync(vn, text, "RepatriationRequested", Thailand, "HandoffAccepted");
@@ -96,7 +95,7 @@ public sealed partial class RepatriationJourneyBrowserTests(BrowserPlatform plat
         await ConsentAsync(vn, "Share", "vn-ngo-reintegration");
         await OfferAsync(vn, "vn-ngo-reintegration", "Service", "Reintegration");
         await ExpectAsync(vn, text, "Returned", VietNam, "HandoffOffered");
-        var reintegration = await SignInAsync(ngo, "officer@vn-ngo-reintegration");
+        var reintegration = await ConsolePage.SignInAsync(ngo, "officer@vn-ngo-reintegration");
         await OpenOfferAsync(reintegration, referral);
         await SubmitAsync(reintegration, "form[action*='handler=Accept']");
         await ExpectAsync(reintegration, text, "Reintegration", VietNam, "HandoffAccepted");
@@ -122,7 +121,7 @@ public sealed partial class RepatriationJourneyBrowserTests(BrowserPlatform plat
     public async Task The_work_waiting_the_list_and_a_referral_read_well_in_every_language(string language)
     {
         await using var context = await platform.NewContextAsync(language);
-        var page = await SignInAsync(context, "officer@th-focal-point");
+        var page = await ConsolePage.SignInAsync(context, "officer@th-focal-point");
         await page.Page.GotoAsync("/console/referrals/new");
         await page.SettledAsync();
         await page.Page.Locator("#Form_GivenName").FillAsync("Screenshot");
@@ -145,17 +144,6 @@ public sealed partial class RepatriationJourneyBrowserTests(BrowserPlatform plat
         page.AssertNoBrowserErrors();
     }
 
-    private static async Task<ConsolePage> SignInAsync(IBrowserContext context, string name)
-    {
-        var page = await ConsolePage.OpenAsync(context, "/console");
-        Assert.Contains("/account/login", page.Page.Url, StringComparison.Ordinal);
-        await page.Page.Locator("#name").FillAsync(name);
-        await page.Page.Locator("#password").FillAsync("demo-password");
-        await page.Page.Locator("main form button[type=submit]").ClickAsync();
-        await page.Page.WaitForURLAsync(new Regex("/console$"));
-        await page.SettledAsync();
-        return page;
-    }
 
     private static async Task SubmitAsync(ConsolePage page, string form)
     {
@@ -213,7 +201,7 @@ public sealed partial class RepatriationJourneyBrowserTests(BrowserPlatform plat
     }
 
     /// <summary>What the referral page shows after a step: its stage, its holder, and the last event of its history.</summary>
-    private static async Task ExpectAsync(ConsolePage page, Text text, string stage, string holder, string lastEvent)
+    private static async Task ExpectAsync(ConsolePage page, ConsoleWords text, string stage, string holder, string lastEvent)
     {
         await Assertions.Expect(page.Page.Locator("[role=alert]")).ToHaveCountAsync(0);
         await Assertions.Expect(page.Page.Locator("[data-field=stage]")).ToHaveTextAsync(text.Of($"Stage.{Labels.Api(Enum.Parse<Contracts.Stage>(stage))}"));
@@ -223,12 +211,4 @@ public sealed partial class RepatriationJourneyBrowserTests(BrowserPlatform plat
 
     [GeneratedRegex("/console/referrals/(?<id>[0-9a-f-]{36})")]
     private static partial Regex ReferralPath();
-
-    /// <summary>The console's words in one language, as its resources hold them.</summary>
-    private sealed class Text(string language)
-    {
-        private static readonly ResourceManager Resources = new("ReferralNetwork.Console.Resources.WebConsole.ConsoleText", typeof(ConsoleText).Assembly);
-
-        public string Of(string key) => Resources.GetString(key, CultureInfo.GetCultureInfo(language)) ?? throw new InvalidOperationException($"No {key}");
-    }
 }
