@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -25,7 +24,7 @@ public sealed class GroupBrowserTests(BrowserPlatform platform) : IClassFixture<
     {
         var text = new ConsoleWords(language);
         var family = ConsolePage.FontFamilyOf(language);
-        using var thailand = await ApiAsync("th-focal-point");
+        using var thailand = await platform.ApiAsync("th-focal-point");
         var members = new[] { await ConsentedAsync(thailand, "Hoa"), await ConsentedAsync(thailand, "Mai") };
         var label = $"Bus Aranyaprathet {language}";
         using (var created = await thailand.PostAsJsonAsync("/api/v1/groups", new { label, referrals = members }))
@@ -148,17 +147,6 @@ public sealed class GroupBrowserTests(BrowserPlatform platform) : IClassFixture<
         }
     }
 
-    private async Task<HttpClient> ApiAsync(string client)
-    {
-        var http = new HttpClient { BaseAddress = new Uri(platform.BaseAddress) };
-        using var token = await http.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "client_credentials", ["client_id"] = client, ["client_secret"] = "demo-secret",
-        }));
-        var accessToken = (await token.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString();
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
-        return http;
-    }
 
     /// <summary>A Vietnamese woman identified in Thailand who agreed to return and to her file going to Viet Nam's focal point.</summary>
     private static async Task<Guid> ConsentedAsync(HttpClient http, string givenName)

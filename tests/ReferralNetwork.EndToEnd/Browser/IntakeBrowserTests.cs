@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
@@ -59,7 +58,7 @@ public sealed class IntakeBrowserTests(BrowserPlatform platform) : IClassFixture
     public async Task People_typed_while_offline_are_kept_encrypted_sent_once_when_online_and_wiped_at_sign_out()
     {
         var canary = "Qz" + Convert.ToHexString(Guid.NewGuid().ToByteArray())[..10];
-        using var api = await ApiAsync("mm-focal-point");
+        using var api = await platform.ApiAsync("mm-focal-point");
         var before = await TotalAsync(api);
         await using var context = await platform.NewContextAsync("my");
         var page = await ConsolePage.SignInAsync(context, "officer@mm-focal-point");
@@ -136,17 +135,6 @@ public sealed class IntakeBrowserTests(BrowserPlatform platform) : IClassFixture
         await page.Locator("#quick-entry button[type=submit]").ClickAsync();
     }
 
-    private async Task<HttpClient> ApiAsync(string client)
-    {
-        var http = new HttpClient { BaseAddress = new Uri(platform.BaseAddress) };
-        using var token = await http.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "client_credentials", ["client_id"] = client, ["client_secret"] = "demo-secret",
-        }));
-        var accessToken = (await token.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString();
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
-        return http;
-    }
 
     private static async Task<int> TotalAsync(HttpClient api) =>
         (await api.GetFromJsonAsync<JsonElement>("/api/v1/referrals")).GetProperty("total").GetInt32();
