@@ -110,14 +110,14 @@ public static class DashboardCatalog
             new("re-identified", "country where identified first", "country where identified again", CountryScope.RowsAndColumns, false, ReIdentifiedAsync),
             new("confirmed-matches", "country where identified first", "country where identified again", CountryScope.RowsAndColumns, false, ConfirmedMatchesAsync),
         ],
-        // A surge (a mass release at a border) as it moves: the people identified in a country, by nationality, and the
-        // furthest step each has reached (screened, in protection, custody accepted, verified, planned, returned).
-        // Each row's total is a cell of corridors (country of identification × nationality), protected there first.
-        ["surge"] = [new("by-nationality", "nationality", "furthest stage reached", CountryScope.Identification, false, SurgeAsync, SharedTotal.GrandTotal,
+        // A surge (a mass release at a border) as it moves: the people identified in a country, by the furthest step each
+        // has reached (screened, in protection, custody accepted, verified, planned, returned) and nationality. Each
+        // nationality's total is a cell of corridors (country of identification × nationality), protected there first.
+        ["surge"] = [new("by-nationality", "furthest stage reached", "nationality", CountryScope.Identification, false, SurgeAsync, SharedTotal.GrandTotal,
             new("corridors", "identified", (corridors, period, filters, row, column) =>
-                row is null || column is not null || !corridors.ColumnKeys.Contains(row, StringComparer.Ordinal) ? null
-                : filters[0] is null ? corridors.Table(period, [null]).ColumnTotal(row)
-                : corridors.RowKeys.Contains(filters[0]!, StringComparer.Ordinal) ? corridors.Table(period, [null])[filters[0]!, row]
+                row is not null || column is null || !corridors.ColumnKeys.Contains(column, StringComparer.Ordinal) ? null
+                : filters[0] is null ? corridors.Table(period, [null]).ColumnTotal(column)
+                : corridors.RowKeys.Contains(filters[0]!, StringComparer.Ordinal) ? corridors.Table(period, [null])[filters[0]!, column]
                 : null))],
     };
 
@@ -251,8 +251,8 @@ public static class DashboardCatalog
             .Select(g => new { g.Key.IdentifiedMonth, g.Key.IdentifiedIn, g.Key.Nationality, g.Key.FurthestStage, Count = g.Count() })
             .ToListAsync(cancellationToken);
         return new TableData(
-            Keys(groups.Select(g => g.Nationality).DefaultIfEmpty("none")), FunnelStages,
-            [.. groups.Select(g => new CubeLeaf(g.IdentifiedMonth % 100, [g.IdentifiedIn], g.Nationality, Name(g.FurthestStage), g.Count))], []);
+            FunnelStages, Keys(groups.Select(g => g.Nationality).DefaultIfEmpty("none")),
+            [.. groups.Select(g => new CubeLeaf(g.IdentifiedMonth % 100, [g.IdentifiedIn], Name(g.FurthestStage), g.Nationality, g.Count))], []);
     }
 
     private static async Task<TableData> OutcomesAsync(PlatformDbContext db, int year, CancellationToken cancellationToken)

@@ -15,6 +15,13 @@ public static class HeatMap
     public const int CellHeight = 36;
     public const int LabelWidth = 168;
 
+    /// <summary>
+    /// Room for the rows' labels: at least <see cref="LabelWidth"/>, more for long ones (a stage's name in Burmese), so that
+    /// none is cut at the left edge. Estimated from the labels' characters as a reader sees them (grapheme clusters).
+    /// </summary>
+    public static int LabelWidthFor(IEnumerable<string> labels) =>
+        Math.Clamp((labels.Select(l => new StringInfo(l).LengthInTextElements).DefaultIfEmpty(0).Max() * 12) + 16, LabelWidth, 480);
+
     public static IReadOnlyList<string> Rows(DashboardTable table, bool withTotal) => Keys(table.Cells.Select(c => c.Row), withTotal);
 
     public static IReadOnlyList<string> Columns(DashboardTable table, bool withTotal) => Keys(table.Cells.Select(c => c.Column), withTotal);
