@@ -123,7 +123,10 @@ public sealed class IntakeBrowserTests(BrowserPlatform platform) : IClassFixture
         await page.Page.Locator("form.sign-out button[type=submit]").ClickAsync();
         await page.Page.WaitForURLAsync(new Regex("/account/login"), new() { WaitUntil = WaitUntilState.NetworkIdle });
 
-        var databases = await page.Page.EvaluateAsync<string[]>("async () => (await indexedDB.databases()).map(d => d.name)");
+        // The wipe (the script's deletion, and Clear-Site-Data in the sign-out answer) completes in the browser a moment
+        // after the sign-in page shows, later still when a send the page had just started had the database open.
+        var databases = await UntilAsync(
+            () => page.Page.EvaluateAsync<string[]>("async () => (await indexedDB.databases()).map(d => d.name)"), names => !names.Contains("rn-intake"));
         Assert.DoesNotContain("rn-intake", databases);
     }
 
@@ -135,11 +138,10 @@ public sealed class IntakeBrowserTests(BrowserPlatform platform) : IClassFixture
         await page.Locator("#quick-entry button[type=submit]").ClickAsync();
     }
 
-
     private static async Task<int> TotalAsync(HttpClient api) =>
         (await api.GetFromJsonAsync<JsonElement>("/api/v1/referrals")).GetProperty("total").GetInt32();
 
-    private static async Task<int> UntilAsync(Func<Task<int>> ask, Func<int, bool> done)
+    private static async Task<T> UntilAsync<T>(Func<Task<T>> ask, Func<T, bool> done)
     {
         var waited = System.Diagnostics.Stopwatch.StartNew();
         while (true)
