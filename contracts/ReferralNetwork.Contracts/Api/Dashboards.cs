@@ -35,3 +35,11 @@ public sealed record ExportedCase(
 
 /// <summary>The k-anonymous case export: every combination of period, countries, age band and sex occurs at least <see cref="K"/> times; <see cref="Withheld"/> cases could not be and are left out.</summary>
 public sealed record CaseExport(int K, int Released, int Withheld, IReadOnlyList<ExportedCase> Cases);
+
+/// <summary>
+/// A focal point's own surge figures per day (<c>GET /api/v1/dashboard/surge/days</c>): of the referrals its organization
+/// holds or takes part in, how many reached each step on each UTC day from <see cref="From"/> to <see cref="To"/>, as
+/// exact counts (each of them it may open anyway). Rows are the steps, columns the days (2026-12-06) and each step's
+/// total over them; there is no total per day, as one person can reach two steps on one day.
+/// </summary>
+public sealed record SurgeDaysView(string Organization, string From, string To, string? Nationality, DashboardTable Table);

@@ -21,8 +21,13 @@ public static partial class DashboardEndpoints
 
     public static IEndpointRouteBuilder MapDashboardsApi(this IEndpointRouteBuilder app)
     {
-        app.MapApiGroup("dashboard", "Dashboards")
-            .MapGet("/{name}", DashboardAsync)
+        var dashboards = app.MapApiGroup("dashboard", "Dashboards");
+        dashboards.MapGet("/surge/days", SurgeDaysAsync)
+            .RequireAuthorization(Scopes.DashboardRead, Scopes.ReferralsRead)
+            .WithName("SurgeDays")
+            .WithSummary("A focal point's own figures per day: of its organization's referrals, how many reached each step on each of the last days (1–31, default 14). Exact counts; not for the secretariat.")
+            .ProducesValidationProblem();
+        dashboards.MapGet("/{name}", DashboardAsync)
             .RequireAuthorization(Scopes.DashboardRead)
             .WithName("Dashboard")
             .WithSummary("Aggregates for a whole month (2026-11), quarter (2026-Q4) or year (2026): small counts suppressed. Accept: text/csv for CSV.")
@@ -64,6 +69,22 @@ public static partial class DashboardEndpoints
 
         var view = await dashboards.AnswerAsync(new DashboardQuery(name, ParsePeriod(period), scope, form), cancellationToken);
         return WantsCsv(http) ? TypedResults.Text(ToCsv(view), CsvType, Encoding.UTF8) : TypedResults.Ok(view);
+    }
+
+    private static async Task<Ok<SurgeDaysView>> SurgeDaysAsync(
+        [Range(1, SurgeDays.MaxDays)] int? days,
+        [MaxLength(Limits.CountryCode)] string? nationality,
+        HttpContext http,
+        SurgeDays surge,
+        CancellationToken cancellationToken)
+    {
+        var asked = string.IsNullOrWhiteSpace(nationality) ? null : nationality.Trim().ToUpperInvariant();
+        if (asked is not null && !CountryCode().IsMatch(asked))
+        {
+            throw ProblemException.Invalid("nationality", "A country code of two letters (ISO 3166-1 alpha-2).");
+        }
+
+        return TypedResults.Ok(await surge.AnswerAsync(Caller.From(http.User), days, asked, cancellationToken));
     }
 
     private static async Task<Results<Ok<CaseExport>, ContentHttpResult>> CasesAsync(

@@ -48,6 +48,11 @@ public sealed class DashboardService(IServiceScopeFactory scopes, DashboardOptio
             tables.Add(await OverdueAsync(query.Country, cancellationToken));
         }
 
+        if (query.Dashboard == "surge")
+        {
+            tables.Add(await WaitingAsync(query.Country, cancellationToken));
+        }
+
         return new DashboardView(
             query.Dashboard, query.Period.ToString(), query.Country ?? "all",
             query.Exploitation is { } form ? DashboardCatalog.Name(form) : null, options.Threshold, tables);
@@ -379,6 +384,55 @@ public sealed class DashboardService(IServiceScopeFactory scopes, DashboardOptio
     }
 
     /// <summary>Offers past their deadline and still unanswered now, by country pair: one table of its own, protected alone.</summary>
+    /// <summary>How long a waiting referral has been in its stage now, in days: the bands of <c>waiting-now</c>'s columns.</summary>
+    public static readonly IReadOnlyList<(string Key, int From)> WaitingBands = [("0-2-days", 0), ("3-6-days", 3), ("7-13-days", 7), ("14-29-days", 14), ("30-days-or-more", 30)];
+
+    /// <summary>
+    /// The queues that hold people longest, now: the open referrals identified in the country (or everywhere) by the stage
+    /// they are in and how many days they have been in it, protected as one table like <c>overdue-now</c>. Like that
+    /// one it is of this moment, not of the period asked for.
+    /// </summary>
+    private async Task<DashboardTable> WaitingAsync(string? country, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
+        var now = time.GetUtcNow();
+        var open = db.DashboardCases.AsNoTracking().Where(c => c.ClosedMonth == null && c.StageSinceDay != null);
+        if (country is not null)
+        {
+            open = open.Where(c => c.IdentifiedIn == country);
+        }
+
+        // Grouped by the day the stage began (a handful of rows a day), banded here: the bands depend on today.
+        var since = await open
+            .GroupBy(c => new { c.CurrentStage, Day = c.StageSinceDay!.Value })
+            .Select(g => new { g.Key.CurrentStage, g.Key.Day, Count = g.Count() })
+            .ToListAsync(cancellationToken);
+        var stages = DashboardCatalog.FunnelStages;
+        var counts = new int[stages.Count, WaitingBands.Count];
+        foreach (var group in since)
+        {
+            var row = Array.IndexOf([.. stages], DashboardCatalog.Name(group.CurrentStage));
+            if (row < 0)
+            {
+                continue;
+            }
+
+            var days = (int)(now.UtcDateTime.Date - DashboardCase.DateOf(group.Day)).TotalDays;
+            var band = WaitingBands.Count - 1;
+            while (band > 0 && days < WaitingBands[band].From)
+            {
+                band--;
+            }
+
+            counts[row, band] += group.Count;
+        }
+
+        var spec = new TableSpec("waiting-now", "stage the referral is in", "days in that stage", CountryScope.Identification, false, (_, _, _) => Task.FromResult<TableData>(null!));
+        var table = SmallCellProtection.Protect(new CountMatrix(stages, [.. WaitingBands.Select(b => b.Key)], counts), options.Threshold);
+        return new DashboardTable(spec.Name, spec.Rows, spec.Columns, [.. Cells(spec, null!, table, country)], []);
+    }
+
     private async Task<DashboardTable> OverdueAsync(string? country, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();

@@ -22,6 +22,7 @@ public static class DashboardsFeature
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<DashboardService>();
         builder.Services.AddScoped<CaseExportService>();
+        builder.Services.AddScoped<SurgeDays>();
         builder.PlatformFeatures().AddProjection<DashboardProjection, DashboardProjectionDefinition>();
         return builder;
     }

@@ -60,6 +60,9 @@ public static class RefusalCode
 
     public const string DashboardsNotForThisKind = "dashboards-not-for-this-kind";
     public const string DashboardsOwnCountryOnly = "dashboards-own-country-only";
+
+    /// <summary>Figures per day are a focal point's own workload; the secretariat's periods are whole months.</summary>
+    public const string DaysForFocalPointsOnly = "days-for-focal-points-only";
     public const string OnlySecretariatExports = "only-secretariat-exports";
 
     /// <summary>A possible match already dismissed (it cannot be confirmed) or confirmed by both sides (it cannot be dismissed).</summary>

@@ -71,6 +71,19 @@ public sealed partial class DashboardBrowserTests(BrowserPlatform platform) : IC
         await page.AssertAccessibleAsync();
         await page.ScreenshotAsync($"console-dashboards-surge-{language}");
         page.AssertNoBrowserErrors();
+
+        // Thailand's focal point, whose three referrals these are, sees its own figures per day above the protected tables.
+        await using var focalContext = await platform.NewContextAsync(language);
+        var focal = await ConsolePage.SignInAsync(focalContext, "officer@th-focal-point");
+        await focal.Page.GotoAsync("/console/dashboards?name=surge");
+        await focal.SettledAsync();
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var identifiedToday = int.Parse(await focal.Page.Locator($"table[data-table='by-day'] td[data-cell='identified|{today}']").TextContentAsync() ?? "", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(identifiedToday >= 3, $"{identifiedToday} identified today");
+        Assert.True(await focal.Page.Locator("table[data-table='waiting-now']").CountAsync() == 1, "no queues on the surge board");
+        await focal.AssertAccessibleAsync();
+        await focal.ScreenshotAsync($"console-dashboards-surge-days-{language}");
+        focal.AssertNoBrowserErrors();
     }
 
     private static readonly ConditionalWeakTable<BrowserPlatform, Task> Referrals = new();

@@ -75,6 +75,33 @@ public sealed class ConsoleDashboardTests(SharedPlatform platform)
     }
 
     [Fact]
+    public async Task The_surge_board_gives_a_focal_point_its_own_figures_per_day_and_everyone_the_queues()
+    {
+        var (thailand, _) = await ConsoleSession.SignInAsync(Platform, "officer@th-focal-point");
+        using var __ = thailand;
+        var (secretariat, _) = await ConsoleSession.SignInAsync(Platform, "officer@regional-secretariat");
+        using var ___ = secretariat;
+
+        var own = await thailand.GetAsync($"/console/dashboards?name=surge&period={DateTime.UtcNow.Year}");
+        var all = await secretariat.GetAsync($"/console/dashboards?name=surge&period={DateTime.UtcNow.Year}");
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (own.Status, all.Status));
+        // Fourteen days, today last, each step a row, and the step's total; days in the person's words (English here).
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains("<h2 id=\"table-by-day\">Your organization&#x27;s people, per day", own.Html, StringComparison.Ordinal);
+        var byDay = own.Html[own.Html.IndexOf("data-table=\"by-day\"", StringComparison.Ordinal)..own.Html.IndexOf("data-table=\"by-nationality\"", StringComparison.Ordinal)];
+        Assert.Equal(15, Regex.Matches(byDay, "data-cell=\"identified[|]").Count);
+        Assert.Contains($"data-cell=\"returned|{today}\"", own.Html, StringComparison.Ordinal);
+        Assert.Contains(DateTime.UtcNow.ToString("d MMM", System.Globalization.CultureInfo.GetCultureInfo("en")), own.Html, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-table=\"by-day\"", all.Html, StringComparison.Ordinal);
+        foreach (var page in new[] { own, all })
+        {
+            Assert.Contains("data-table=\"waiting-now\"", page.Html, StringComparison.Ordinal);
+            Assert.Contains("30+ days", page.Html, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task A_focal_point_sees_its_own_country_and_a_shelter_is_refused()
     {
         var (vietnam, _) = await ConsoleSession.SignInAsync(Platform, "officer@vn-focal-point");

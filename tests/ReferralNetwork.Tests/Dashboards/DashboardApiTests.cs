@@ -258,10 +258,82 @@ public sealed class DashboardApiTests(DashboardPlatform platform) : IClassFixtur
         // Thailand's focal point sees the people identified in Thailand; the secretariat's view of Thailand is the same.
         var thai = await DashboardAsync(thailand, "surge", DashboardPlatform.Month);
         Assert.Equal(Value(CellOf(corridors, "identified", "TH", "VN")), Value(CellOf(thai, "by-nationality", "total", "VN")));
-        Assert.DoesNotContain(thai.Tables.Single().Cells, c => c.Column == "KH" && c.Count > 0);
+        Assert.DoesNotContain(thai.Tables.Single(t => t.Name == "by-nationality").Cells, c => c.Column == "KH" && c.Count > 0);
         Assert.Equal(
             JsonSerializer.Serialize(thai.Tables),
             JsonSerializer.Serialize((await DashboardAsync(secretariat, "surge", $"{DashboardPlatform.Month}&country=TH")).Tables));
+    }
+
+    [Fact]
+    public async Task The_surge_board_shows_how_long_the_queues_have_held_people_with_small_counts_suppressed()
+    {
+        using var secretariat = await Factory.ClientForAsync("regional-secretariat");
+        using var thailand = await Factory.ClientForAsync("th-focal-point");
+        await Eventually.Until(() => DashboardAsync(secretariat, "corridors", DashboardPlatform.Month), d => CellOf(d, "identified", "LA", "KH").Display == "<10");
+
+        // Identified in March 2025 and never screened: every one has waited in "identified" for more than 30 days. The
+        // table is of today, whatever the period asked; other tests of this class may add referrals of today.
+        var thai = await DashboardAsync(thailand, "surge", DashboardPlatform.Month);
+        Assert.Equal("25", CellOf(thai, "waiting-now", "identified", "30-days-or-more").Display);
+        Assert.Equal(
+            [.. DashboardService.WaitingBands.Select(b => b.Key), DashboardCatalog.Total],
+            thai.Tables.Single(t => t.Name == "waiting-now").Cells.Where(c => c.Row == "identified").Select(c => c.Column));
+        var laos = await DashboardAsync(secretariat, "surge", $"{DashboardPlatform.Month}&country=LA");
+        Assert.Equal(("<10", (int?)null), (CellOf(laos, "waiting-now", "identified", "30-days-or-more").Display, CellOf(laos, "waiting-now", "identified", "30-days-or-more").Count));
+        Assert.Null(CellOf(laos, "waiting-now", "total", "total").Count);
+    }
+
+    [Fact]
+    public async Task A_focal_point_sees_its_own_people_per_day_and_no_one_else_does()
+    {
+        using var thailand = await Factory.ClientForAsync("th-focal-point");
+        using var shelter = await Factory.ClientForAsync("th-shelter-bangkok");
+        using var secretariat = await Factory.ClientForAsync("regional-secretariat");
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        static int Today(SurgeDaysView view, string step) => view.Table.Cells.Single(c => c.Row == step && c.Column == view.To).Count!.Value;
+        var before = await PartnerApi.ReadAsync<SurgeDaysView>(await thailand.GetAsync("/api/v1/dashboard/surge/days"));
+        Assert.Equal((14, today), (before.Table.Cells.Select(c => c.Column).Distinct().Count(c => c != DashboardCatalog.Total), before.To));
+
+        // Three identified today by the focal point, two of them screened as presumed victims; one by a shelter that never
+        // shares it with the focal point, which is not the focal point's to count.
+        List<ReferralView> own = [];
+        for (var i = 0; i < 3; i++)
+        {
+            own.Add(await ReferralRequests.CreateAsync(thailand, ReferralRequests.VietnameseWoman("TH") with { IdentifiedAt = DateTimeOffset.UtcNow.AddMinutes(-5) }));
+        }
+
+        foreach (var referral in own.Take(2))
+        {
+            using var screened = await PartnerApi.PostAsync(thailand, $"/api/v1/referrals/{referral.Id}/screening",
+                new ScreeningRequest(["recruited-online-job-offer", "confined-under-guard", "forced-to-defraud-others"]), referral.Version);
+            Assert.True(screened.IsSuccessStatusCode, await screened.Content.ReadAsStringAsync());
+        }
+
+        var shelters = await ReferralRequests.CreateAsync(shelter, ReferralRequests.VietnameseWoman("TH") with { IdentifiedAt = DateTimeOffset.UtcNow.AddMinutes(-5) });
+        await Eventually.Until(async () =>
+        {
+            await using var scope = Factory.Services.CreateAsyncScope();
+            return await scope.ServiceProvider.GetRequiredService<PlatformDbContext>().DashboardCases.AnyAsync(c => c.ReferralId == shelters.Id);
+        }, found => found);
+
+        var after = await Eventually.Until(
+            async () => await PartnerApi.ReadAsync<SurgeDaysView>(await thailand.GetAsync("/api/v1/dashboard/surge/days")),
+            v => Today(v, "presumed-victim") == Today(before, "presumed-victim") + 2);
+        Assert.Equal(Today(before, "identified") + 3, Today(after, "identified"));
+        Assert.Equal(Today(before, "screened") + 2, Today(after, "screened"));
+        Assert.Equal(Today(before, "custody-offered"), Today(after, "custody-offered"));
+        var week = await PartnerApi.ReadAsync<SurgeDaysView>(await thailand.GetAsync("/api/v1/dashboard/surge/days?days=7&nationality=vn"));
+        Assert.Equal(("VN", Today(after, "identified")), (week.Nationality, Today(week, "identified")));
+        var cambodians = await PartnerApi.ReadAsync<SurgeDaysView>(await thailand.GetAsync("/api/v1/dashboard/surge/days?nationality=KH"));
+        Assert.Equal(0, Today(cambodians, "identified"));
+
+        // Exact daily counts are the focal point's own: the secretariat (which reads no referral) keeps to whole months,
+        // and the bounds are checked.
+        await Problem.AssertAsync(await secretariat.GetAsync("/api/v1/dashboard/surge/days"), HttpStatusCode.Forbidden, "forbidden");
+        using var tooMany = await thailand.GetAsync("/api/v1/dashboard/surge/days?days=32");
+        Assert.Contains("days", Problem.ErrorFields(await Problem.AssertAsync(tooMany, HttpStatusCode.BadRequest, "validation")));
+        using var badNationality = await thailand.GetAsync("/api/v1/dashboard/surge/days?nationality=Vietnam");
+        Assert.Contains("nationality", Problem.ErrorFields(await Problem.AssertAsync(badNationality, HttpStatusCode.BadRequest, "validation")));
     }
 
     [Fact]

@@ -85,6 +85,12 @@ public sealed class DashboardProjectionTests
         Assert.Equal((202503, "TH", "VN", ScreeningOutcome.PresumedVictim, Stage.RepatriationRequested),
             (row.IdentifiedMonth, row.IdentifiedIn, row.Nationality, row.Outcome, row.FurthestStage));
         Assert.Equal("recruited-online-job-offer", row.Indicators);
+
+        // The surge's facts: each step's first day, and the stage the referral is in now (the newest event's). When it
+        // began depends on which of offer and acceptance was applied first (the acceptance was retried): a day of that stage.
+        Assert.Equal((20250310, 20250311, 20250311, 20250312, (int?)null), (row.IdentifiedDay, row.ScreenedDay, row.PresumedVictimDay, row.CustodyOfferedDay, row.VerifiedDay));
+        Assert.Equal((Stage.RepatriationRequested, 4), (row.CurrentStage, row.StageVersion));
+        Assert.Contains(row.StageSinceDay, new int?[] { 20250312, 20250313 });
         var h = Assert.Single(handoffs);
         Assert.Equal(("TH", "VN", HandoffStatus.Accepted, 24), (h.FromCountry, h.ToCountry, h.Status, h.HoursToAnswer));
         Assert.True(harness.Consumed.Select<ReferralIdentified>().Count() >= 2);

@@ -47,6 +47,35 @@ public sealed class DashboardCase
 
     public int? ReturnedMonth { get; set; }
 
+    /// <summary>
+    /// The stage the referral is in now (its newest event's), the UTC day it entered it (as <see cref="IdentifiedDay"/>),
+    /// and that event's number: how long a queue has held each person (the surge board's <c>waiting-now</c>). Events
+    /// applied out of order can leave <see cref="StageSinceDay"/> at a later event of the same stage, never at another stage's.
+    /// </summary>
+    public Stage CurrentStage { get; set; }
+
+    public int? StageSinceDay { get; set; }
+
+    public int StageVersion { get; set; }
+
+    /// <summary>
+    /// The UTC day (year × 10000 + month × 100 + day) each step was first reached, for a focal point's own figures per
+    /// day (<see cref="SurgeDays"/>). Days are never published to the secretariat: its periods are whole months.
+    /// </summary>
+    public int IdentifiedDay { get; set; }
+
+    public int? ScreenedDay { get; set; }
+
+    public int? PresumedVictimDay { get; set; }
+
+    public int? CustodyOfferedDay { get; set; }
+
+    public int? VerifiedDay { get; set; }
+
+    public int? PlannedDay { get; set; }
+
+    public int? ReturnedDay { get; set; }
+
     /// <summary>Whole days from identification to the completed handover.</summary>
     public int? DaysToReturn { get; set; }
 
@@ -65,9 +94,21 @@ public sealed class DashboardCase
         return (utc.Year * 100) + utc.Month;
     }
 
+    public static int DayOf(DateTimeOffset at)
+    {
+        var utc = at.UtcDateTime;
+        return (utc.Year * 10000) + (utc.Month * 100) + utc.Day;
+    }
+
+    /// <summary>The date of a day number of <see cref="DayOf"/>.</summary>
+    public static DateTime DateOf(int day) => new(day / 10000, day / 100 % 100, day % 100, 0, 0, 0, DateTimeKind.Utc);
+
     public static int Bit(ExploitationForm form) => 1 << (int)form;
 
     public static int Bit(PalermoElement element) => 1 << (int)element;
+
+    /// <summary>The earlier of a step's day so far and another event's (events may arrive out of order).</summary>
+    private static int First(int? day, DateTimeOffset at) => Math.Min(day ?? int.MaxValue, DayOf(at));
 
     public static DashboardCase Identify(ReferralIdentified e) => new()
     {
@@ -81,6 +122,10 @@ public sealed class DashboardCase
         Forms = e.Exploitation.Aggregate(0, (bits, f) => bits | Bit(f)),
         MainForm = e.Exploitation.Count > 0 ? e.Exploitation[0] : ExploitationForm.Other,
         FurthestStage = e.Stage,
+        CurrentStage = e.Stage,
+        StageSinceDay = DayOf(e.IdentifiedAt < e.OccurredAt ? e.IdentifiedAt : e.OccurredAt),
+        StageVersion = e.Number,
+        IdentifiedDay = DayOf(e.IdentifiedAt),
         SubjectVersion = e.Number,
     };
 
@@ -90,6 +135,38 @@ public sealed class DashboardCase
         if (e.Stage != Stage.Closed && e.Stage > FurthestStage)
         {
             FurthestStage = e.Stage;
+        }
+
+        if (e.Number > StageVersion)
+        {
+            if (e.Stage != CurrentStage || StageSinceDay is null)
+            {
+                CurrentStage = e.Stage;
+                StageSinceDay = DayOf(e.OccurredAt);
+            }
+
+            StageVersion = e.Number;
+        }
+
+        switch (e)
+        {
+            case ReferralScreened screened:
+                ScreenedDay = First(ScreenedDay, screened.OccurredAt);
+                if (screened.Outcome == ScreeningOutcome.PresumedVictim)
+                {
+                    PresumedVictimDay = First(PresumedVictimDay, screened.OccurredAt);
+                }
+
+                break;
+            case HandoffOffered { Kind: HandoffKind.Custody } offered:
+                CustodyOfferedDay = First(CustodyOfferedDay, offered.OccurredAt);
+                break;
+            case NationalityVerified verified:
+                VerifiedDay = First(VerifiedDay, verified.OccurredAt);
+                break;
+            case ReturnPlanned planned:
+                PlannedDay = First(PlannedDay, planned.OccurredAt);
+                break;
         }
 
         switch (e)
@@ -102,6 +179,7 @@ public sealed class DashboardCase
                 break;
             case ReturnConfirmed { Completed: true } returned:
                 ReturnedMonth = MonthOf(returned.HandedOverAt);
+                ReturnedDay = DayOf(returned.HandedOverAt);
                 DaysToReturn = Math.Max(0, (int)(returned.HandedOverAt - IdentifiedAt).TotalDays);
                 break;
             case ReferralClosed closed:
@@ -195,10 +273,14 @@ internal sealed class DashboardReadModelConfiguration : IEntityTypeConfiguration
         e.Property(c => c.FurthestStage).HasConversion<string>().HasMaxLength(32);
         e.Property(c => c.Outcome).HasConversion<string>().HasMaxLength(32);
         e.Property(c => c.ClosureReason).HasConversion<string>().HasMaxLength(32);
+        e.Property(c => c.CurrentStage).HasConversion<string>().HasMaxLength(32);
         // Each dashboard reads one year of one date column, grouped; these make that a range scan.
         e.HasIndex(c => new { c.IdentifiedMonth, c.IdentifiedIn });
         e.HasIndex(c => c.ReturnedMonth);
         e.HasIndex(c => c.ClosedMonth);
+        // The open referrals' queues (waiting-now), and each step's days (a focal point's figures per day).
+        e.HasIndex(c => new { c.ClosedMonth, c.CurrentStage });
+        e.HasIndex(c => c.IdentifiedDay);
     }
 
     public void Configure(EntityTypeBuilder<DashboardHandoff> e)

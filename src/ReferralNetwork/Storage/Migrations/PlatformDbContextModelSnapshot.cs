@@ -338,6 +338,14 @@ namespace ReferralNetwork.Storage.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
+                    b.Property<string>("CurrentStage")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<int?>("CustodyOfferedDay")
+                        .HasColumnType("integer");
+
                     b.Property<int?>("DaysToReturn")
                         .HasColumnType("integer");
 
@@ -354,6 +362,9 @@ namespace ReferralNetwork.Storage.Migrations
 
                     b.Property<DateTimeOffset>("IdentifiedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("IdentifiedDay")
+                        .HasColumnType("integer");
 
                     b.Property<string>("IdentifiedIn")
                         .IsRequired()
@@ -382,7 +393,19 @@ namespace ReferralNetwork.Storage.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
+                    b.Property<int?>("PlannedDay")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("PresumedVictimDay")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("ReturnedDay")
+                        .HasColumnType("integer");
+
                     b.Property<int?>("ReturnedMonth")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("ScreenedDay")
                         .HasColumnType("integer");
 
                     b.Property<int>("ScreeningVersion")
@@ -393,14 +416,27 @@ namespace ReferralNetwork.Storage.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
 
+                    b.Property<int?>("StageSinceDay")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("StageVersion")
+                        .HasColumnType("integer");
+
                     b.Property<int>("SubjectVersion")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("VerifiedDay")
                         .HasColumnType("integer");
 
                     b.HasKey("ReferralId");
 
                     b.HasIndex("ClosedMonth");
 
+                    b.HasIndex("IdentifiedDay");
+
                     b.HasIndex("ReturnedMonth");
+
+                    b.HasIndex("ClosedMonth", "CurrentStage");
 
                     b.HasIndex("IdentifiedMonth", "IdentifiedIn");
 

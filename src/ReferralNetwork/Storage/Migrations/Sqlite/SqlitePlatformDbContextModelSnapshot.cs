@@ -328,6 +328,14 @@ namespace ReferralNetwork.Storage.Migrations.Sqlite
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("CurrentStage")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("CustodyOfferedDay")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int?>("DaysToReturn")
                         .HasColumnType("INTEGER");
 
@@ -343,6 +351,9 @@ namespace ReferralNetwork.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<long>("IdentifiedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("IdentifiedDay")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("IdentifiedIn")
@@ -372,7 +383,19 @@ namespace ReferralNetwork.Storage.Migrations.Sqlite
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("PlannedDay")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("PresumedVictimDay")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("ReturnedDay")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int?>("ReturnedMonth")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("ScreenedDay")
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("ScreeningVersion")
@@ -383,14 +406,27 @@ namespace ReferralNetwork.Storage.Migrations.Sqlite
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("StageSinceDay")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("StageVersion")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("SubjectVersion")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("VerifiedDay")
                         .HasColumnType("INTEGER");
 
                     b.HasKey("ReferralId");
 
                     b.HasIndex("ClosedMonth");
 
+                    b.HasIndex("IdentifiedDay");
+
                     b.HasIndex("ReturnedMonth");
+
+                    b.HasIndex("ClosedMonth", "CurrentStage");
 
                     b.HasIndex("IdentifiedMonth", "IdentifiedIn");
 

@@ -59,7 +59,7 @@ public static class HeatMap
         return new Microsoft.AspNetCore.Html.HtmlString($"<text {attributes}>{System.Net.WebUtility.HtmlEncode(content)}</text>");
     }
 
-    /// <summary>A row or column key in the person's words: a country, a stage, a sex, a form… or the key itself (a month, an age band).</summary>
+    /// <summary>A row or column key in the person's words: a country, a stage, a sex, a form, a day… or the key itself (a month, an age band).</summary>
     public static string Label(IStringLocalizer<ConsoleText> text, string key)
     {
         if (key == DashboardCatalog.Total)
@@ -70,6 +70,11 @@ public static class HeatMap
         if (key.StartsWith("closed:", StringComparison.Ordinal))
         {
             return $"{text["Stage.closed"].Value}: {Label(text, "ClosureReason." + key["closed:".Length..], key)}";
+        }
+
+        if (DateOnly.TryParseExact(key, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+        {
+            return day.ToString("d MMM", CultureInfo.CurrentCulture);
         }
 
         if (ReferralNetwork.Contracts.IndicatorCatalog.Find(key) is { } indicator)

@@ -15,7 +15,7 @@ namespace ReferralNetwork.WebConsole.Pages.Work.Dashboards;
 /// <see cref="DashboardService"/> as the API: every count cell as published (<c>&lt;10</c> where small), each table
 /// beside a heat map drawn on the server (SVG: nothing runs in the browser), whole periods only, and the CSV.
 /// </summary>
-public sealed class IndexModel(DashboardService dashboards) : WorkPage
+public sealed class IndexModel(DashboardService dashboards, SurgeDays surgeDays) : WorkPage
 {
     [BindProperty(SupportsGet = true, Name = "name")]
     public string Dashboard { get; set; } = "corridors";
@@ -30,6 +30,9 @@ public sealed class IndexModel(DashboardService dashboards) : WorkPage
     public ExploitationForm? Exploitation { get; set; }
 
     public DashboardView View { get; private set; } = null!;
+
+    /// <summary>On the surge board, a focal point's own figures per day (<see cref="SurgeDays"/>), above the protected tables.</summary>
+    public SurgeDaysView? Days { get; private set; }
 
     private string? _scope;
 
@@ -94,6 +97,11 @@ public sealed class IndexModel(DashboardService dashboards) : WorkPage
             _scope = DashboardEndpoints.ScopeOf(Caller, IsSecretariat ? Country : null);
             var period = DashboardEndpoints.ParsePeriod(Period);
             View = await dashboards.AnswerAsync(new DashboardQuery(Dashboard, period, _scope, HasFormFilter ? Exploitation : null), HttpContext.RequestAborted);
+            if (Dashboard == "surge" && Caller.Kind == OrganizationKind.FocalPoint && Caller.Has(Scopes.ReferralsRead))
+            {
+                Days = await surgeDays.AnswerAsync(Caller, null, null, HttpContext.RequestAborted);
+            }
+
             return null;
         }
         catch (ProblemException problem)
