@@ -22,6 +22,22 @@ public sealed class GroupBoard(IGrainFactory grains, PlatformDbContext db, TimeP
 
     public Task<GroupView> GetAsync(Caller caller, Guid id) => Group(id).Get(caller);
 
+    /// <summary>A new group of referrals the caller's organization holds, of one nationality (a group of its own id).</summary>
+    public Task<GroupView> CreateAsync(Caller caller, CreateGroupRequest request) =>
+        Group(Guid.CreateVersion7()).Create(caller, GroupCommand.Create.From(request));
+
+    /// <summary>
+    /// The people the caller's organization's own groups hold open (whom a new group would be refused): one read per
+    /// group, never one per person, so that a page listing hundreds of people can leave them out.
+    /// </summary>
+    public async Task<IReadOnlySet<Guid>> HeldOpenAsync(Caller caller)
+    {
+        var held = (await ListAsync(caller)).Where(g => g.Holder == caller.OrganizationId);
+        var views = await Task.WhenAll(held.Select(g => GetAsync(caller, g.Id)));
+        return views.Where(v => v.WithdrawnAt is null)
+            .SelectMany(v => v.Members).Where(m => GroupMember.HoldsOpen(m.Status)).Select(m => m.ReferralId).ToHashSet();
+    }
+
     public async Task<GroupView> OfferAsync(Caller caller, Guid id, int? expectedVersion, GroupOfferRequest request, CancellationToken cancellationToken)
     {
         var command = GroupCommand.Offer.From(

@@ -11,6 +11,13 @@ public static class GroupCommand
     [GenerateSerializer, Immutable, Alias("command.group-create")]
     public sealed record Create([property: Id(0)] string Label, [property: Id(1)] IReadOnlyList<Guid> Referrals)
     {
+        // Why a referral is refused a place in the group (the API's words for its line; the console says them in the person's language).
+        public const string NoSuchReferral = "No such referral.";
+        public const string NotHolder = "Only the holder puts a referral in a return group.";
+        public const string OtherNationality = "A return group holds people of one nationality; this person's differs from the first member's.";
+        public const string OwnCountry = "This person is of the holder's own country: there is no return across a border to plan.";
+        public const string InAnotherGroup = "This person is in another open return group; withdraw that group first, or wait until their return there is settled.";
+
         public override string ToString() => nameof(Create);
 
         public static Create From(CreateGroupRequest request)

@@ -59,13 +59,11 @@ public static class GroupEndpoints
     private static async Task<Accepted<GroupView>> HandoverAsync(Guid id, GroupHandoverRequest request, HttpContext http, GroupBoard board) =>
         Started(http, id, await board.HandoverAsync(Caller.From(http.User), id, http.Request.ExpectedVersion(), request));
 
-    private static async Task<Created<GroupView>> CreateAsync(CreateGroupRequest request, HttpContext http, IGrainFactory grains)
+    private static async Task<Created<GroupView>> CreateAsync(CreateGroupRequest request, HttpContext http, GroupBoard board)
     {
-        var command = GroupCommand.Create.From(request);
-        var id = Guid.CreateVersion7();
-        var view = await grains.GetGrain<IGroupGrain>(id).Create(Caller.From(http.User), command);
+        var view = await board.CreateAsync(Caller.From(http.User), request);
         http.Response.SetETag(view.Version);
-        return TypedResults.Created($"/api/v1/groups/{id}", view);
+        return TypedResults.Created($"/api/v1/groups/{view.Id}", view);
     }
 
     private static async Task<Ok<IReadOnlyList<GroupSummary>>> ListAsync(HttpContext http, GroupBoard board) =>

@@ -105,19 +105,19 @@ public sealed class GroupGrain(
         {
             if (views[i] is not { } view)
             {
-                errors.Add($"referrals[{i}]", "No such referral.");
+                errors.Add($"referrals[{i}]", GroupCommand.Create.NoSuchReferral);
             }
             else if (view.Holder != caller.OrganizationId)
             {
-                errors.Add($"referrals[{i}]", "Only the holder puts a referral in a return group.");
+                errors.Add($"referrals[{i}]", GroupCommand.Create.NotHolder);
             }
             else if (view.Nationality != views.FirstOrDefault(v => v is not null)?.Nationality)
             {
-                errors.Add($"referrals[{i}]", "A return group holds people of one nationality; this person's differs from the first member's.");
+                errors.Add($"referrals[{i}]", GroupCommand.Create.OtherNationality);
             }
             else if (view.Nationality == caller.Country)
             {
-                errors.Add($"referrals[{i}]", "This person is of the holder's own country: there is no return across a border to plan.");
+                errors.Add($"referrals[{i}]", GroupCommand.Create.OwnCountry);
             }
         }
 
@@ -141,7 +141,7 @@ public sealed class GroupGrain(
                 }
                 else
                 {
-                    errors.Add($"referrals[{i}]", "This person is in another open return group; withdraw that group first, or wait until their return there is settled.");
+                    errors.Add($"referrals[{i}]", GroupCommand.Create.InAnotherGroup);
                 }
             }
 
@@ -261,8 +261,7 @@ public sealed class GroupGrain(
 
     public Task<bool?> HoldsOpen(Guid referralId) => Task.FromResult<bool?>(!State.Exists ? null :
         State.WithdrawnAt is null
-        && State.Members.Any(m => m.ReferralId == referralId && m.Status is not (
-            GroupMemberStatus.Rejected or GroupMemberStatus.Returned or GroupMemberStatus.Missing or GroupMemberStatus.DeclinedReturn or GroupMemberStatus.Withdrawn)));
+        && State.Members.Any(m => m.ReferralId == referralId && GroupMember.HoldsOpen(m.Status)));
 
     /// <summary>An operation whose members each get their own instruction; every member named must be at one of <paramref name="ready"/>.</summary>
     private async Task<GroupView> StartForAsync(

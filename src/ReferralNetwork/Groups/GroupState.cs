@@ -54,6 +54,10 @@ public sealed class GroupMember
 
     /// <summary>The sides that confirmed this person's handover, as the referral records them.</summary>
     [Id(4)] public List<Contracts.ReturnSide>? HandoverConfirmedBy { get; set; }
+
+    /// <summary>Whether a member at <paramref name="status"/> is held by their group (of a group not withdrawn): until their return there is settled.</summary>
+    public static bool HoldsOpen(GroupMemberStatus status) => status is not (
+        GroupMemberStatus.Rejected or GroupMemberStatus.Returned or GroupMemberStatus.Missing or GroupMemberStatus.DeclinedReturn or GroupMemberStatus.Withdrawn);
 }
 
 /// <summary>The durable intent of a group operation: saved before any member is reached, and the members still to reach.</summary>

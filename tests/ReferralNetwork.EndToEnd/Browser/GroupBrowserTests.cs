@@ -27,11 +27,6 @@ public sealed class GroupBrowserTests(BrowserPlatform platform) : IClassFixture<
         using var thailand = await platform.ApiAsync("th-focal-point");
         var members = new[] { await ConsentedAsync(thailand, "Hoa"), await ConsentedAsync(thailand, "Mai") };
         var label = $"Bus Aranyaprathet {language}";
-        using (var created = await thailand.PostAsJsonAsync("/api/v1/groups", new { label, referrals = members }))
-        {
-            Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
-        }
-
         await using var sending = await platform.NewContextAsync(language);
         await using var receiving = await platform.NewContextAsync(language);
         var thai = await ConsolePage.SignInAsync(sending, "supervisor@th-focal-point");
@@ -42,6 +37,29 @@ public sealed class GroupBrowserTests(BrowserPlatform platform) : IClassFixture<
         await thai.AssertAccessibleAsync();
         await thai.AssertDrawnWithServedFontsAsync("h1, th", family);
         await thai.ScreenshotAsync($"console-groups-{language}");
+
+        // The group is made on its page: the nationality, then each woman ticked on her own line by her reference.
+        await thai.Page.Locator("a[data-link=new-group]").ClickAsync();
+        await thai.SettledAsync();
+        await thai.Page.GetByLabel(text.Of("Referral.Nationality"), new() { Exact = true }).SelectOptionAsync("VN");
+        await thai.Page.Locator("form.filters button[type=submit]").ClickAsync();
+        await thai.SettledAsync();
+        await thai.Page.GetByLabel(text.Of("NewGroup.Label"), new() { Exact = true }).FillAsync(label);
+        foreach (var member in members)
+        {
+            await thai.Page.Locator($"#pick-{member:N}").CheckAsync();
+        }
+
+        Assert.DoesNotContain("Hoa", await thai.Page.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
+        await thai.AssertAccessibleAsync();
+        await thai.AssertDrawnWithServedFontsAsync("h1, legend, th, label", family);
+        await thai.ScreenshotAsync($"console-group-new-{language}");
+        await thai.Page.Locator("form[action*='handler=Create'] button[type=submit]").ClickAsync();
+        await Assertions.Expect(thai.Page.Locator("[role=status].done")).ToHaveTextAsync(text.Of("Done.GroupCreate"));
+        await thai.SettledAsync();
+        await Assertions.Expect(thai.Page.Locator("h1")).ToHaveTextAsync(label);
+        await thai.Page.Locator("a[href='/console/groups']").First.ClickAsync();
+        await thai.SettledAsync();
 
         // The offer: one form for the group, sent from the keyboard.
         await thai.Page.GetByRole(AriaRole.Link, new() { Name = label }).ClickAsync();

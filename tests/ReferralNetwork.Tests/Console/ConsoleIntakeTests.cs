@@ -192,7 +192,7 @@ public sealed partial class ConsoleIntakeTests(ConsoleIntakeTests.IntakePlatform
     /// 1,000 people, semicolon-separated with a byte order mark as a spreadsheet exports them; every 50th person (rows 51,
     /// 101, … as the spreadsheet numbers them) wrong in turn in the given name, nationality, date of birth, exploitation or sex.
     /// </summary>
-    private static (byte[] File, List<int> BadRows) ThousandRows(string canary)
+    internal static (byte[] File, List<int> BadRows) ThousandRows(string canary)
     {
         var csv = new StringBuilder("\uFEFFgiven_name;family_name;sex;nationality;date_of_birth;exploitation\r\n");
         var bad = new List<int>();
@@ -220,7 +220,7 @@ public sealed partial class ConsoleIntakeTests(ConsoleIntakeTests.IntakePlatform
         return (Encoding.UTF8.GetBytes(csv.ToString()), bad);
     }
 
-    private static async Task<TestBrowser.Page> UploadAsync(ConsoleSession session, byte[] file, string name)
+    internal static async Task<TestBrowser.Page> UploadAsync(ConsoleSession session, byte[] file, string name)
     {
         var page = await session.GetAsync("/console/intake");
         var form = Regex.Match(page.Html, "<form[^>]*handler=Preview[^>]*>.*?</form>", RegexOptions.Singleline);
@@ -258,7 +258,7 @@ public sealed partial class ConsoleIntakeTests(ConsoleIntakeTests.IntakePlatform
         return row.Value;
     }
 
-    private static int Count(TestBrowser.Page page, string status)
+    internal static int Count(TestBrowser.Page page, string status)
     {
         var item = Regex.Match(page.Html, $"<li data-count=\"{status}\">[^<]*?(?<n>\\d+)</li>");
         Assert.True(item.Success, $"no count of {status} on {page.Url} ({page.Status}):\n{page.Html}");
@@ -266,7 +266,7 @@ public sealed partial class ConsoleIntakeTests(ConsoleIntakeTests.IntakePlatform
     }
 
     /// <summary>The rows of the result's table of refusals: number, and what the page says of it.</summary>
-    private static Dictionary<int, string> RefusedRows(TestBrowser.Page page)
+    internal static Dictionary<int, string> RefusedRows(TestBrowser.Page page)
     {
         var table = Regex.Match(page.Html, "<table data-table=\"refused\">.*?</table>", RegexOptions.Singleline);
         Assert.True(table.Success, "no table of refused rows");

@@ -74,6 +74,6 @@ public sealed class ConsoleScreeningQueueTests(OwnPlatform platform) : IClassFix
     }
 
     /// <summary>The referral the queue shows now, or null.</summary>
-    private static Guid? Current(TestBrowser.Page page) =>
+    internal static Guid? Current(TestBrowser.Page page) =>
         Regex.Match(page.Html, "<section aria-labelledby=\"now\" data-referral=\"(?<id>[0-9a-f-]{36})\"") is { Success: true } m ? Guid.Parse(m.Groups["id"].Value) : null;
 }
