@@ -28,6 +28,9 @@ public static class ConsoleFeature
         // Pages are UTF-8: Khmer written as itself, not as &#x1780; (eight times the bytes on a slow link). HTML's
         // special characters are still escaped; JSON has its own encoder and is not affected.
         builder.Services.Configure<WebEncoderOptions>(o => o.TextEncoderSettings = new TextEncoderSettings(UnicodeRanges.All));
+        var intake = builder.Configuration.GetSection(IntakeOptions.Section).Get<IntakeOptions>() ?? new IntakeOptions();
+        intake.Validate();
+        builder.Services.AddSingleton(intake);
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddScoped(services => PersonTime.Of(services.GetRequiredService<IHttpContextAccessor>().HttpContext
             ?? throw new InvalidOperationException("PersonTime belongs to a request.")));

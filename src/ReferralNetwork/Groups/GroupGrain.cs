@@ -9,7 +9,12 @@ namespace ReferralNetwork.Groups;
 [Alias("group")]
 public interface IGroupGrain : IGrainWithGuidKey
 {
-    [Alias("create")] Task<GroupView> Create(Caller caller, GroupCommand.Create command);
+    /// <remarks>
+    /// A flight's few hundred people are each read and claimed before the group exists: more than the default 30 s on a
+    /// busy silo (a 250-person group timed out once). The timeout stays below <see cref="GroupClaimGrain.CreationWindow"/>,
+    /// so that no claim of a group still being created can lapse.
+    /// </remarks>
+    [Alias("create"), ResponseTimeout("00:01:30")] Task<GroupView> Create(Caller caller, GroupCommand.Create command);
 
     [Alias("get")] Task<GroupView> Get(Caller caller);
 

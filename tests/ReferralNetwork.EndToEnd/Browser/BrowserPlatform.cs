@@ -30,6 +30,7 @@ public sealed class BrowserPlatform : IAsyncLifetime
         _folder = ThrowawayFolder.Create("rn-browser");
         var settings = EmbeddedPlatform.Settings(Path.Combine(_folder.Path, "data"), "browser");
         settings["Dashboards__RefreshInterval"] = "00:00:01"; // a page opened right after the data it counts shows it
+        settings["Intake__RowsPerRequest"] = "1"; // a list of two is imported over two requests: the page goes on by itself
         _platform = new SiloProcess("embedded", settings, _folder.Path);
         await _platform.StartAsync();
         BaseAddress = _platform.Http.BaseAddress!.ToString().TrimEnd('/');

@@ -43,8 +43,24 @@ public sealed class IntakeBrowserTests(BrowserPlatform platform) : IClassFixture
         await page.AssertDrawnWithServedFontsAsync("h1, h2, td", ConsolePage.FontFamilyOf(language));
         await page.ScreenshotAsync($"console-intake-preview-{language}");
 
+        // One row a request here (Intake:RowsPerRequest): the page continues the import by itself. In Khmer its script
+        // is held back (an empty file in its place: the address carries the file's fingerprint), as on a browser without
+        // script, and the person continues it with the button.
+        if (language == "km")
+        {
+            await context.RouteAsync(new Regex("/intake-continue[.][^/]*js"), route => route.FulfillAsync(new() { ContentType = "text/javascript", Body = "" }));
+        }
+
         await page.Page.Locator("form[action*='handler=Import'] button[type=submit]").ClickAsync();
         await page.SettledAsync();
+        if (language == "km")
+        {
+            await Assertions.Expect(page.Page.Locator("[data-field=importing]")).ToHaveTextAsync(string.Format(CultureInfo.InvariantCulture, text.Of("Intake.Importing"), 1, 2));
+            await page.AssertAccessibleAsync();
+            await page.ScreenshotAsync($"console-intake-importing-{language}");
+            await page.Page.Locator("form[data-continue] button[type=submit]").ClickAsync();
+            await page.SettledAsync();
+        }
 
         await Assertions.Expect(page.Page.Locator("[data-count=created]")).ToHaveTextAsync(string.Format(CultureInfo.InvariantCulture, text.Of("Intake.Created"), 2));
         await Assertions.Expect(page.Page.Locator("[data-count=refused]")).ToHaveTextAsync(string.Format(CultureInfo.InvariantCulture, text.Of("Intake.RefusedCount"), 1));

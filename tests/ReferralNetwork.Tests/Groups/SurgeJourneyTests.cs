@@ -45,7 +45,7 @@ public sealed partial class SurgeJourneyTests(OwnPlatform platform, ITestOutputH
         // Imported in one go, and again (the answer was lost): 980 created once, the same 20 rows reported both times.
         foreach (var (attempt, created, existing) in new[] { ("people.csv", Good, 0), ("people (1).csv", 0, Good) })
         {
-            var imported = await thai.SubmitAsync(await ConsoleIntakeTests.UploadAsync(thai, file, attempt), "handler=Import");
+            var imported = await ConsoleIntakeTests.ImportAsync(thai, await ConsoleIntakeTests.UploadAsync(thai, file, attempt));
             Assert.Equal((created, existing, Rows - Good), (ConsoleIntakeTests.Count(imported, "created"), ConsoleIntakeTests.Count(imported, "already-exists"), ConsoleIntakeTests.Count(imported, "refused")));
             Assert.Equal(bad.Order(), ConsoleIntakeTests.RefusedRows(imported).Keys.Order());
         }

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Mvc;
 using ReferralNetwork.Contracts;
@@ -24,7 +25,7 @@ namespace ReferralNetwork.WebConsole.Pages.Work;
 // A file up to three times the largest accepted is still answered by the page, in the person's language, as too large.
 [RequestFormLimits(MultipartBodyLengthLimit = 3L * IntakeUpload.MaxBytes, ValueLengthLimit = SealedLimit)]
 [RequestSizeLimit(3L * IntakeUpload.MaxBytes)]
-public sealed class IntakeModel(IDataProtectionProvider protection, CallerRateLimit rateLimit, PersonTime time, ILogger<IntakeModel> logger) : WorkPage
+public sealed class IntakeModel(IDataProtectionProvider protection, CallerRateLimit rateLimit, PersonTime time, IntakeOptions options, ILogger<IntakeModel> logger) : WorkPage
 {
     /// <summary>The sealed file: compressed, it is far smaller than the file; the limit leaves room for a file that does not compress.</summary>
     private const int SealedLimit = IntakeUpload.MaxBytes * 2;
@@ -36,6 +37,17 @@ public sealed class IntakeModel(IDataProtectionProvider protection, CallerRateLi
     /// rather than double what bulk work takes from the silo (at most <see cref="BatchEndpoints.Concurrency"/> creations).
     /// </summary>
     private static readonly SemaphoreSlim BulkTurn = new(1, 1);
+
+    /// <summary>
+    /// Where an import of a long list got to, sealed like the file (the continue form's hidden field): each row imported so
+    /// far and what became of it. A list longer than <see cref="IntakeOptions.RowsPerRequest"/> is imported over several
+    /// requests, each answered with where it got to, so that no request outlasts a proxy's timeout.
+    /// </summary>
+    [BindProperty]
+    public string? Progress { get; set; }
+
+    /// <summary>While a long list is imported: the rows done and of how many (the page then continues by itself).</summary>
+    public (int Done, int Of)? Importing { get; private set; }
 
     /// <summary>The file, sealed for the import (the preview form's hidden field).</summary>
     [BindProperty]
@@ -109,14 +121,28 @@ public sealed class IntakeModel(IDataProtectionProvider protection, CallerRateLi
             return Page();
         }
 
+        var valid = upload.Rows.Where(r => r.Problems.Count == 0).ToList();
+        var done = Progress is null ? [] : UnsealProgress(Progress);
+        if (done is null || done.Count > valid.Count)
+        {
+            FileRefused = new IntakeFileException("expired");
+            Upload = Progress = null;
+            return PageWith(StatusCodes.Status400BadRequest);
+        }
+
         var results = new Dictionary<int, ImportedRow>();
         foreach (var row in upload.Rows.Where(r => r.Problems.Count > 0))
         {
             results[row.Number] = new ImportedRow(row.Number, BatchItemStatus.Refused, row.Problems);
         }
 
-        var valid = upload.Rows.Where(r => r.Problems.Count == 0).ToList();
-        foreach (var chunk in valid.Chunk(Limits.BatchItems))
+        for (var i = 0; i < done.Count; i++)
+        {
+            results[valid[i].Number] = done[i] with { Number = valid[i].Number };
+        }
+
+        var turn = valid.Skip(done.Count).Take(options.RowsPerRequest).ToList();
+        foreach (var chunk in turn.Chunk(Limits.BatchItems))
         {
             // Each chunk counts against the person's rate limit as the batch API counts it; past the limit, the rest waits for another import.
             if (rateLimit.Charge(HttpContext, chunk.Length) is not null)
@@ -147,6 +173,16 @@ public sealed class IntakeModel(IDataProtectionProvider protection, CallerRateLi
             }
         }
 
+        var imported = valid.TakeWhile(r => results.ContainsKey(r.Number)).Count();
+        if (imported < valid.Count)
+        {
+            // More to do: this request says where it got to, and the page sends the next turn (by itself, or by a button).
+            Importing = (imported, valid.Count);
+            Progress = SealProgress([.. valid.Take(imported).Select(r => results[r.Number])]);
+            return Page();
+        }
+
+        Progress = null;
         Imported = [.. results.Values.OrderBy(r => r.Number)];
         logger.LogInformation(
             "Intake import of {Rows} rows: {Created} created, {Existing} already there, {Refused} refused",
@@ -306,6 +342,31 @@ public sealed class IntakeModel(IDataProtectionProvider protection, CallerRateLi
             return default;
         }
     }
+
+    /// <summary>The rows imported so far, in the order of the list's valid rows, sealed for this person for as long as the file.</summary>
+    private string SealProgress(IReadOnlyList<ImportedRow> rows)
+    {
+        var json = JsonSerializer.SerializeToUtf8Bytes(rows.Select(r => new ProgressRow(r.Status, r.Problems)).ToList(), ProgressJson);
+        return Convert.ToBase64String(Protector().Protect(json, Now.Add(SealedFor)));
+    }
+
+    /// <summary>The rows imported so far (their numbers are the list's), or null when the progress is not this person's, or too old.</summary>
+    private List<ImportedRow>? UnsealProgress(string progress)
+    {
+        try
+        {
+            var rows = JsonSerializer.Deserialize<List<ProgressRow>>(Protector().Unprotect(Convert.FromBase64String(progress), out _), ProgressJson);
+            return rows?.Select(r => new ImportedRow(0, r.Status, r.Problems)).ToList();
+        }
+        catch (Exception e) when (e is CryptographicException or FormatException or JsonException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    private static readonly JsonSerializerOptions ProgressJson = new(JsonSerializerDefaults.Web);
+
+    private sealed record ProgressRow(BatchItemStatus Status, IReadOnlyList<IntakeProblem> Problems);
 
     /// <summary>What became of one row of the import.</summary>
     public sealed record ImportedRow(int Number, BatchItemStatus Status, IReadOnlyList<IntakeProblem> Problems);
