@@ -60,6 +60,7 @@ public sealed class MixScenario
 {
     private readonly PlatformClient _platform;
     private readonly IReadOnlyDictionary<string, string> _tokens;
+    private readonly IReadOnlyList<string> _indicators;
     private readonly IReadOnlyDictionary<CasePair, PairBodies> _bodies;
     private readonly byte[] _screening;
     private readonly byte[] _servicesConsent = PlatformClient.Body(new ConsentRequest(ConsentPurpose.Services, null, true, ConsentMethod.Written));
@@ -79,6 +80,7 @@ public sealed class MixScenario
     {
         _platform = platform;
         _tokens = tokens;
+        _indicators = indicators;
         _screening = PlatformClient.Body(new ScreeningRequest(indicators));
         _bodies = DemoCases.Pairs.ToDictionary(p => p, p => new PairBodies(
             PlatformClient.Body(DemoCases.Person(p.Country)),
@@ -94,6 +96,9 @@ public sealed class MixScenario
         var indicators = await DemoCases.PresumedVictimIndicatorsAsync(platform.For(0), tokens[DemoCases.Pairs[0].Holder]);
         return new MixScenario(platform, tokens, indicators);
     }
+
+    /// <summary>The same mix with its counters at zero (an operation's latencies belong to one phase), and the same tokens.</summary>
+    public MixScenario Fresh() => new(_platform, _tokens, _indicators);
 
     public async Task WorkerAsync(int worker, LoadRun run)
     {
