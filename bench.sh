@@ -24,7 +24,8 @@
 #              [--platform-env KEY=VALUE]...   e.g. --platform-env DOTNET_gcServer=0 to try a lever without changing the app
 #              [--ready-to-run]                the platform precompiled (dotnet publish -p:PublishReadyToRun=true; minutes)
 #              [--scenario workflow|dashboards|surge] [--referrals N]   dashboards: N synthetic referrals (default 10000)
-#              [--people N]                    surge: N people (default 7000); about 5 minutes at 7,000 on 2 cores
+#              [--people N]                    surge: N people (default 7000)
+#              [--batches-at-once B] [--screening-workers W] [--groups-at-once G]   surge: its own concurrency (1, 4, 1)
 #              [--smoke]                       under a minute once built: the embedded mix at 16 and 64 connections and the
 #                                              reads, 5 s each, with no pgbench, no restart and no memory phase; for a person
 #                                              to run before and after a change to a hot path, never for figures in the docs
@@ -44,13 +45,14 @@ ready_to_run=false   # --ready-to-run: run a ReadyToRun publish of the platform 
 scenario=workflow    # --scenario dashboards: the dashboards of issue 12 over synthetic referrals instead of the workflow mix
 referrals=10000      # --referrals N: how many synthetic referrals the dashboards scenario seeds
 people=7000          # --people N: how many people the surge scenario imports and returns
+surge_options=()     # --batches-at-once, --screening-workers, --groups-at-once: the surge's concurrency (bench surge's defaults)
 scenario_env=()      # the scenario's own settings of the platform
 pgbench_seconds=20
 smoke=false          # --smoke: the short run before and after a change to a hot path (no reference, no memory)
 pgbench_clients=16
 
 usage() {
-    sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'
     exit "${1:-2}"
 }
 
@@ -66,6 +68,7 @@ while (($#)); do
         --scenario) scenario=${2:?}; shift 2 ;;
         --referrals) referrals=${2:?}; shift 2 ;;
         --people) people=${2:?}; shift 2 ;;
+        --batches-at-once | --screening-workers | --groups-at-once) surge_options+=("$1" "${2:?}"); shift 2 ;;
         --smoke) smoke=true; shift ;;
         -h | --help) usage 0 ;;
         *) echo "bench: unknown argument '$1'" >&2; usage ;;
@@ -480,7 +483,7 @@ run_surge() {
     log "warming the process up: ${process_warmup} s of the mix at 16 connections, not measured"
     bench mix "${target[@]}" --connections 16 --warmup "$process_warmup" --duration 1 --out "$run_dir/process-warmup.json" >/dev/null
     bench surge "${target[@]}" --people "$people" --connections 16 --warmup "$warmup" --duration "$duration" \
-        --out "$run_dir/surge.json" >/dev/null
+        "${surge_options[@]}" --out "$run_dir/surge.json" >/dev/null
     log "platform: stop"
     if [[ "$profile" == production ]]; then
         for pid in "${silo_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
