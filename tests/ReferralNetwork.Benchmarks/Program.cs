@@ -193,8 +193,11 @@ static async Task<int> SurgeAsync(Arguments arguments)
     var surgeWarmup = arguments.Seconds("surge-warmup", 3);
     using var platform = new PlatformClient(arguments.Urls, connections);
     using var surgeClient = new PlatformClient(arguments.Urls, 16, TimeSpan.FromMinutes(5));
-    var mix = await MixScenario.PrepareAsync(platform, CancellationToken.None);
-    var surge = await SurgeScenario.PrepareAsync(surgeClient, Log, CancellationToken.None);
+    // The surge outlives an access token (30 minutes): every token is renewed in the background.
+    await using var tokens = new RenewedTokens(surgeClient, DemoCases.Organizations.Concat(SurgeCohort.Organizations));
+    await tokens.StartAsync();
+    var mix = await MixScenario.PrepareAsync(platform, tokens);
+    var surge = await SurgeScenario.PrepareAsync(surgeClient, tokens, Log);
     surge.BatchesAtOnce = arguments.Int("batches-at-once", 1);
     surge.ScreeningWorkers = arguments.Int("screening-workers", 4);
     surge.GroupsAtOnce = arguments.Int("groups-at-once", 1);

@@ -90,9 +90,12 @@ public sealed class MixScenario
 
     public IReadOnlyList<Operation> Operations => [Create, Get, Screening, Consent, Offer, Inbox, Accept, List];
 
-    public static async Task<MixScenario> PrepareAsync(PlatformClient platform, CancellationToken cancellationToken)
+    public static async Task<MixScenario> PrepareAsync(PlatformClient platform, CancellationToken cancellationToken) =>
+        await PrepareAsync(platform, await platform.TokensAsync(DemoCases.Organizations, cancellationToken));
+
+    /// <param name="tokens">A token per organization of <see cref="DemoCases.Organizations"/>, read at each case (they may be renewed).</param>
+    public static async Task<MixScenario> PrepareAsync(PlatformClient platform, IReadOnlyDictionary<string, string> tokens)
     {
-        var tokens = await platform.TokensAsync(DemoCases.Organizations, cancellationToken);
         var indicators = await DemoCases.PresumedVictimIndicatorsAsync(platform.For(0), tokens[DemoCases.Pairs[0].Holder]);
         return new MixScenario(platform, tokens, indicators);
     }
@@ -104,12 +107,11 @@ public sealed class MixScenario
     {
         var pair = DemoCases.Pairs[worker % DemoCases.Pairs.Count];
         var client = _platform.For(worker);
-        var holder = _tokens[pair.Holder];
-        var target = _tokens[pair.Target];
         var bodies = _bodies[pair];
         while (!run.Stopping)
         {
-            await CaseAsync(client, run, pair, holder, target, bodies);
+            // Per case: a long phase (the surge's) outlives an access token, and its tokens are renewed meanwhile.
+            await CaseAsync(client, run, pair, _tokens[pair.Holder], _tokens[pair.Target], bodies);
         }
     }
 

@@ -168,9 +168,9 @@ public sealed class SurgeScenario(PlatformClient platform, IReadOnlyDictionary<s
 
     public int GroupsAtOnce { get; set; } = 1;
 
-    public static async Task<SurgeScenario> PrepareAsync(PlatformClient platform, Action<string> log, CancellationToken cancellationToken)
+    /// <param name="tokens">A token per organization of <see cref="SurgeCohort.Organizations"/> (renewed during the run: <see cref="RenewedTokens"/>).</param>
+    public static async Task<SurgeScenario> PrepareAsync(PlatformClient platform, IReadOnlyDictionary<string, string> tokens, Action<string> log)
     {
-        var tokens = await platform.TokensAsync(SurgeCohort.Organizations, cancellationToken);
         var indicators = await DemoCases.PresumedVictimIndicatorsAsync(platform.For(0), tokens[SurgeCohort.Thailand]);
         return new SurgeScenario(platform, tokens, indicators, log);
     }
@@ -397,6 +397,11 @@ public sealed class SurgeScenario(PlatformClient platform, IReadOnlyDictionary<s
                 return view;
             }
 
+            if (reply.Status is 401 or 403 or 404)
+            {
+                throw new InvalidOperationException($"Group {id}: reading it answered {reply.ErrorKey}.");
+            }
+
             if (limit.Elapsed > OperationLimit)
             {
                 throw new TimeoutException($"Group {id}: its operation did not end within {OperationLimit.TotalMinutes:0} minutes (last answer {reply.ErrorKey}).");
@@ -412,6 +417,58 @@ public sealed class SurgeScenario(PlatformClient platform, IReadOnlyDictionary<s
             latency.PercentileMicros(50) / 1000.0, latency.PercentileMicros(99) / 1000.0, latency.MaxMicros / 1000.0, new Dictionary<string, long>(errors));
         _steps.Add(step);
         log($"surge: {name}: {people} people{(groups > 0 ? $" in {groups} groups" : "")} in {seconds:0.0} s ({step.PeoplePerSecond:0} people/s), {step.Errors} errors");
+    }
+}
+
+/// <summary>
+/// Access tokens for a run longer than their lifetime (30 minutes by default): every organization's token, fetched anew
+/// every 10 minutes in the background; a lookup always reads the latest.
+/// </summary>
+public sealed class RenewedTokens(PlatformClient platform, IEnumerable<string> organizations) : IReadOnlyDictionary<string, string>, IAsyncDisposable
+{
+    private static readonly TimeSpan Every = TimeSpan.FromMinutes(10);
+    private readonly string[] _organizations = [.. organizations.Distinct()];
+    private readonly CancellationTokenSource _stop = new();
+    private volatile IReadOnlyDictionary<string, string> _current = new Dictionary<string, string>();
+    private Task _loop = Task.CompletedTask;
+
+    public async Task StartAsync()
+    {
+        _current = await platform.TokensAsync(_organizations, CancellationToken.None);
+        _loop = Task.Run(async () =>
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                await Task.Delay(Every, _stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+                if (!_stop.IsCancellationRequested)
+                {
+                    _current = await platform.TokensAsync(_organizations, CancellationToken.None);
+                }
+            }
+        });
+    }
+
+    public string this[string key] => _current[key];
+
+    public IEnumerable<string> Keys => _current.Keys;
+
+    public IEnumerable<string> Values => _current.Values;
+
+    public int Count => _current.Count;
+
+    public bool ContainsKey(string key) => _current.ContainsKey(key);
+
+    public bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out string value) => _current.TryGetValue(key, out value);
+
+    public IEnumerator<KeyValuePair<string, string>> GetEnumerator() => _current.GetEnumerator();
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _loop;
+        _stop.Dispose();
     }
 }
 
