@@ -13,11 +13,19 @@
 # year (cold, then another year in the warm process), then measures warm answers at 1 and 4 connections and while
 # another year is computed; no pgbench reference. Everything it starts is stopped on exit, whatever the exit; results
 # stay in .bench/<time>-<profile>/ (dashboards: .bench/<time>-dashboards-<profile>-<N>/).
+# --scenario surge (issue 17) instead: imports the benchmark's embassies (bench surge-directory: a fictional consular
+# section in TH per nationality without a focal point), starts the platform on fresh data, warms it up, measures the
+# workflow mix alone at 16 connections (quiet), then N synthetic people of 20 nationalities imported in batches of 500,
+# screened, grouped into flights of at most 250 per nationality and returned (offer, accept, verification, plan, both
+# sides' handover), the mix running throughout: each step's wall time and the mix's p99 during each against quiet
+# (goal: ≤ 2× during the import). No pgbench reference. Results in .bench/<time>-surge-<profile>-<N>/.
 #
 #   ./bench.sh [--profile embedded|production] [--duration S] [--warmup S] [--process-warmup S] [--read-duration S]
 #              [--platform-env KEY=VALUE]...   e.g. --platform-env DOTNET_gcServer=0 to try a lever without changing the app
 #              [--ready-to-run]                the platform precompiled (dotnet publish -p:PublishReadyToRun=true; minutes)
-#              [--scenario workflow|dashboards] [--referrals N]   dashboards: N synthetic referrals (default 10000)
+#              [--scenario workflow|dashboards|surge] [--referrals N]   dashboards: N synthetic referrals (default 10000)
+#              [--people N]                    surge: N people (default 7000)
+#              [--batches-at-once B] [--screening-workers W] [--groups-at-once G]   surge: its own concurrency (1, 4, 1)
 #              [--smoke]                       under a minute once built: the embedded mix at 16 and 64 connections and the
 #                                              reads, 5 s each, with no pgbench, no restart and no memory phase; for a person
 #                                              to run before and after a change to a hot path, never for figures in the docs
@@ -36,13 +44,15 @@ platform_env=()      # --platform-env KEY=VALUE: runtime or platform settings to
 ready_to_run=false   # --ready-to-run: run a ReadyToRun publish of the platform instead of the build output
 scenario=workflow    # --scenario dashboards: the dashboards of issue 12 over synthetic referrals instead of the workflow mix
 referrals=10000      # --referrals N: how many synthetic referrals the dashboards scenario seeds
+people=7000          # --people N: how many people the surge scenario imports and returns
+surge_options=()     # --batches-at-once, --screening-workers, --groups-at-once: the surge's concurrency (bench surge's defaults)
 scenario_env=()      # the scenario's own settings of the platform
 pgbench_seconds=20
 smoke=false          # --smoke: the short run before and after a change to a hot path (no reference, no memory)
 pgbench_clients=16
 
 usage() {
-    sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'
     exit "${1:-2}"
 }
 
@@ -57,6 +67,8 @@ while (($#)); do
         --ready-to-run) ready_to_run=true; shift ;;
         --scenario) scenario=${2:?}; shift 2 ;;
         --referrals) referrals=${2:?}; shift 2 ;;
+        --people) people=${2:?}; shift 2 ;;
+        --batches-at-once | --screening-workers | --groups-at-once) surge_options+=("$1" "${2:?}"); shift 2 ;;
         --smoke) smoke=true; shift ;;
         -h | --help) usage 0 ;;
         *) echo "bench: unknown argument '$1'" >&2; usage ;;
@@ -75,7 +87,10 @@ case "$scenario" in
         [[ "$referrals" =~ ^[1-9][0-9]*$ ]] || { echo "bench: --referrals is a positive number, not '$referrals'" >&2; exit 2; }
         scenario_env=(Dashboards__RefreshInterval=01:00:00 Logging__LogLevel__ReferralNetwork.Dashboards.DashboardService=Information)
         ;;
-    *) echo "bench: --scenario is workflow or dashboards, not '$scenario'" >&2; exit 2 ;;
+    surge)
+        [[ "$people" =~ ^[1-9][0-9]*$ ]] || { echo "bench: --people is a positive number, not '$people'" >&2; exit 2; }
+        ;;
+    *) echo "bench: --scenario is workflow, dashboards or surge, not '$scenario'" >&2; exit 2 ;;
 esac
 
 case "$profile" in
@@ -96,6 +111,7 @@ log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 run_dir=$repo/.bench/$(date -u +%Y%m%dT%H%M%SZ)-$profile
 if [[ "$smoke" == true ]]; then run_dir=$run_dir-smoke; fi
 if [[ "$scenario" == dashboards ]]; then run_dir=$repo/.bench/$(date -u +%Y%m%dT%H%M%SZ)-dashboards-$profile-$referrals; fi
+if [[ "$scenario" == surge ]]; then run_dir=$repo/.bench/$(date -u +%Y%m%dT%H%M%SZ)-surge-$profile-$people; fi
 mkdir -p "$run_dir"
 echo "$profile" >"$run_dir/profile"
 work=$(mktemp -d "${TMPDIR:-/tmp}/rn-bench.XXXXXX")
@@ -440,8 +456,47 @@ run_dashboards() {
     fi
 }
 
+# ---- the surge scenario (issue 17) ----------------------------------------------------------------------------------
+# The platform with the demo directory plus the benchmark's embassies (import-directory: embedded, after `migrate` has
+# made and seeded the data folder; production, after the demo directory), warmed up as the workflow run is, then
+# `bench surge`: the mix alone, then the mix while each step of the surge runs.
+run_surge() {
+    local target
+    bench surge-directory --out "$work/surge-directory.json"
+    if [[ "$profile" == production ]]; then
+        production_setup
+        platform_command import-directory "$work/surge-directory.json" >>"$work/import.log" 2>&1 || { cat "$work/import.log" >&2; exit 1; }
+        start_silos 2
+        target=(--url "${urls[0]}" --url "${urls[1]}" --pid "${silo_pids[0]}" --pid "${silo_pids[1]}")
+    else
+        local embedded=(ReferralNetwork__Profile=embedded ReferralNetwork__DataPath="$data" Logging__LogLevel__Default=Warning)
+        log "platform: migrate (the demo directory), then import-directory (the surge's embassies)"
+        (cd "$platform_dir" && env "${embedded[@]}" "${platform_env[@]}" dotnet ReferralNetwork.dll migrate) >"$work/migrate.log" 2>&1 ||
+            { cat "$work/migrate.log" >&2; exit 1; }
+        (cd "$platform_dir" && env "${embedded[@]}" "${platform_env[@]}" dotnet ReferralNetwork.dll import-directory "$work/surge-directory.json") \
+            >"$work/import.log" 2>&1 || { cat "$work/import.log" >&2; exit 1; }
+        start_platform surge
+        log "platform: ready after ${ready_ms} ms (pid $platform_pid)"
+        target=(--url "$url" --pid "$platform_pid")
+    fi
+
+    log "warming the process up: ${process_warmup} s of the mix at 16 connections, not measured"
+    bench mix "${target[@]}" --connections 16 --warmup "$process_warmup" --duration 1 --out "$run_dir/process-warmup.json" >/dev/null
+    bench surge "${target[@]}" --people "$people" --connections 16 --warmup "$warmup" --duration "$duration" \
+        "${surge_options[@]}" --out "$run_dir/surge.json" >/dev/null
+    log "platform: stop"
+    if [[ "$profile" == production ]]; then
+        for pid in "${silo_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+        for pid in "${silo_pids[@]}"; do stop_group "$pid" TERM 30; done
+    else
+        stop_group "$platform_pid" TERM 30
+    fi
+}
+
 if [[ "$scenario" == dashboards ]]; then
     run_dashboards
+elif [[ "$scenario" == surge ]]; then
+    run_surge
 elif [[ "$profile" == production ]]; then
     run_production
 else

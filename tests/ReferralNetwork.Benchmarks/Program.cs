@@ -15,6 +15,8 @@ try
         "read" => await ReadAsync(arguments),
         "memory" => await MemoryAsync(arguments),
         "dashboards" => await DashboardsAsync(arguments),
+        "surge" => await SurgeAsync(arguments),
+        "surge-directory" => SurgeDirectory(arguments),
         "summary" => Summary.Print(arguments.Required("dir")),
         _ => Usage(),
     };
@@ -44,6 +46,10 @@ static int Usage()
           dashboards --url U --pid P --referrals N --out F.json [--year Y] [--compute-year Y] [--busy-year Y] [--country C]
                   [--connections C]… [--warmup S] [--duration S]
                                                        first (cold) and warm answers of every dashboard, as the secretariat
+          surge   --url U… --pid P… --people N --out F.json [--connections C] [--warmup S] [--duration S] [--surge-warmup S]
+                  [--batches-at-once B] [--screening-workers W] [--groups-at-once G]
+                                                       the surge of issue 17 (import, screening, return groups) while the mix runs
+          surge-directory --out F.json                 the import-directory file of the embassies the surge returns people to
           summary --dir D                                      the tables and goals of a finished run
         --url and --pid repeat for a platform of several silos: workers are spread over the addresses, CPU and
         memory are summed over the processes.
@@ -176,6 +182,49 @@ static async Task<int> DashboardsAsync(Arguments arguments)
     var result = new DashboardsResult(arguments.Int("referrals", 0), year, computeYear, busyYear, scenario.Requests, cold, compute, busy, phases);
     ResultFiles.Write(arguments.Required("out"), result);
     Console.WriteLine(DashboardTables.Print(result));
+    return 0;
+}
+
+// The surge of issue 17: the usual mix alone (quiet), then the same mix while each step of the surge runs.
+static async Task<int> SurgeAsync(Arguments arguments)
+{
+    var connections = arguments.Int("connections", 16);
+    var people = arguments.Int("people", 7000);
+    var surgeWarmup = arguments.Seconds("surge-warmup", 3);
+    using var platform = new PlatformClient(arguments.Urls, connections);
+    using var surgeClient = new PlatformClient(arguments.Urls, 16, TimeSpan.FromMinutes(5));
+    // The surge outlives an access token (30 minutes): every token is renewed in the background.
+    await using var tokens = new RenewedTokens(surgeClient, DemoCases.Organizations.Concat(SurgeCohort.Organizations));
+    await tokens.StartAsync();
+    var mix = await MixScenario.PrepareAsync(platform, tokens);
+    var surge = await SurgeScenario.PrepareAsync(surgeClient, tokens, Log);
+    surge.BatchesAtOnce = arguments.Int("batches-at-once", 1);
+    surge.ScreeningWorkers = arguments.Int("screening-workers", 4);
+    surge.GroupsAtOnce = arguments.Int("groups-at-once", 1);
+
+    var quietMix = mix.Fresh();
+    var quiet = await LoadRun.RunAsync(
+        "quiet", connections, arguments.Seconds("warmup", 5), arguments.Seconds("duration", 20), arguments.Pids, quietMix.Operations, quietMix.WorkerAsync, Log);
+    Console.Error.WriteLine(Tables.Phase(quiet, null));
+    var during = new List<PhaseResult>();
+    foreach (var (name, step) in new (string, Func<Task>)[] { ("during import", () => surge.ImportAsync(people)), ("during screening", surge.ScreenAsync), ("during groups", surge.ReturnAsync) })
+    {
+        var phaseMix = mix.Fresh();
+        var phase = await LoadRun.RunAsync(name, connections, surgeWarmup, TimeSpan.Zero, arguments.Pids, phaseMix.Operations, phaseMix.WorkerAsync, Log, step);
+        Console.Error.WriteLine(Tables.Phase(phase, null));
+        during.Add(phase);
+    }
+
+    var result = new SurgeResult(people, connections, surge.BatchSize, surge.BatchesAtOnce, surge.ScreeningWorkers, surge.GroupsAtOnce,
+        surge.Cohort(people), surge.Steps, quiet, during, surge.Steps.Sum(s => s.Seconds));
+    ResultFiles.Write(arguments.Required("out"), result);
+    Console.WriteLine(SurgeTables.Print(result));
+    return 0;
+}
+
+static int SurgeDirectory(Arguments arguments)
+{
+    File.WriteAllText(arguments.Required("out"), SurgeCohort.DirectoryFile(PlatformClient.DemoSecret));
     return 0;
 }
 

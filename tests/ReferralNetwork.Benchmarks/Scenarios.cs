@@ -60,6 +60,7 @@ public sealed class MixScenario
 {
     private readonly PlatformClient _platform;
     private readonly IReadOnlyDictionary<string, string> _tokens;
+    private readonly IReadOnlyList<string> _indicators;
     private readonly IReadOnlyDictionary<CasePair, PairBodies> _bodies;
     private readonly byte[] _screening;
     private readonly byte[] _servicesConsent = PlatformClient.Body(new ConsentRequest(ConsentPurpose.Services, null, true, ConsentMethod.Written));
@@ -79,6 +80,7 @@ public sealed class MixScenario
     {
         _platform = platform;
         _tokens = tokens;
+        _indicators = indicators;
         _screening = PlatformClient.Body(new ScreeningRequest(indicators));
         _bodies = DemoCases.Pairs.ToDictionary(p => p, p => new PairBodies(
             PlatformClient.Body(DemoCases.Person(p.Country)),
@@ -88,23 +90,28 @@ public sealed class MixScenario
 
     public IReadOnlyList<Operation> Operations => [Create, Get, Screening, Consent, Offer, Inbox, Accept, List];
 
-    public static async Task<MixScenario> PrepareAsync(PlatformClient platform, CancellationToken cancellationToken)
+    public static async Task<MixScenario> PrepareAsync(PlatformClient platform, CancellationToken cancellationToken) =>
+        await PrepareAsync(platform, await platform.TokensAsync(DemoCases.Organizations, cancellationToken));
+
+    /// <param name="tokens">A token per organization of <see cref="DemoCases.Organizations"/>, read at each case (they may be renewed).</param>
+    public static async Task<MixScenario> PrepareAsync(PlatformClient platform, IReadOnlyDictionary<string, string> tokens)
     {
-        var tokens = await platform.TokensAsync(DemoCases.Organizations, cancellationToken);
         var indicators = await DemoCases.PresumedVictimIndicatorsAsync(platform.For(0), tokens[DemoCases.Pairs[0].Holder]);
         return new MixScenario(platform, tokens, indicators);
     }
+
+    /// <summary>The same mix with its counters at zero (an operation's latencies belong to one phase), and the same tokens.</summary>
+    public MixScenario Fresh() => new(_platform, _tokens, _indicators);
 
     public async Task WorkerAsync(int worker, LoadRun run)
     {
         var pair = DemoCases.Pairs[worker % DemoCases.Pairs.Count];
         var client = _platform.For(worker);
-        var holder = _tokens[pair.Holder];
-        var target = _tokens[pair.Target];
         var bodies = _bodies[pair];
         while (!run.Stopping)
         {
-            await CaseAsync(client, run, pair, holder, target, bodies);
+            // Per case: a long phase (the surge's) outlives an access token, and its tokens are renewed meanwhile.
+            await CaseAsync(client, run, pair, _tokens[pair.Holder], _tokens[pair.Target], bodies);
         }
     }
 

@@ -20,10 +20,26 @@ public static class Summary
 
         var text = new StringBuilder();
         var dashboards = ResultFiles.Read<DashboardsResult>(Path.Combine(dir, "dashboards.json"));
-        text.AppendLine(Invariant, $"==== ReferralNetwork benchmark{(dashboards is null ? "" : ", dashboards")}: {profile} profile ({dir}) ====");
+        var surge = ResultFiles.Read<SurgeResult>(Path.Combine(dir, "surge.json"));
+        var scenario = dashboards is not null ? ", dashboards" : surge is not null ? ", surge" : "";
+        text.AppendLine(Invariant, $"==== ReferralNetwork benchmark{scenario}: {profile} profile ({dir}) ====");
         if (File.Exists(Path.Combine(dir, "machine.txt")))
         {
             text.Append(File.ReadAllText(Path.Combine(dir, "machine.txt")));
+        }
+
+        if (surge is not null)
+        {
+            // The phases in full (every operation of the mix, the runtime's figures), then the surge's own tables.
+            text.AppendLine();
+            foreach (var phase in surge.During.Prepend(surge.Quiet))
+            {
+                text.AppendLine(Tables.Phase(phase, null));
+            }
+
+            text.Append(SurgeTables.Print(surge));
+            Console.Write(text.ToString());
+            return 0;
         }
 
         if (dashboards is not null)
