@@ -18,9 +18,14 @@ passed=$(grep -E '^\s*succeeded:' "$log" | awk '{s+=$2} END {print s+0}')
 failed=$(grep -E '^\s*failed:' "$log" | awk '{s+=$2} END {print s+0}')
 skipped=$(grep -E '^\s*skipped:' "$log" | awk '{s+=$2} END {print s+0}')
 # The failures by name, last, so that a CI page showing only the tail still says which ones.
+# Each with the first lines of its message (not its stack or output), cut to a readable width.
 if grep -qE '^failed ' "$log"; then
   echo "failed tests:"
-  grep -E '^failed ' "$log" | sed 's/^/  /'
+  awk '
+    /^failed / { print "  " $0; inside = 1; shown = 0; next }
+    inside && (/^    at / || /^  Standard output/ || /^[^ ]/ || shown >= 8) { inside = 0 }
+    inside && !/^  from / && NF { print "    " substr($0, 3, 300); shown++ }
+  ' "$log"
 fi
 echo "tests: ${passed} passed, ${failed} failed, ${skipped} skipped"
 if [ "$status" -eq 0 ] && [ "$passed" -eq 0 ]; then

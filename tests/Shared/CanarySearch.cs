@@ -102,10 +102,11 @@ public sealed partial class CanarySearch
     }
 
     /// <summary>
-    /// A short binary form (a date is 4 bytes: 32 bits) occurs by chance in megabytes of ciphertext, about once in a
-    /// thousand runs per form; a serializer that wrote it in plain text wrote it among field headers, lengths and
-    /// other plain values. So a short binary hit counts unless the bytes on both sides of it look random: at least
-    /// 52 distinct values among the 64 around it (random bytes give about 56; serialized state far fewer).
+    /// A short binary form (a date with its field header is 5 bytes: 40 bits) could still occur by chance in the
+    /// megabytes of ciphertext a run writes, searched in several copies; a serializer that wrote it in plain text wrote it
+    /// among field headers, lengths and other plain values. So a short binary hit counts unless the bytes on both sides
+    /// of it look random: at least 52 distinct values among the 64 around it (random bytes give about 56; serialized
+    /// state far fewer).
     /// </summary>
     private static bool IsChance(Pattern pattern, ReadOnlySpan<byte> bytes, int offset)
     {

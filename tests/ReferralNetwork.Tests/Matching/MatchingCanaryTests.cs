@@ -31,7 +31,7 @@ public sealed class MatchingCanaryTests(MatchingPlatform platform) : IClassFixtu
                  new BinaryForm("utf-16le with diacritics", System.Text.Encoding.Unicode.GetBytes("Nguyễn"))]),
             new Canary("dateOfBirth", "2001-03-14",
                 [.. new[] { "yyyy-MM-dd", "dd/MM/yyyy", "MM/dd/yyyy", "dd.MM.yyyy", "yyyyMMdd" }.Select(f => bornOn.ToString(f, CultureInfo.InvariantCulture))],
-                [new BinaryForm("Orleans DateOnly (day number, int32 LE)", BitConverter.GetBytes(bornOn.DayNumber))]),
+                BinaryForm.OrleansDate(bornOn)),
         };
 
         var search = new CanarySearch(canaries);

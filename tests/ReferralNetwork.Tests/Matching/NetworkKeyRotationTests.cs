@@ -229,7 +229,7 @@ public sealed class NetworkKeyRotationTests
                 [new BinaryForm("utf-16le", System.Text.Encoding.Unicode.GetBytes(Family))]),
             new Canary("dateOfBirth", "1983-07-29",
                 [.. new[] { "yyyy-MM-dd", "dd/MM/yyyy", "MM/dd/yyyy", "dd.MM.yyyy", "yyyyMMdd" }.Select(f => BornOn.ToString(f, CultureInfo.InvariantCulture))],
-                [new BinaryForm("Orleans DateOnly (day number, int32 LE)", BitConverter.GetBytes(BornOn.DayNumber))]),
+                BinaryForm.OrleansDate(BornOn)),
         };
 
         var search = new CanarySearch(canaries);

@@ -3,7 +3,9 @@ using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Orleans.Serialization;
 using ReferralNetwork.Hosting;
+using ReferralNetwork.Subjects;
 using ReferralNetwork.Tests.Support;
 
 namespace ReferralNetwork.Tests.Privacy;
@@ -133,7 +135,7 @@ public sealed class CanaryTests
             ["upper.bin"] = (canaries.GivenName.Name, "utf-8"),
             ["utf16le.bin"] = (canaries.FamilyName.Name, "utf-16le"),
             ["utf16be.bin"] = (canaries.FamilyName.Name, "utf-16be"),
-            ["dob.bin"] = ("subject.dateOfBirth", "Orleans DateOnly (day number, int32 LE)"),
+            ["dob.bin"] = ("subject.dateOfBirth", "Orleans DateOnly field (Fixed32 header, day number int32 LE)"),
             ["dob.txt"] = ("subject.dateOfBirth", "utf-8"),
             ["phone.json"] = (canaries.PhoneNumber.Name, "utf-8"),
         };
@@ -141,8 +143,13 @@ public sealed class CanaryTests
         File.WriteAllBytes(Path.Combine(data.Path, "upper.bin"), Embedded(Encoding.UTF8.GetBytes(name.ToUpperInvariant())));
         File.WriteAllBytes(Path.Combine(data.Path, "utf16le.bin"), Embedded(Encoding.Unicode.GetBytes(canaries.FamilyName.Value)));
         File.WriteAllBytes(Path.Combine(nested, "utf16be.bin"), Embedded(Encoding.BigEndianUnicode.GetBytes(canaries.FamilyName.Value)));
-        // As a plain serializer writes a date: among field headers and zeros (amid random bytes, four bytes are chance).
-        File.WriteAllBytes(Path.Combine(data.Path, "dob.bin"), [.. new byte[40], 0x05, 0x01, 0x20, .. BitConverter.GetBytes(canaries.DateOfBirth.DayNumber), 0x00, 0x02, .. new byte[40]]);
+        // The identity as Orleans' serializer writes it, unsealed.
+        using (var services = new ServiceCollection().AddSerializer(s => s.AddAssembly(typeof(SubjectIdentity).Assembly)).BuildServiceProvider())
+        {
+            var identity = new SubjectIdentity("Lan", "Nguyen", ReferralNetwork.Contracts.Sex.Female, canaries.DateOfBirth, "VN", ["vi"], null);
+            File.WriteAllBytes(Path.Combine(data.Path, "dob.bin"), services.GetRequiredService<Serializer>().SerializeToArray(identity));
+        }
+
         File.WriteAllText(Path.Combine(data.Path, "dob.txt"), "born 29/07/1953 in Nghe An");
         File.WriteAllText(Path.Combine(data.Path, "phone.json"), JsonSerializer.Serialize(new { phone = canaries.PhoneNumber.Value }));
         for (var alignment = 0; alignment < 3; alignment++)
