@@ -487,7 +487,9 @@ public sealed class ReferralGrain(
                 using var timeout = new CancellationTokenSource(PublishTimeout);
                 try
                 {
-                    await delivery.PublishAsync(@event, timeout.Token);
+                    // Bounded here too: a publish caught by the broker's shutdown may never observe its token, and
+                    // a loop hanging on it would keep every later event of the referral back, with nothing logged.
+                    await delivery.PublishAsync(@event, timeout.Token).WaitAsync(timeout.Token);
                 }
                 catch (OperationCanceledException) when (timeout.IsCancellationRequested)
                 {
@@ -502,9 +504,11 @@ public sealed class ReferralGrain(
             _publishRetry?.Dispose();
             _publishRetry = null;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || timedOut)
+        catch (Exception ex)
         {
-            logger.LogWarning(ex, "Publishing events of referral {ReferralId} failed; retrying in {Delay}", State.Id, PublishRetry);
+            // Any failure, a cancellation from inside the bus as well (its connection dropped): unlogged and without a
+            // timer, the events would wait for the referral's next change or the recovery sweep.
+            logger.LogWarning(ex, "Publishing events of referral {ReferralId} failed{TimedOut}; retrying in {Delay}", State.Id, timedOut ? " (timed out)" : "", PublishRetry);
             _publishRetry ??= this.RegisterGrainTimer(
                 _ => PublishPendingAsync(),
                 new GrainTimerCreationOptions(PublishRetry, PublishRetry) { Interleave = false });

@@ -76,4 +76,29 @@ public sealed class EventDeliveryTests
             published => published,
             TimeSpan.FromMinutes(2)));
     }
+
+    [Fact]
+    public async Task A_publish_that_never_answers_does_not_hold_the_referrals_events_back()
+    {
+        using var data = new TempFolder();
+        await using var running = await GrainCluster.StartAsync(data.Path, busUp: false);
+        var id = Guid.NewGuid();
+        running.Gate.Hang = true;
+        try
+        {
+            await running.Grains.GetGrain<IReferralGrain>(id).Create(Thailand, ReferralRequests.Command(Thailand));
+
+            // The first publish still hangs; the bus now takes new ones.
+            running.Gate.Hang = false;
+            running.Gate.Open = true;
+            Assert.True(await Eventually.Until(
+                () => Task.FromResult(running.Harness.Published.Select<ReferralIdentified>(TestContext.Current.CancellationToken).Any(m => m.Context.Message.ReferralId == id)),
+                published => published,
+                TimeSpan.FromMinutes(2)));
+        }
+        finally
+        {
+            running.Gate.Hung.TrySetResult();
+        }
+    }
 }

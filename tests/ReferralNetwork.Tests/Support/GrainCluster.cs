@@ -81,8 +81,14 @@ public sealed class GrainCluster : IAsyncDisposable
                 bus.UsingInMemory((context, cfg) =>
                 {
                     cfg.ConfigureJsonSerializerOptions(Json.Configure);
-                    cfg.ConfigurePublish(p => p.UseExecute(_ =>
+                    cfg.ConfigurePublish(p => p.UseExecuteAsync(async _ =>
                     {
+                        if (gate.Hang)
+                        {
+                            // Caught by a broker's shutdown: no answer, and the caller's token is never looked at.
+                            await gate.Hung.Task;
+                        }
+
                         if (!gate.Open)
                         {
                             throw new InvalidOperationException("The broker is unreachable (test).");
@@ -106,5 +112,10 @@ public sealed class GrainCluster : IAsyncDisposable
     public sealed class BusGate
     {
         public volatile bool Open;
+
+        /// <summary>Publishes from now on hang, deaf to their cancellation, until <see cref="Hung"/> completes.</summary>
+        public volatile bool Hang;
+
+        public TaskCompletionSource Hung { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }
