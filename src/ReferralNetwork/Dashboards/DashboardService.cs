@@ -383,7 +383,6 @@ public sealed class DashboardService(IServiceScopeFactory scopes, DashboardOptio
         return new DashboardTable(spec.Name, spec.Rows, spec.Columns, cells, []);
     }
 
-    /// <summary>Offers past their deadline and still unanswered now, by country pair: one table of its own, protected alone.</summary>
     /// <summary>How long a waiting referral has been in its stage now, in days: the bands of <c>waiting-now</c>'s columns.</summary>
     public static readonly IReadOnlyList<(string Key, int From)> WaitingBands = [("0-2-days", 0), ("3-6-days", 3), ("7-13-days", 7), ("14-29-days", 14), ("30-days-or-more", 30)];
 
@@ -409,11 +408,11 @@ public sealed class DashboardService(IServiceScopeFactory scopes, DashboardOptio
             .Select(g => new { g.Key.CurrentStage, g.Key.Day, Count = g.Count() })
             .ToListAsync(cancellationToken);
         var stages = DashboardCatalog.FunnelStages;
+        var rows = stages.Select((stage, index) => (stage, index)).ToDictionary(s => s.stage, s => s.index, StringComparer.Ordinal);
         var counts = new int[stages.Count, WaitingBands.Count];
         foreach (var group in since)
         {
-            var row = Array.IndexOf([.. stages], DashboardCatalog.Name(group.CurrentStage));
-            if (row < 0)
+            if (!rows.TryGetValue(DashboardCatalog.Name(group.CurrentStage), out var row))
             {
                 continue;
             }
@@ -428,11 +427,13 @@ public sealed class DashboardService(IServiceScopeFactory scopes, DashboardOptio
             counts[row, band] += group.Count;
         }
 
-        var spec = new TableSpec("waiting-now", "stage the referral is in", "days in that stage", CountryScope.Identification, false, (_, _, _) => Task.FromResult<TableData>(null!));
-        var table = SmallCellProtection.Protect(new CountMatrix(stages, [.. WaitingBands.Select(b => b.Key)], counts), options.Threshold);
-        return new DashboardTable(spec.Name, spec.Rows, spec.Columns, [.. Cells(spec, null!, table, country)], []);
+        return Snapshot(
+            new TableSpec("waiting-now", "stage the referral is in", "days in that stage", CountryScope.Identification, false, NotOfThePeriod),
+            new CountMatrix(stages, [.. WaitingBands.Select(b => b.Key)], counts),
+            country);
     }
 
+    /// <summary>Offers past their deadline and still unanswered now, by country pair: one table of its own, protected alone.</summary>
     private async Task<DashboardTable> OverdueAsync(string? country, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
@@ -443,7 +444,7 @@ public sealed class DashboardService(IServiceScopeFactory scopes, DashboardOptio
             .GroupBy(h => new { h.FromCountry, h.ToCountry })
             .Select(g => new { g.Key.FromCountry, g.Key.ToCountry, Count = g.Count() })
             .ToListAsync(cancellationToken);
-        var spec = new TableSpec("overdue-now", "country of the offering organization", "country of the receiving organization", CountryScope.RowsAndColumns, false, (_, _, _) => Task.FromResult<TableData>(null!));
+        var spec = new TableSpec("overdue-now", "country of the offering organization", "country of the receiving organization", CountryScope.RowsAndColumns, false, NotOfThePeriod);
         var countries = pairs.SelectMany(p => new[] { p.FromCountry, p.ToCountry }).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         if (countries.Count == 0)
         {
@@ -456,7 +457,14 @@ public sealed class DashboardService(IServiceScopeFactory scopes, DashboardOptio
             counts[countries.IndexOf(p.FromCountry), countries.IndexOf(p.ToCountry)] += p.Count;
         }
 
-        var table = SmallCellProtection.Protect(new CountMatrix(countries, countries, counts), options.Threshold);
-        return new DashboardTable(spec.Name, spec.Rows, spec.Columns, [.. Cells(spec, null!, table, country)], []);
+        return Snapshot(spec, new CountMatrix(countries, countries, counts), country);
     }
+
+    /// <summary>The tables of this moment are computed per request, not read per period: their spec has no query of its own.</summary>
+    private static Task<TableData> NotOfThePeriod(PlatformDbContext db, int year, CancellationToken cancellationToken) =>
+        throw new InvalidOperationException("A table of this moment is not read per period.");
+
+    /// <summary>A table of this moment, protected alone by the small-cell rules.</summary>
+    private DashboardTable Snapshot(TableSpec spec, CountMatrix counts, string? country) =>
+        new(spec.Name, spec.Rows, spec.Columns, [.. Cells(spec, null!, SmallCellProtection.Protect(counts, options.Threshold), country)], []);
 }
