@@ -36,7 +36,7 @@ public sealed class EventDelivery(IBus bus, EventDeliveryOptions options)
         var expected = options.AwaitLocalProjections ? ProjectionsOf(@event.GetType()) : 0;
         if (expected == 0)
         {
-            await bus.Publish(@event, @event.GetType(), cancellationToken);
+            await TakenAsync(@event, cancellationToken);
             return;
         }
 
@@ -44,7 +44,7 @@ public sealed class EventDelivery(IBus bus, EventDeliveryOptions options)
         var pending = _pending.GetOrAdd(key, _ => new Pending(expected));
         try
         {
-            await bus.Publish(@event, @event.GetType(), cancellationToken);
+            await TakenAsync(@event, cancellationToken);
             // The bus has the message: from here the wait is for the projections, on its own clock.
             await pending.Completion.WaitAsync(options.LocalTimeout, CancellationToken.None);
         }
@@ -53,6 +53,13 @@ public sealed class EventDelivery(IBus bus, EventDeliveryOptions options)
             _pending.TryRemove(new KeyValuePair<(Guid, int), Pending>(key, pending));
         }
     }
+
+    /// <summary>
+    /// The bus takes the event, within the caller's bound even if the bus itself stops listening to the token (a
+    /// publish caught in a broker's shutdown may never answer): a referral's publish loop must not hang on it.
+    /// </summary>
+    private Task TakenAsync(IReferralEvent @event, CancellationToken cancellationToken) =>
+        bus.Publish(@event, @event.GetType(), cancellationToken).WaitAsync(cancellationToken);
 
     /// <summary>A projection applied the event (or found it applied before).</summary>
     public void Applied(Type projection, IReferralEvent @event)

@@ -487,9 +487,7 @@ public sealed class ReferralGrain(
                 using var timeout = new CancellationTokenSource(PublishTimeout);
                 try
                 {
-                    // Bounded here too: a publish caught by the broker's shutdown may never observe its token, and
-                    // a loop hanging on it would keep every later event of the referral back, with nothing logged.
-                    await delivery.PublishAsync(@event, timeout.Token).WaitAsync(timeout.Token);
+                    await delivery.PublishAsync(@event, timeout.Token);
                 }
                 catch (OperationCanceledException) when (timeout.IsCancellationRequested)
                 {
