@@ -478,23 +478,13 @@ public sealed class ReferralGrain(
     /// </summary>
     private async Task PublishPendingAsync()
     {
-        var timedOut = false;
         try
         {
             // In order, so that consumers mostly see a referral's events as they happened.
             foreach (var @event in State.Unpublished.Where(e => e.Number <= _savedVersion).ToList())
             {
                 using var timeout = new CancellationTokenSource(PublishTimeout);
-                try
-                {
-                    await delivery.PublishAsync(@event, timeout.Token);
-                }
-                catch (OperationCanceledException) when (timeout.IsCancellationRequested)
-                {
-                    timedOut = true;
-                    throw;
-                }
-
+                await delivery.PublishAsync(@event, timeout.Token);
                 State.PublishedThrough = Math.Max(State.PublishedThrough, @event.Number);
             }
 
@@ -504,9 +494,9 @@ public sealed class ReferralGrain(
         }
         catch (Exception ex)
         {
-            // Any failure, a cancellation from inside the bus as well (its connection dropped): unlogged and without a
-            // timer, the events would wait for the referral's next change or the recovery sweep.
-            logger.LogWarning(ex, "Publishing events of referral {ReferralId} failed{TimedOut}; retrying in {Delay}", State.Id, timedOut ? " (timed out)" : "", PublishRetry);
+            // Any failure, a timeout or a cancellation from inside the bus as well (its connection dropped): unlogged and
+            // without a timer, the events would wait for the referral's next change or the recovery sweep.
+            logger.LogWarning(ex, "Publishing events of referral {ReferralId} failed; retrying in {Delay}", State.Id, PublishRetry);
             _publishRetry ??= this.RegisterGrainTimer(
                 _ => PublishPendingAsync(),
                 new GrainTimerCreationOptions(PublishRetry, PublishRetry) { Interleave = false });
