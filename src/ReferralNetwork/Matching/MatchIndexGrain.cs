@@ -42,6 +42,7 @@ public interface IMatchIndexGrain : IGrainWithIntegerKey
 [CollectionAgeLimit(Days = 1)]
 public sealed class MatchIndexGrain(
     IServiceScopeFactory scopes,
+    PlatformWriter writer,
     MatchingOptions options,
     NetworkKey key,
     TimeProvider time,
@@ -106,7 +107,8 @@ public sealed class MatchIndexGrain(
             await AddMatchesAsync(db, referralId, country, candidates);
         }
 
-        await db.SaveChangesAsync();
+        // Through the writer: on SQLite it is committed with the projections' saves, and nobody waits on a locked file.
+        await writer.SaveChangesAsync(db);
 
         // In memory once stored: an index that answered a search with an encoding the table does not hold would lose it at the next activation.
         _index.Add(referralId, encoding);

@@ -14,7 +14,8 @@ namespace ReferralNetwork.Notifications;
 /// Once per event (a marker per referral and event number); see <see cref="NoticeSender"/> for what a notice holds.
 /// </summary>
 public sealed class NoticeConsumer(PlatformDbContext db, EventDelivery delivery, NoticeSender notices)
-    : ReferralEventProjection(db, delivery), IConsumer<HandoffOffered>, IConsumer<HandoffExpired>, IConsumer<ReturnPlanned>
+    // Sending mail waits on the network: not inside the writer's shared transaction.
+    : ReferralEventProjection(db, delivery, PlatformWriter.OwnTransactions), IConsumer<HandoffOffered>, IConsumer<HandoffExpired>, IConsumer<ReturnPlanned>
 {
     public override string Name => "notices";
 

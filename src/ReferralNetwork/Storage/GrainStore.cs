@@ -13,9 +13,22 @@ public sealed record GrainStore(string Invariant, string ConnectionString, Envel
 {
     public static GrainStore Sqlite(string connectionString, EnvelopeProtector protector) => new(OrleansSchema.SqliteInvariant, connectionString, protector);
 
-    /// <summary>A named grain storage provider on this store, in Orleans' own binary format, sealed.</summary>
-    public void AddGrainStorage(ISiloBuilder silo, string name) =>
+    /// <summary>On SQLite, the one queue every grain storage provider of this store writes through.</summary>
+    private SemaphoreSlim Writes { get; } = new(1, 1);
+
+    /// <summary>
+    /// A named grain storage provider on this store, in Orleans' own binary format, sealed. On SQLite its writes queue
+    /// (<see cref="OneWriterGrainStorage"/>) behind those of the store's other providers.
+    /// </summary>
+    public void AddGrainStorage(ISiloBuilder silo, string name)
+    {
         silo.AddAdoNetGrainStorage(name, (OptionsBuilder<AdoNetGrainStorageOptions> options) => Configure(options, ConnectionString));
+        if (Invariant == OrleansSchema.SqliteInvariant)
+        {
+            // Registered after the provider, so that its name resolves to the queue around it (its silo lifecycle too).
+            silo.Services.AddKeyedSingleton<IGrainStorage>(name, (services, _) => new OneWriterGrainStorage(AdoNetGrainStorageFactory.Create(services, name), Writes));
+        }
+    }
 
     /// <summary>
     /// The options of a grain storage provider like this store's, on another database (a country's store of subject

@@ -9,8 +9,9 @@ namespace ReferralNetwork.Storage;
 /// A read model built from referral events into the platform database. Each event is applied once per
 /// projection: the marker (projection, referral, number) is saved in the same transaction as the change,
 /// so any number of projections consume the same events independently, and a redelivered event is skipped.
+/// The write goes through the <see cref="PlatformWriter"/>, which on SQLite commits many projections' events together.
 /// </summary>
-public abstract class ReferralEventProjection(PlatformDbContext db, EventDelivery delivery)
+public abstract class ReferralEventProjection(PlatformDbContext db, EventDelivery delivery, PlatformWriter writer)
 {
     /// <summary>Part of every marker: renaming a projection rebuilds it.</summary>
     public abstract string Name { get; }
@@ -24,7 +25,8 @@ public abstract class ReferralEventProjection(PlatformDbContext db, EventDeliver
         {
             markers.Add(new ProcessedEvent { Projection = Name, ReferralId = @event.ReferralId, Number = @event.Number });
             await apply();
-            await db.SaveChangesAsync(cancellationToken);
+            // Should the same event be applied twice at once, the marker's key refuses the second save, which is retried.
+            await writer.SaveChangesAsync(db, cancellationToken);
         }
 
         delivery.Applied(GetType(), @event);

@@ -12,17 +12,25 @@ public static class StoragePreparation
 {
     public static WebApplicationBuilder AddPlatformDatabase(this WebApplicationBuilder builder, PlatformOptions platform)
     {
-        var connectionString = platform.PlatformConnectionString(builder.Configuration);
-        if (platform.Profile == PlatformProfile.Embedded)
+        builder.Services.AddPlatformDbContext(platform.Profile, platform.PlatformConnectionString(builder.Configuration));
+        return builder;
+    }
+
+    /// <summary>The platform database of a profile, and the <see cref="PlatformWriter"/> its hot writes go through.</summary>
+    public static IServiceCollection AddPlatformDbContext(this IServiceCollection services, PlatformProfile profile, string connectionString)
+    {
+        if (profile == PlatformProfile.Embedded)
         {
-            builder.Services.AddDbContext<PlatformDbContext, SqlitePlatformDbContext>(o => PlatformDbContext.Configure(o, platform.Profile, connectionString));
+            services.AddDbContext<PlatformDbContext, SqlitePlatformDbContext>(o => PlatformDbContext.Configure(o, profile, connectionString));
+            services.AddSingleton(s => new PlatformWriter(s.GetRequiredService<IServiceScopeFactory>(), s.GetRequiredService<ILogger<PlatformWriter>>()));
         }
         else
         {
-            builder.Services.AddDbContext<PlatformDbContext>(o => PlatformDbContext.Configure(o, platform.Profile, connectionString));
+            services.AddDbContext<PlatformDbContext>(o => PlatformDbContext.Configure(o, profile, connectionString));
+            services.AddSingleton(s => new PlatformWriter(null, s.GetRequiredService<ILogger<PlatformWriter>>()));
         }
 
-        return builder;
+        return services;
     }
 
     /// <summary>

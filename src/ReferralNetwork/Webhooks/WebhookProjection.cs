@@ -15,8 +15,8 @@ namespace ReferralNetwork.Webhooks;
 /// deliveries are saved with the projection's marker, in one transaction, before the sender sees them; on the
 /// embedded bus the event counts as published only then, so a crash loses none.
 /// </summary>
-public sealed class WebhookProjection(PlatformDbContext db, EventDelivery delivery, WebhookClock clock, WebhookOptions options, WebhookSignal signal)
-    : ReferralEventProjection(db, delivery),
+public sealed class WebhookProjection(PlatformDbContext db, EventDelivery delivery, WebhookClock clock, WebhookOptions options, WebhookSignal signal, PlatformWriter writer)
+    : ReferralEventProjection(db, delivery, writer),
     IConsumer<ReferralIdentified>, IConsumer<ReferralScreened>, IConsumer<ConsentRecorded>, IConsumer<HandoffOffered>,
     IConsumer<HandoffAccepted>, IConsumer<HandoffDeclined>, IConsumer<HandoffWithdrawn>, IConsumer<HandoffExpired>,
     IConsumer<NationalityVerified>, IConsumer<NationalityRejected>, IConsumer<ReturnPlanned>, IConsumer<ReturnConfirmed>,

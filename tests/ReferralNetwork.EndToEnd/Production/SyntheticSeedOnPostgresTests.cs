@@ -26,7 +26,7 @@ public sealed class SyntheticSeedOnPostgresTests(PostgresFixture postgres)
         var connectionString = await postgres.Server.CreateDatabaseAsync($"seed_{Guid.NewGuid():N}", cancellationToken);
         var services = new ServiceCollection()
             .AddLogging()
-            .AddDbContext<PlatformDbContext>(o => PlatformDbContext.Configure(o, PlatformProfile.Production, connectionString))
+            .AddPlatformDbContext(PlatformProfile.Production, connectionString)
             .AddSingleton(new DashboardOptions())
             .AddSingleton(TimeProvider.System)
             .AddSingleton<DashboardService>()

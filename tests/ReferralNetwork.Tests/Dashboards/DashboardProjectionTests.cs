@@ -21,7 +21,7 @@ public sealed class DashboardProjectionTests
         using var data = new TempFolder();
         var platformDb = $"Data Source={Path.Combine(data.Path, "platform.db")}";
         await using var services = new ServiceCollection()
-            .AddDbContext<PlatformDbContext, SqlitePlatformDbContext>(o => PlatformDbContext.Configure(o, PlatformProfile.Embedded, platformDb))
+            .AddPlatformDbContext(PlatformProfile.Embedded, platformDb)
             .AddSingleton(new EventDeliveryOptions())
             .AddSingleton<EventDelivery>()
             .AddMassTransitTestHarness(bus =>

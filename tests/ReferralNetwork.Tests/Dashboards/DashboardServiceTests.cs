@@ -22,7 +22,7 @@ public sealed class DashboardServiceTests
         var platformDb = $"Data Source={Path.Combine(data.Path, "platform.db")}";
         await using var services = new ServiceCollection()
             .AddLogging()
-            .AddDbContext<PlatformDbContext, SqlitePlatformDbContext>(o => PlatformDbContext.Configure(o, PlatformProfile.Embedded, platformDb))
+            .AddPlatformDbContext(PlatformProfile.Embedded, platformDb)
             .AddSingleton(new DashboardOptions { RefreshInterval = TimeSpan.Zero })
             .AddSingleton(TimeProvider.System)
             .AddSingleton<DashboardService>()
@@ -93,7 +93,7 @@ public sealed class DashboardServiceTests
         var logs = new LogCapture();
         await using var services = new ServiceCollection()
             .AddLogging(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Information))
-            .AddDbContext<PlatformDbContext, SqlitePlatformDbContext>(o => PlatformDbContext.Configure(o, PlatformProfile.Embedded, $"Data Source={Path.Combine(data.Path, "platform.db")}"))
+            .AddPlatformDbContext(PlatformProfile.Embedded, $"Data Source={Path.Combine(data.Path, "platform.db")}")
             .AddSingleton(new DashboardOptions())
             .AddSingleton(TimeProvider.System)
             .AddSingleton<DashboardService>()
@@ -123,7 +123,7 @@ public sealed class DashboardServiceTests
         using var data = new TempFolder();
         await using var services = new ServiceCollection()
             .AddLogging()
-            .AddDbContext<PlatformDbContext, SqlitePlatformDbContext>(o => PlatformDbContext.Configure(o, PlatformProfile.Embedded, $"Data Source={Path.Combine(data.Path, "platform.db")}"))
+            .AddPlatformDbContext(PlatformProfile.Embedded, $"Data Source={Path.Combine(data.Path, "platform.db")}")
             .AddSingleton(new DashboardOptions())
             .AddSingleton(TimeProvider.System)
             .AddSingleton<DashboardService>()
@@ -161,7 +161,7 @@ public sealed class DashboardServiceTests
         var file = $"Data Source={Path.Combine(data.Path, "platform.db")}";
         ServiceProvider Services(TimeSpan refresh) => new ServiceCollection()
             .AddLogging()
-            .AddDbContext<PlatformDbContext, SqlitePlatformDbContext>(o => PlatformDbContext.Configure(o, PlatformProfile.Embedded, file))
+            .AddPlatformDbContext(PlatformProfile.Embedded, file)
             .AddSingleton(new DashboardOptions { RefreshInterval = refresh })
             .AddSingleton(TimeProvider.System)
             .AddSingleton<DashboardService>()

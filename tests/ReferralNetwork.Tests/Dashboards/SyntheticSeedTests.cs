@@ -25,7 +25,7 @@ public sealed class SyntheticSeedTests
     {
         var services = new ServiceCollection()
             .AddLogging()
-            .AddDbContext<PlatformDbContext, SqlitePlatformDbContext>(o => PlatformDbContext.Configure(o, PlatformProfile.Embedded, $"Data Source={file}"))
+            .AddPlatformDbContext(PlatformProfile.Embedded, $"Data Source={file}")
             .AddSingleton(new DashboardOptions())
             .AddSingleton(TimeProvider.System)
             .AddSingleton<DashboardService>()

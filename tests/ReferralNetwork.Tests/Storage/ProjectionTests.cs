@@ -21,7 +21,7 @@ public sealed class ProjectionTests
         var platformDb = $"Data Source={Path.Combine(data.Path, "platform.db")}";
         var counter = new Applications();
         await using var services = new ServiceCollection()
-            .AddDbContext<PlatformDbContext, SqlitePlatformDbContext>(o => PlatformDbContext.Configure(o, PlatformProfile.Embedded, platformDb))
+            .AddPlatformDbContext(PlatformProfile.Embedded, platformDb)
             .AddSingleton(counter)
             .AddSingleton(new EventDeliveryOptions())
             .AddSingleton<EventDelivery>()
@@ -72,8 +72,8 @@ public sealed class ProjectionTests
     }
 
     /// <summary>A second read model of the same events that writes nothing but its markers.</summary>
-    public sealed class CountingProjection(PlatformDbContext db, EventDelivery delivery, Applications applications)
-        : ReferralEventProjection(db, delivery), IConsumer<ReferralIdentified>
+    public sealed class CountingProjection(PlatformDbContext db, EventDelivery delivery, Applications applications, PlatformWriter writer)
+        : ReferralEventProjection(db, delivery, writer), IConsumer<ReferralIdentified>
     {
         public override string Name => "counting";
 

@@ -63,7 +63,7 @@ public sealed class GrainCluster : IAsyncDisposable
             ReferralsFeature.ConfigureSilo(silo, store);
             ReferralNetwork.Groups.GroupsFeature.ConfigureSilo(silo, store);
             SubjectsFeature.ConfigureSilo(silo, store, residency is null ? null : ResidencyOptions.Of(residency));
-            silo.Services.AddDbContext<PlatformDbContext, SqlitePlatformDbContext>(o => PlatformDbContext.Configure(o, PlatformProfile.Embedded, platformDb));
+            silo.Services.AddPlatformDbContext(PlatformProfile.Embedded, platformDb);
             silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1)); // tests only
             silo.Services.AddMatchingServices(new MatchingOptions(), NetworkKey.Development(Path.Combine(dataPath, "keys", NetworkKey.DevelopmentFile)));
 

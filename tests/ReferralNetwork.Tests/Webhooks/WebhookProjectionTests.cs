@@ -23,7 +23,7 @@ public sealed class WebhookProjectionTests
         var protector = new EnvelopeProtector(KeyRing.Create());
         var options = new WebhookOptions();
         await using var services = new ServiceCollection()
-            .AddDbContext<PlatformDbContext, SqlitePlatformDbContext>(o => PlatformDbContext.Configure(o, PlatformProfile.Embedded, platformDb))
+            .AddPlatformDbContext(PlatformProfile.Embedded, platformDb)
             .AddSingleton(new EventDeliveryOptions())
             .AddSingleton<EventDelivery>()
             .AddSingleton(options)

@@ -13,7 +13,8 @@ namespace ReferralNetwork.Dashboards.ReadModel;
 /// Events may arrive out of order: an event ahead of its <see cref="ReferralIdentified"/> is retried until that one is
 /// in; single-valued facts keep the newest event's values, the furthest stage only grows.
 /// </summary>
-public sealed class DashboardProjection(PlatformDbContext db, EventDelivery delivery, EventDeliveryOptions deliveryOptions) : ReferralEventProjection(db, delivery),
+public sealed class DashboardProjection(PlatformDbContext db, EventDelivery delivery, EventDeliveryOptions deliveryOptions, PlatformWriter writer)
+    : ReferralEventProjection(db, delivery, writer),
     IConsumer<ReferralIdentified>, IConsumer<ReferralScreened>, IConsumer<HandoffOffered>,
     IConsumer<HandoffAccepted>, IConsumer<HandoffDeclined>, IConsumer<HandoffWithdrawn>, IConsumer<HandoffExpired>,
     IConsumer<NationalityVerified>, IConsumer<NationalityRejected>, IConsumer<ReturnPlanned>, IConsumer<ReturnConfirmed>,

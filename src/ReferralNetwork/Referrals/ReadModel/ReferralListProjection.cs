@@ -11,7 +11,7 @@ namespace ReferralNetwork.Referrals.ReadModel;
 /// event (idempotent on referral id and number). Events can arrive out of order: single-valued fields
 /// take the newest event's values; sets only grow.
 /// </summary>
-public sealed class ReferralListProjection(PlatformDbContext db, EventDelivery delivery) : ReferralEventProjection(db, delivery),
+public sealed class ReferralListProjection(PlatformDbContext db, EventDelivery delivery, PlatformWriter writer) : ReferralEventProjection(db, delivery, writer),
     IConsumer<ReferralIdentified>, IConsumer<ReferralScreened>, IConsumer<ConsentRecorded>, IConsumer<HandoffOffered>,
     IConsumer<HandoffAccepted>, IConsumer<HandoffDeclined>, IConsumer<HandoffWithdrawn>, IConsumer<HandoffExpired>,
     IConsumer<NationalityVerified>, IConsumer<NationalityRejected>, IConsumer<ReturnPlanned>, IConsumer<ReturnConfirmed>,

@@ -31,8 +31,8 @@ internal sealed class ReferralIndexRowConfiguration : IEntityTypeConfiguration<R
 }
 
 /// <summary>
-/// Writes the referral index for every grain of the process through one writer that commits many grains'
-/// rows in one transaction (on SQLite, one writer and one fsync for a batch instead of lock contention).
+/// Writes the referral index for every grain of the process in batches: many grains' rows in one write of the
+/// <see cref="PlatformWriter"/> (on SQLite, committed with whatever else waits to be written).
 /// A change waits for its intent (<see cref="RecordAsync"/>) to be committed before the grain writes its
 /// state; marking events published is not waited for: a lost mark only makes the sweep look again.
 /// </summary>
@@ -41,15 +41,17 @@ public sealed class ReferralIndex : IAsyncDisposable
     private const int MaxBatch = 512;
 
     private readonly IServiceScopeFactory _scopes;
+    private readonly PlatformWriter _writer;
     private readonly ILogger<ReferralIndex> _logger;
     private readonly Channel<Entry> _entries = Channel.CreateUnbounded<Entry>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Task _writer;
+    private readonly Task _batches;
 
-    public ReferralIndex(IServiceScopeFactory scopes, ILogger<ReferralIndex> logger)
+    public ReferralIndex(IServiceScopeFactory scopes, PlatformWriter writer, ILogger<ReferralIndex> logger)
     {
         _scopes = scopes;
+        _writer = writer;
         _logger = logger;
-        _writer = Task.Run(WriteAsync);
+        _batches = Task.Run(WriteAsync);
     }
 
     private enum Change
@@ -96,7 +98,7 @@ public sealed class ReferralIndex : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _entries.Writer.TryComplete();
-        await _writer;
+        await _batches;
     }
 
     private static TaskCompletionSource Waiter() => new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -175,7 +177,7 @@ public sealed class ReferralIndex : IAsyncDisposable
             }
         }
 
-        await db.SaveChangesAsync();
+        await _writer.SaveChangesAsync(db);
     }
 
     private sealed record Entry(Guid ReferralId, Change Change, int Number, TaskCompletionSource? Done);
