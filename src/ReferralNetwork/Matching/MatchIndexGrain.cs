@@ -28,8 +28,10 @@ public interface IMatchIndexGrain : IGrainWithIntegerKey
     /// <summary>
     /// Stores and searches the referral's encoding, replacing the one it had (under any key). An encoding of another key
     /// than the index's is refused and compared with nothing: the encoding pass is asked to encode the referral again.
+    /// Submissions that arrive while others are being saved wait together and are saved together (they interleave only
+    /// to join the queue: the index applies them one after the other, in the order they came).
     /// </summary>
-    [Alias("submit")] Task Submit(Guid referralId, string country, SubmittedEncoding encoding);
+    [Alias("submit"), AlwaysInterleave] Task Submit(Guid referralId, string country, SubmittedEncoding encoding);
 
     /// <summary>The key whose encodings the index holds and searches: the network key of the silo it runs on.</summary>
     [Alias("key-id"), AlwaysInterleave] Task<string> KeyId();
@@ -48,6 +50,8 @@ public sealed class MatchIndexGrain(
     TimeProvider time,
     ILogger<MatchIndexGrain> logger) : Grain, IMatchIndexGrain
 {
+    private readonly List<Change> _waiting = [];
+    private Task _saving = Task.CompletedTask;
     private EncodingIndex _index = null!;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -85,43 +89,94 @@ public sealed class MatchIndexGrain(
             throw new InvalidOperationException($"The match index holds encodings of key {_index.KeyId} (scheme {_index.Scheme}), not {encoding.KeyId} ({encoding.Scheme}).");
         }
 
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
-        var row = await db.MatchEncodings.SingleOrDefaultAsync(r => r.ReferralId == referralId);
-        if (row is null)
-        {
-            db.MatchEncodings.Add(new MatchEncodingRow { ReferralId = referralId, Country = country, KeyId = encoding.KeyId, Scheme = encoding.Scheme, Bits = submitted.Bits });
-        }
-        else
-        {
-            row.Country = country;
-            row.KeyId = encoding.KeyId;
-            row.Scheme = encoding.Scheme;
-            row.Bits = submitted.Bits;
-        }
-
-        var candidates = _index.Search(encoding, options.Threshold, options.MaxCandidates + 1)
-            .Where(c => c.Id != referralId).Take(options.MaxCandidates).ToList();
-        if (candidates.Count > 0)
-        {
-            await AddMatchesAsync(db, referralId, country, candidates);
-        }
-
-        // Through the writer: on SQLite it is committed with the projections' saves, and nobody waits on a locked file.
-        await writer.SaveChangesAsync(db);
-
-        // In memory once stored: an index that answered a search with an encoding the table does not hold would lose it at the next activation.
-        _index.Add(referralId, encoding);
+        await QueueAsync(new Change(referralId, country, encoding, submitted.Bits));
     }
 
     public Task<string> KeyId() => Task.FromResult(_index.KeyId);
 
-    public async Task Forget(Guid referralId)
+    public Task Forget(Guid referralId) => QueueAsync(new Change(referralId, null, null, null));
+
+    /// <summary>
+    /// Every submission and erasure goes through one queue, in order: what arrives while a batch is saved waits for the
+    /// next, and is saved with everything else that waited (one read of their rows, one save through the platform writer).
+    /// </summary>
+    private Task QueueAsync(Change change)
+    {
+        _waiting.Add(change);
+        if (_saving.IsCompleted)
+        {
+            _saving = SaveWaitingAsync();
+        }
+
+        return change.Done.Task;
+    }
+
+    private async Task SaveWaitingAsync()
+    {
+        while (_waiting.Count > 0)
+        {
+            var batch = _waiting.ToList();
+            _waiting.Clear();
+            try
+            {
+                await SaveAsync(batch);
+                batch.ForEach(c => c.Done.TrySetResult());
+            }
+            catch (Exception ex)
+            {
+                // The batch's encodings may be in memory and not in the table: the next activation loads the table again.
+                DeactivateOnIdle();
+                batch.ForEach(c => c.Done.TrySetException(ex));
+            }
+        }
+    }
+
+    private async Task SaveAsync(List<Change> batch)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
-        await db.MatchEncodings.Where(r => r.ReferralId == referralId).ExecuteDeleteAsync();
-        _index.Remove(referralId);
+        var ids = batch.Select(c => c.ReferralId).Distinct().ToList();
+        var rows = await db.MatchEncodings.Where(r => ids.Contains(r.ReferralId)).ToDictionaryAsync(r => r.ReferralId);
+        foreach (var change in batch)
+        {
+            var referralId = change.ReferralId;
+            if (change.Encoding is not { } encoding)
+            {
+                // Erased: its possible matches, which hold nothing of the person, stay with their audit.
+                if (rows.Remove(referralId, out var gone))
+                {
+                    db.MatchEncodings.Remove(gone);
+                }
+
+                _index.Remove(referralId);
+                continue;
+            }
+
+            if (!rows.TryGetValue(referralId, out var row))
+            {
+                row = rows[referralId] = db.MatchEncodings.Add(new MatchEncodingRow { ReferralId = referralId, Country = change.Country!, KeyId = encoding.KeyId, Scheme = encoding.Scheme, Bits = change.Bits! }).Entity;
+            }
+            else
+            {
+                row.Country = change.Country!;
+                row.KeyId = encoding.KeyId;
+                row.Scheme = encoding.Scheme;
+                row.Bits = change.Bits!;
+            }
+
+            var candidates = _index.Search(encoding, options.Threshold, options.MaxCandidates + 1)
+                .Where(c => c.Id != referralId).Take(options.MaxCandidates).ToList();
+            if (candidates.Count > 0)
+            {
+                await AddMatchesAsync(db, referralId, change.Country!, candidates, rows);
+            }
+
+            // Searched by the submissions after it in the batch. Should the save fail, the grain deactivates (above).
+            _index.Add(referralId, encoding);
+        }
+
+        // Through the writer: on SQLite it is committed with the projections' saves, and nobody waits on a locked file.
+        await writer.SaveChangesAsync(db);
     }
 
     private async Task RequestPassAsync()
@@ -137,7 +192,8 @@ public sealed class MatchIndexGrain(
         }
     }
 
-    private async Task AddMatchesAsync(PlatformDbContext db, Guid referralId, string country, List<MatchCandidate> candidates)
+    private async Task AddMatchesAsync(
+        PlatformDbContext db, Guid referralId, string country, List<MatchCandidate> candidates, Dictionary<Guid, MatchEncodingRow> batchRows)
     {
         var others = candidates.Select(c => c.Id).ToList();
         var known = await db.PossibleMatches
@@ -156,7 +212,8 @@ public sealed class MatchIndexGrain(
             }
 
             var (a, b) = referralId.CompareTo(candidate.Id) < 0 ? (referralId, candidate.Id) : (candidate.Id, referralId);
-            var otherCountry = countries.GetValueOrDefault(candidate.Id, country);
+            // A candidate submitted earlier in the same batch is not in the table yet.
+            var otherCountry = batchRows.TryGetValue(candidate.Id, out var pending) ? pending.Country : countries.GetValueOrDefault(candidate.Id, country);
             var id = Guid.CreateVersion7();
             db.PossibleMatches.Add(new PossibleMatch
             {
@@ -170,6 +227,12 @@ public sealed class MatchIndexGrain(
             });
             db.MatchAudit.Add(new MatchAuditRow { MatchId = id, Action = MatchAuditAction.Found, At = now });
         }
+    }
+
+    /// <summary>A submitted encoding, or an erasure (no encoding).</summary>
+    private sealed record Change(Guid ReferralId, string? Country, PersonEncoding? Encoding, byte[]? Bits)
+    {
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }
 

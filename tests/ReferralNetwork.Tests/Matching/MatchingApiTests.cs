@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using ReferralNetwork.Contracts;
@@ -239,6 +240,41 @@ public sealed class MatchingApiTests(MatchingPlatform platform) : IClassFixture<
 
         Assert.False(await db.MatchEncodings.AnyAsync(r => r.ReferralId == other));
         Assert.False(await db.PossibleMatches.AnyAsync(m => m.ReferralA == other || m.ReferralB == other));
+    }
+
+    [Fact]
+    public async Task Encodings_submitted_at_once_are_saved_together_and_still_find_each_other()
+    {
+        using var thailand = await platform.Factory.ClientForAsync("th-focal-point");
+        var existing = await ReferralRequests.CreateAsync(thailand, Woman("Souksavanh", "Phommachanh", new DateOnly(1987, 7, 9), "TH"));
+        await using var scope = platform.Factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
+        var row = await db.MatchEncodings.AsNoTracking().SingleAsync(r => r.ReferralId == existing.Id, TestContext.Current.CancellationToken);
+        var index = platform.Factory.Services.GetRequiredService<IGrainFactory>().GetGrain<IMatchIndexGrain>(0);
+        var same = new SubmittedEncoding(row.KeyId, row.Scheme, row.Bits);
+
+        // Two referrals of the same person arrive at once among thirty of other people: whatever batches the index
+        // makes of them, each is searched against the ones before it, those of its own batch included.
+        var (a, b) = (Guid.NewGuid(), Guid.NewGuid());
+        var strangers = Enumerable.Range(0, 30).Select(_ => Guid.NewGuid()).ToList();
+        await Task.WhenAll(strangers.Select(id => index.Submit(id, "VN", new SubmittedEncoding(row.KeyId, row.Scheme, RandomNumberGenerator.GetBytes(row.Bits.Length))))
+            .Append(index.Submit(a, "KH", same)).Append(index.Submit(b, "LA", same)));
+
+        Guid[] person = [existing.Id, a, b];
+        var pairs = await db.PossibleMatches.AsNoTracking().Where(m => person.Contains(m.ReferralA) && person.Contains(m.ReferralB))
+            .Select(m => new { m.ReferralA, m.ReferralB, m.CountryA, m.CountryB }).ToListAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(3, pairs.Count);
+        Assert.Contains(pairs, p => new[] { p.CountryA, p.CountryB }.Order().SequenceEqual(["KH", "LA"]));
+        Assert.Equal(32, await db.MatchEncodings.CountAsync(r => strangers.Contains(r.ReferralId) || r.ReferralId == a || r.ReferralId == b, TestContext.Current.CancellationToken));
+
+        // An erasure goes through the same queue: the encoding is gone from the table and from the searches after it.
+        await index.Forget(a);
+        var c = Guid.NewGuid();
+        await index.Submit(c, "VN", same);
+        Assert.False(await db.MatchEncodings.AnyAsync(r => r.ReferralId == a, TestContext.Current.CancellationToken));
+        var foundForC = await db.PossibleMatches.AsNoTracking().Where(m => m.ReferralA == c || m.ReferralB == c)
+            .Select(m => m.ReferralA == c ? m.ReferralB : m.ReferralA).ToListAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(new[] { existing.Id, b }.Order(), foundForC.Order());
     }
 
     [Fact]
