@@ -49,7 +49,8 @@ public sealed class PlatformWriter : IAsyncDisposable
     /// <summary>
     /// Saves the changes tracked by <paramref name="db"/> and answers once they are committed. A failed save undoes only
     /// its own changes and is its caller's (as <c>SaveChangesAsync</c> would throw it); a failed commit is every
-    /// caller's of the batch. The context must not be in a transaction of its own.
+    /// caller's of the batch. The context must not be in a transaction of its own. On SQLite the token is not
+    /// listened to once the save is queued: a save is not abandoned half-way through a batch.
     /// </summary>
     public Task SaveChangesAsync(PlatformDbContext db, CancellationToken cancellationToken = default)
     {

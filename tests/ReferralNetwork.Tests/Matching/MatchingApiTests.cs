@@ -227,15 +227,12 @@ public sealed class MatchingApiTests(MatchingPlatform platform) : IClassFixture<
     [Fact]
     public async Task The_index_refuses_an_encoding_of_another_key_and_compares_it_with_nothing()
     {
-        using var thailand = await platform.Factory.ClientForAsync("th-focal-point");
-        var existing = await ReferralRequests.CreateAsync(thailand, Woman("Vilayphonethe", "Keomanivongsa", new DateOnly(1990, 2, 2), "TH"));
+        var (_, row, index) = await StoredEncodingOfAsync("Vilayphonethe", "Keomanivongsa", new DateOnly(1990, 2, 2));
         await using var scope = platform.Factory.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
-        var row = await db.MatchEncodings.AsNoTracking().SingleAsync(r => r.ReferralId == existing.Id);
         var other = Guid.NewGuid();
 
         // The very bits of the stored encoding, labelled with another key: a perfect score if they were compared.
-        var index = platform.Factory.Services.GetRequiredService<IGrainFactory>().GetGrain<IMatchIndexGrain>(0);
         await Assert.ThrowsAsync<InvalidOperationException>(() => index.Submit(other, "KH", new SubmittedEncoding("another-key", row.Scheme, row.Bits)));
 
         Assert.False(await db.MatchEncodings.AnyAsync(r => r.ReferralId == other));
@@ -245,12 +242,9 @@ public sealed class MatchingApiTests(MatchingPlatform platform) : IClassFixture<
     [Fact]
     public async Task Encodings_submitted_at_once_are_saved_together_and_still_find_each_other()
     {
-        using var thailand = await platform.Factory.ClientForAsync("th-focal-point");
-        var existing = await ReferralRequests.CreateAsync(thailand, Woman("Souksavanh", "Phommachanh", new DateOnly(1987, 7, 9), "TH"));
+        var (existing, row, index) = await StoredEncodingOfAsync("Souksavanh", "Phommachanh", new DateOnly(1987, 7, 9));
         await using var scope = platform.Factory.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
-        var row = await db.MatchEncodings.AsNoTracking().SingleAsync(r => r.ReferralId == existing.Id, TestContext.Current.CancellationToken);
-        var index = platform.Factory.Services.GetRequiredService<IGrainFactory>().GetGrain<IMatchIndexGrain>(0);
         var same = new SubmittedEncoding(row.KeyId, row.Scheme, row.Bits);
 
         // Two referrals of the same person arrive at once among thirty of other people: whatever batches the index
@@ -260,7 +254,7 @@ public sealed class MatchingApiTests(MatchingPlatform platform) : IClassFixture<
         await Task.WhenAll(strangers.Select(id => index.Submit(id, "VN", new SubmittedEncoding(row.KeyId, row.Scheme, RandomNumberGenerator.GetBytes(row.Bits.Length))))
             .Append(index.Submit(a, "KH", same)).Append(index.Submit(b, "LA", same)));
 
-        Guid[] person = [existing.Id, a, b];
+        Guid[] person = [existing, a, b];
         var pairs = await db.PossibleMatches.AsNoTracking().Where(m => person.Contains(m.ReferralA) && person.Contains(m.ReferralB))
             .Select(m => new { m.ReferralA, m.ReferralB, m.CountryA, m.CountryB }).ToListAsync(TestContext.Current.CancellationToken);
         Assert.Equal(3, pairs.Count);
@@ -274,7 +268,18 @@ public sealed class MatchingApiTests(MatchingPlatform platform) : IClassFixture<
         Assert.False(await db.MatchEncodings.AnyAsync(r => r.ReferralId == a, TestContext.Current.CancellationToken));
         var foundForC = await db.PossibleMatches.AsNoTracking().Where(m => m.ReferralA == c || m.ReferralB == c)
             .Select(m => m.ReferralA == c ? m.ReferralB : m.ReferralA).ToListAsync(TestContext.Current.CancellationToken);
-        Assert.Equal(new[] { existing.Id, b }.Order(), foundForC.Order());
+        Assert.Equal(new[] { existing, b }.Order(), foundForC.Order());
+    }
+
+    /// <summary>A woman identified in Thailand, the encoding her compartment stored, and the match index.</summary>
+    private async Task<(Guid Referral, MatchEncodingRow Encoding, IMatchIndexGrain Index)> StoredEncodingOfAsync(string givenName, string familyName, DateOnly bornOn)
+    {
+        using var thailand = await platform.Factory.ClientForAsync("th-focal-point");
+        var existing = await ReferralRequests.CreateAsync(thailand, Woman(givenName, familyName, bornOn, "TH"));
+        await using var scope = platform.Factory.Services.CreateAsyncScope();
+        var row = await scope.ServiceProvider.GetRequiredService<PlatformDbContext>().MatchEncodings.AsNoTracking()
+            .SingleAsync(r => r.ReferralId == existing.Id, TestContext.Current.CancellationToken);
+        return (existing.Id, row, platform.Factory.Services.GetRequiredService<IGrainFactory>().GetGrain<IMatchIndexGrain>(0));
     }
 
     [Fact]

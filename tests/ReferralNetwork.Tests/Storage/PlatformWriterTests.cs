@@ -1,7 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using ReferralNetwork.Hosting;
 using ReferralNetwork.Storage;
 using ReferralNetwork.Tests.Support;
