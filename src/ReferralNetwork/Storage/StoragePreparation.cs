@@ -13,6 +13,7 @@ public static class StoragePreparation
     public static WebApplicationBuilder AddPlatformDatabase(this WebApplicationBuilder builder, PlatformOptions platform)
     {
         builder.Services.AddPlatformDbContext(platform.Profile, platform.PlatformConnectionString(builder.Configuration));
+        builder.PlatformFeatures().AddMeter(PlatformWriter.MeterName);
         return builder;
     }
 
@@ -22,7 +23,8 @@ public static class StoragePreparation
         if (profile == PlatformProfile.Embedded)
         {
             services.AddDbContext<PlatformDbContext, SqlitePlatformDbContext>(o => PlatformDbContext.Configure(o, profile, connectionString));
-            services.AddSingleton(s => new PlatformWriter(s.GetRequiredService<IServiceScopeFactory>(), s.GetRequiredService<ILogger<PlatformWriter>>()));
+            services.AddSingleton(s => new PlatformWriter(
+                s.GetRequiredService<IServiceScopeFactory>(), s.GetRequiredService<ILogger<PlatformWriter>>(), s.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         }
         else
         {

@@ -78,6 +78,9 @@ public sealed partial class TelemetryTests : IAsyncLifetime
         Assert.True(Sum(samples, "referralnetwork_handoffs_answered_total", ("kind", "custody"), ("outcome", "accepted")) >= 1);
         Assert.True(Sum(samples, "referralnetwork_handoffs_answered_total", ("kind", "service"), ("outcome", "declined")) >= 1);
         Assert.True(Sum(samples, "referralnetwork_handoffs_time_to_answer_seconds_count", ("kind", "custody"), ("outcome", "accepted")) >= 1);
+        // The embedded writer of the platform database: the walk's events were saved through it.
+        Assert.True(Sum(samples, "referralnetwork_platform_writer_batch_size_count") >= 1);
+        Assert.True(Sum(samples, "referralnetwork_platform_writer_batch_duration_seconds_count") >= 1);
 
         // The frameworks' own: HTTP by route template, Orleans, MassTransit, the runtime.
         Assert.Contains(samples, s => s.Name == "http_server_request_duration_seconds_count" && AcceptRoute().IsMatch(s.Labels.GetValueOrDefault("http_route") ?? ""));

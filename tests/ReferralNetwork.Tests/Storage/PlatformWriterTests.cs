@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,6 +23,7 @@ public sealed class PlatformWriterTests : IAsyncLifetime
     {
         _services = new ServiceCollection()
             .AddLogging()
+            .AddMetrics()
             .AddPlatformDbContext(PlatformProfile.Embedded, $"Data Source={File}")
             .BuildServiceProvider(true);
         await using var scope = _services.CreateAsyncScope();
@@ -39,6 +41,7 @@ public sealed class PlatformWriterTests : IAsyncLifetime
     public async Task Saves_that_wait_together_are_committed_together_and_each_answered_after_its_commit()
     {
         var writer = _services.GetRequiredService<PlatformWriter>();
+        using var batches = new BatchSizes(writer.Meter!);
         List<Task<int>> saves;
         await using (var other = await HoldWriteLockAsync())
         {
@@ -56,8 +59,9 @@ public sealed class PlatformWriterTests : IAsyncLifetime
             Assert.True(await MarkerCommittedAsync(number), $"save {number} was answered before its commit");
         }
 
-        // The first batch took what was queued when the writer woke; the second, all the rest.
-        Assert.InRange(writer.Commits, 1, 2);
+        // The first batch took what was queued when the writer woke; the second, all the rest. The meter says so.
+        Assert.InRange(batches.Sizes.Count, 1, 2);
+        Assert.Equal(100, batches.Sizes.Sum());
     }
 
     [Fact]
@@ -120,6 +124,45 @@ public sealed class PlatformWriterTests : IAsyncLifetime
         await using var commit = connection.CreateCommand();
         commit.CommandText = "COMMIT;";
         await commit.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>The batch sizes this writer's meter records (other writers of the test run have meters of the same name).</summary>
+    private sealed class BatchSizes : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private readonly List<int> _sizes = [];
+
+        public BatchSizes(Meter meter)
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (ReferenceEquals(instrument.Meter, meter) && instrument.Name == "referralnetwork.platform_writer.batch_size")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<int>((_, size, _, _) =>
+            {
+                lock (_sizes)
+                {
+                    _sizes.Add(size);
+                }
+            });
+            _listener.Start();
+        }
+
+        public IReadOnlyList<int> Sizes
+        {
+            get
+            {
+                lock (_sizes)
+                {
+                    return [.. _sizes];
+                }
+            }
+        }
+
+        public void Dispose() => _listener.Dispose();
     }
 
     private async Task<bool> MarkerCommittedAsync(int number)
