@@ -264,6 +264,9 @@ internal sealed class DashboardReadModelConfiguration : IEntityTypeConfiguration
     {
         e.ToTable("DashboardCases");
         e.HasKey(c => c.ReferralId);
+        // Two events of one referral applied at once (consumers across silos, or a redelivery): the one that read the
+        // row before the other saved it is refused and retried, instead of writing its older stage over the newer one.
+        e.Property(c => c.StageVersion).IsConcurrencyToken();
         e.Property(c => c.IdentifiedIn).HasMaxLength(16);
         e.Property(c => c.Nationality).HasMaxLength(16);
         e.Property(c => c.Indicators).HasMaxLength(2000);

@@ -420,6 +420,7 @@ namespace ReferralNetwork.Storage.Migrations
                         .HasColumnType("integer");
 
                     b.Property<int>("StageVersion")
+                        .IsConcurrencyToken()
                         .HasColumnType("integer");
 
                     b.Property<int>("SubjectVersion")

@@ -410,6 +410,7 @@ namespace ReferralNetwork.Storage.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("StageVersion")
+                        .IsConcurrencyToken()
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("SubjectVersion")
