@@ -18,6 +18,12 @@
       form.dataset.wiped = "true";
       form.submit();
     };
+    // Intake pages, this one and any left open in other tabs, stop first: none may open the database again.
+    window.dispatchEvent(new Event("rn-signing-out"));
+    if (window.BroadcastChannel) {
+      new BroadcastChannel("rn-intake").postMessage("signed-out");
+    }
+
     const deleting = indexedDB.deleteDatabase("rn-intake");
     deleting.onsuccess = goOn;
     deleting.onerror = goOn;

@@ -15,6 +15,8 @@
   const owner = form.dataset.owner;
   const token = form.querySelector("input[name=__RequestVerificationToken]").value;
   let sending = false;
+  let signedOut = false;
+  let current;
 
   const request = (r) => new Promise((resolve, reject) => {
     r.onsuccess = () => resolve(r.result);
@@ -28,6 +30,10 @@
   });
 
   function open() {
+    if (signedOut) {
+      return Promise.reject(new Error("signed out"));
+    }
+
     const opening = indexedDB.open(DATABASE, 1);
     opening.onupgradeneeded = () => {
       opening.result.createObjectStore("key", { keyPath: "id" });
@@ -36,6 +42,12 @@
     return request(opening).then((db) => {
       // Signing out deletes the database: let it go at once.
       db.onversionchange = () => db.close();
+      if (signedOut) {
+        db.close();
+        throw new Error("signed out");
+      }
+
+      current = db;
       return db;
     });
   }
@@ -144,6 +156,10 @@
   }
 
   form.addEventListener("submit", async (event) => {
+    if (signedOut) {
+      return; // an ordinary form post: the platform asks for a sign-in
+    }
+
     event.preventDefault();
     const entry = {
       key: crypto.randomUUID(),
@@ -158,7 +174,23 @@
     await send();
   });
 
-  window.addEventListener("online", () => send());
-  setInterval(() => send(), 15000);
-  send();
+  // Signing out, in this tab or another, stops this page for good: a page left open in another tab must not open (and so
+  // create again) the database that the sign-out has just deleted.
+  const timer = setInterval(() => send().catch(() => {}), 15000);
+  const stop = () => {
+    signedOut = true;
+    clearInterval(timer);
+    current?.close();
+  };
+  window.addEventListener("rn-signing-out", stop);
+  if (window.BroadcastChannel) {
+    new BroadcastChannel(DATABASE).onmessage = (message) => {
+      if (message.data === "signed-out") {
+        stop();
+      }
+    };
+  }
+
+  window.addEventListener("online", () => send().catch(() => {}));
+  send().catch(() => {});
 })();

@@ -130,6 +130,7 @@ public sealed class IntakeBrowserTests(BrowserPlatform platform) : IClassFixture
             }
             """));
         Assert.Equal(before + 2, await UntilAsync(() => TotalAsync(api), n => n >= before + 2));
+        var leftOpen = page; // stays open in its tab, as a person's second tab would, through the sign-out in the next one
         page = await ConsolePage.OpenAsync(context, "/console/intake"); // the page sends whatever is queued when it opens: nothing is left to send
         await Task.Delay(1000);
         Assert.Equal(before + 2, await TotalAsync(api));
@@ -144,6 +145,12 @@ public sealed class IntakeBrowserTests(BrowserPlatform platform) : IClassFixture
         var databases = await UntilAsync(
             () => page.Page.EvaluateAsync<string[]>("async () => (await indexedDB.databases()).map(d => d.name)"), names => !names.Contains("rn-intake"));
         Assert.DoesNotContain("rn-intake", databases);
+
+        // The page left open in the other tab was stopped by the sign-out: coming back online, it does not open (and so
+        // create again) the database.
+        await leftOpen.Page.EvaluateAsync("() => window.dispatchEvent(new Event('online'))");
+        await Task.Delay(1000);
+        Assert.DoesNotContain("rn-intake", await page.Page.EvaluateAsync<string[]>("async () => (await indexedDB.databases()).map(d => d.name)"));
     }
 
     private static async Task AddAsync(IPage page, string name, string sex, string nationality)
