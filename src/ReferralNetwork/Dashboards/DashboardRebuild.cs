@@ -8,7 +8,7 @@ namespace ReferralNetwork.Dashboards;
 
 /// <summary>
 /// <c>rebuild-dashboards</c>: clears the dashboards' tables and their projection's markers, then replays the events kept
-/// in every referral's history through <see cref="DashboardProjection"/>. Referrals are enumerated through the
+/// in every referral's history through <see cref="DashboardProjection"/> alone. Referrals are enumerated through the
 /// <see cref="ReferralIndex"/>, never Orleans' tables; each history is read from its grain (its events only, never the
 /// subject). Events the live projection applies meanwhile are applied once either way (the markers).
 /// </summary>
@@ -48,10 +48,10 @@ public static class DashboardRebuild
             {
                 var events = await grains.GetGrain<IReferralGrain>(id).Events();
                 await using var scope = services.CreateAsyncScope();
-                var projection = ActivatorUtilities.CreateInstance<DashboardProjection>(scope.ServiceProvider);
+                var projections = ActivatorUtilities.CreateInstance<ReferralProjections>(scope.ServiceProvider);
                 foreach (var e in events.OrderBy(e => e.Number))
                 {
-                    await projection.ApplyAsync(e, cancellationToken);
+                    await projections.ApplyAsync(e, DashboardProjection.ProjectionName, cancellationToken);
                 }
 
                 referrals += events.Count > 0 ? 1 : 0;

@@ -23,7 +23,7 @@ public static class DashboardsFeature
         builder.Services.AddSingleton<DashboardService>();
         builder.Services.AddScoped<CaseExportService>();
         builder.Services.AddScoped<SurgeDays>();
-        builder.PlatformFeatures().AddProjection<DashboardProjection, DashboardProjectionDefinition>();
+        builder.PlatformFeatures().AddProjection<DashboardProjection>();
         return builder;
     }
 

@@ -13,7 +13,7 @@ public sealed class PlatformFeatures
 {
     private readonly List<Action<ISiloBuilder, GrainStore>> _silo = [];
     private readonly List<Action<IBusRegistrationConfigurator>> _consumers = [];
-    private readonly List<Type> _projections = [];
+    private readonly List<Action<IServiceCollection>> _projections = [];
     private readonly List<Func<IServiceProvider, CancellationToken, Task>> _demoSeeds = [];
     private readonly List<Func<IConfiguration, IEnumerable<string>>> _productionChecks = [];
     private readonly List<string> _demoNotes = [];
@@ -25,8 +25,8 @@ public sealed class PlatformFeatures
     /// <summary>The meters of the features, exported with the framework's (docs/telemetry.md).</summary>
     public IReadOnlyList<string> Meters => _meters;
 
-    /// <summary>The consumers that build read models in this process, each applying an event once.</summary>
-    public IReadOnlyList<Type> Projections => _projections;
+    /// <summary>The consumers whose applying an event counts for its delivery on the in-memory bus.</summary>
+    public IReadOnlyList<Type> Projections => _projections.Count > 0 ? [typeof(ReferralProjections)] : [];
 
     /// <summary>The one instance of a host being built (also registered as a service, for what runs later).</summary>
     public static PlatformFeatures Of(IHostApplicationBuilder builder)
@@ -55,13 +55,17 @@ public sealed class PlatformFeatures
         return this;
     }
 
-    /// <summary>A read model built from referral events: a consumer whose applying counts for delivery.</summary>
-    public PlatformFeatures AddProjection<TProjection, TDefinition>()
-        where TProjection : ReferralEventProjection, IConsumer
-        where TDefinition : class, IConsumerDefinition<TProjection>
+    /// <summary>A read model built from referral events, applied with the others by the one <see cref="ReferralProjections"/> consumer.</summary>
+    public PlatformFeatures AddProjection<TProjection>()
+        where TProjection : ReferralEventProjection
     {
-        _projections.Add(typeof(TProjection));
-        return AddConsumer<TProjection, TDefinition>();
+        if (_projections.Count == 0)
+        {
+            AddConsumer<ReferralProjections, ReferralProjectionsDefinition>();
+        }
+
+        _projections.Add(services => services.AddReferralProjection<TProjection>());
+        return this;
     }
 
     /// <summary>Demo data of the embedded profile, seeded in the order the features were added.</summary>
@@ -106,6 +110,11 @@ public sealed class PlatformFeatures
         foreach (var add in _consumers)
         {
             add(bus);
+        }
+
+        foreach (var add in _projections)
+        {
+            add(bus); // the bus's registration is the host's service collection
         }
     }
 

@@ -13,15 +13,26 @@ namespace ReferralNetwork.Notifications;
 /// new offer to answer, an offer of theirs that expired unanswered, a planned return whose handover they confirm.
 /// Once per event (a marker per referral and event number); see <see cref="NoticeSender"/> for what a notice holds.
 /// </summary>
-public sealed class NoticeConsumer(PlatformDbContext db, EventDelivery delivery, NoticeSender notices)
-    // Sending mail waits on the network: not inside the writer's shared transaction.
-    : ReferralEventProjection(db, delivery, PlatformWriter.OwnTransactions), IConsumer<HandoffOffered>, IConsumer<HandoffExpired>, IConsumer<ReturnPlanned>
+public sealed class NoticeConsumer(PlatformDbContext db, NoticeSender notices) : IConsumer<HandoffOffered>, IConsumer<HandoffExpired>, IConsumer<ReturnPlanned>
 {
-    public override string Name => "notices";
+    private const string Name = "notices";
 
-    /// <summary>Without SMTP there is nothing to send, and no marker is worth a write on the event path.</summary>
-    private new Task ApplyOnceAsync(IReferralEvent e, Func<Task> apply, CancellationToken cancellationToken) =>
-        notices.IsConfigured ? base.ApplyOnceAsync(e, apply, cancellationToken) : Task.CompletedTask;
+    /// <summary>
+    /// Sends once per event: the marker is saved after the mail is handed over, in a transaction of its own (sending waits
+    /// on the network: not inside the platform writer's shared transaction). Without SMTP there is nothing to send, and no
+    /// marker is worth a write on the event path.
+    /// </summary>
+    private async Task ApplyOnceAsync(IReferralEvent e, Func<Task> send, CancellationToken cancellationToken)
+    {
+        if (!notices.IsConfigured || (await ReferralProjections.AppliedAsync(db, e, [Name], cancellationToken)).Count > 0)
+        {
+            return;
+        }
+
+        db.Set<ProcessedEvent>().Add(new ProcessedEvent { Projection = Name, ReferralId = e.ReferralId, Number = e.Number });
+        await send();
+        await db.SaveChangesAsync(cancellationToken);
+    }
 
     public Task Consume(ConsumeContext<HandoffOffered> context) => ApplyOnceAsync(context.Message,
         () => notices.SendAsync([context.Message.ToOrganizationId], Notice.Offer, $"console/offers/{context.Message.HandoffId}",
@@ -40,8 +51,8 @@ public sealed class NoticeConsumer(PlatformDbContext db, EventDelivery delivery,
     public Task Consume(ConsumeContext<ReturnPlanned> context) => ApplyOnceAsync(context.Message, async () =>
     {
         var e = context.Message;
-        var access = Db.ReferralAccess;
-        var focalPoints = await Db.Organizations.AsNoTracking()
+        var access = db.ReferralAccess;
+        var focalPoints = await db.Organizations.AsNoTracking()
             .Where(o => o.Id != e.ActingOrganizationId && (o.Kind == OrganizationKind.FocalPoint && e.Countries.Contains(o.Country)
                 || o.Kind == OrganizationKind.Embassy && access.Any(a => a.ReferralId == e.ReferralId && a.OrganizationId == o.Id)))
             .Select(o => o.Id).ToListAsync(context.CancellationToken);

@@ -20,7 +20,7 @@ public static class ReferralsFeature
         builder.Services.Configure<EventRecoveryOptions>(builder.Configuration.GetSection(EventRecoveryOptions.Section));
         builder.PlatformFeatures()
             .ConfigureSilo(ConfigureSilo)
-            .AddProjection<ReferralListProjection, ReferralListProjectionDefinition>()
+            .AddProjection<ReferralListProjection>()
             .AddMeter(WorkflowMetrics.MeterName);
         return builder;
     }

@@ -25,9 +25,6 @@ public sealed class PlatformWriter : IAsyncDisposable
     /// <summary>The meter of the embedded profile's writer (docs/telemetry.md): how many saves each commit holds, and how long it takes.</summary>
     public const string MeterName = "ReferralNetwork.Storage";
 
-    /// <summary>Each save in a transaction of its own, on any database: for work that must not wait in the shared one.</summary>
-    public static PlatformWriter OwnTransactions { get; } = new(null, Microsoft.Extensions.Logging.Abstractions.NullLogger<PlatformWriter>.Instance);
-
     private readonly IServiceScopeFactory? _sqlite;
     private readonly ILogger<PlatformWriter> _logger;
     private readonly Channel<Save> _saves = Channel.CreateUnbounded<Save>(new UnboundedChannelOptions { SingleReader = true });

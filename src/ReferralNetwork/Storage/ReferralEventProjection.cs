@@ -1,3 +1,4 @@
+using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using ReferralNetwork.Contracts;
@@ -6,30 +7,130 @@ using ReferralNetwork.Hosting;
 namespace ReferralNetwork.Storage;
 
 /// <summary>
-/// A read model built from referral events into the platform database. Each event is applied once per
-/// projection: the marker (projection, referral, number) is saved in the same transaction as the change,
-/// so any number of projections consume the same events independently, and a redelivered event is skipped.
-/// The write goes through the <see cref="PlatformWriter"/>, which on SQLite commits many projections' events together.
+/// A read model built from referral events into the platform database. A projection only changes the scope's context;
+/// <see cref="ReferralProjections"/> applies every projection of an event in that one context and saves them together,
+/// each with its marker (projection, referral, number), so any number of projections consume the same events
+/// independently and a redelivered event is skipped by those that have it.
 /// </summary>
-public abstract class ReferralEventProjection(PlatformDbContext db, EventDelivery delivery, PlatformWriter writer)
+public abstract class ReferralEventProjection
 {
     /// <summary>Part of every marker: renaming a projection rebuilds it.</summary>
     public abstract string Name { get; }
 
-    protected PlatformDbContext Db => db;
+    /// <summary>Whether the projection applies events of this kind (all of them unless it says otherwise).</summary>
+    public virtual bool Applies(IReferralEvent e) => true;
 
-    protected async Task ApplyOnceAsync(IReferralEvent @event, Func<Task> apply, CancellationToken cancellationToken)
+    /// <summary>Applies the event to the context, without saving it. An exception undoes every projection's change and retries the event.</summary>
+    public abstract Task ApplyAsync(IReferralEvent e, CancellationToken cancellationToken);
+
+    /// <summary>After the save that applied the event (for work that waits on the rows, such as the webhook sender).</summary>
+    public virtual void Saved(IReferralEvent e)
     {
-        var markers = db.Set<ProcessedEvent>();
-        if (!await markers.AnyAsync(p => p.Projection == Name && p.ReferralId == @event.ReferralId && p.Number == @event.Number, cancellationToken))
+    }
+}
+
+/// <summary>
+/// The one consumer of referral events for all the read models of this process: one scope, one context, one query for
+/// the markers and one save for every projection of an event (on SQLite through the <see cref="PlatformWriter"/>, which
+/// commits many events together). Before it, each projection was a consumer of its own with its own context, query and
+/// save; on RabbitMQ, a queue of its own.
+/// </summary>
+public sealed class ReferralProjections(IEnumerable<ReferralEventProjection> projections, PlatformDbContext db, EventDelivery delivery, PlatformWriter writer) :
+    IConsumer<ReferralIdentified>, IConsumer<ReferralScreened>, IConsumer<ConsentRecorded>, IConsumer<HandoffOffered>,
+    IConsumer<HandoffAccepted>, IConsumer<HandoffDeclined>, IConsumer<HandoffWithdrawn>, IConsumer<HandoffExpired>,
+    IConsumer<NationalityVerified>, IConsumer<NationalityRejected>, IConsumer<ReturnPlanned>, IConsumer<ReturnConfirmed>,
+    IConsumer<ServiceRecorded>, IConsumer<EmergencyAccessOpened>, IConsumer<ReferralClosed>,
+    IConsumer<SubjectCorrected>, IConsumer<SubjectDocumentAdded>, IConsumer<ReferralLinked>
+{
+    public Task Consume(ConsumeContext<ReferralIdentified> context) => ConsumeAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<ReferralScreened> context) => ConsumeAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<ConsentRecorded> context) => ConsumeAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<HandoffOffered> context) => ConsumeAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<HandoffAccepted> context) => ConsumeAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<HandoffDeclined> context) => ConsumeAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<HandoffWithdrawn> context) => ConsumeAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<HandoffExpired> context) => ConsumeAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<NationalityVerified> context) => ConsumeAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<NationalityRejected> context) => ConsumeAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<ReturnPlanned> context) => ConsumeAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<ReturnConfirmed> context) => ConsumeAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<ServiceRecorded> context) => ConsumeAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<EmergencyAccessOpened> context) => ConsumeAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<ReferralClosed> context) => ConsumeAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<SubjectCorrected> context) => ConsumeAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<SubjectDocumentAdded> context) => ConsumeAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<ReferralLinked> context) => ConsumeAsync(context.Message, context.CancellationToken);
+
+    private async Task ConsumeAsync(IReferralEvent e, CancellationToken cancellationToken)
+    {
+        await ApplyAsync(e, null, cancellationToken);
+        delivery.Applied(GetType(), e);
+    }
+
+    /// <summary>Applies the event once to every projection, or to the one named (how a rebuild replays a history).</summary>
+    public async Task ApplyAsync(IReferralEvent e, string? only, CancellationToken cancellationToken)
+    {
+        var due = projections.Where(p => (only is null || p.Name == only) && p.Applies(e)).ToList();
+        if (due.Count == 0)
         {
-            markers.Add(new ProcessedEvent { Projection = Name, ReferralId = @event.ReferralId, Number = @event.Number });
-            await apply();
-            // Should the same event be applied twice at once, the marker's key refuses the second save, which is retried.
-            await writer.SaveChangesAsync(db, cancellationToken);
+            return;
         }
 
-        delivery.Applied(GetType(), @event);
+        var applied = await AppliedAsync(db, e, due.Select(p => p.Name).ToArray(), cancellationToken);
+        due.RemoveAll(p => applied.Contains(p.Name));
+        if (due.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var projection in due)
+        {
+            db.Set<ProcessedEvent>().Add(new ProcessedEvent { Projection = projection.Name, ReferralId = e.ReferralId, Number = e.Number });
+            await projection.ApplyAsync(e, cancellationToken);
+        }
+
+        // Should the same event be applied twice at once, a marker's key refuses the second save, which is retried.
+        await writer.SaveChangesAsync(db, cancellationToken);
+        foreach (var projection in due)
+        {
+            projection.Saved(e);
+        }
+    }
+
+    /// <summary>Those of the projections named that have applied the event (one lookup of the markers' key per name).</summary>
+    public static async Task<HashSet<string>> AppliedAsync(PlatformDbContext db, IReferralEvent e, string[] names, CancellationToken cancellationToken) =>
+        (await db.Set<ProcessedEvent>()
+            .Where(p => names.Contains(p.Projection) && p.ReferralId == e.ReferralId && p.Number == e.Number)
+            .Select(p => p.Projection).ToListAsync(cancellationToken))
+        .ToHashSet(StringComparer.Ordinal);
+}
+
+/// <summary>
+/// A failing event is retried in place for about five minutes (a database restart or failover, an event overtaking the
+/// one before it) before it goes to the consumer's <c>_error</c> queue, from which an operator moves it back once the
+/// cause is fixed.
+/// </summary>
+public sealed class ReferralProjectionsDefinition : ConsumerDefinition<ReferralProjections>
+{
+    protected override void ConfigureConsumer(
+        IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<ReferralProjections> consumerConfigurator, IRegistrationContext context) =>
+        RetryInPlace(consumerConfigurator);
+
+    /// <summary>About five minutes of retries in place, then the consumer's <c>_error</c> queue.</summary>
+    internal static void RetryInPlace<T>(IConsumerConfigurator<T> consumer) where T : class =>
+        consumer.UseMessageRetry(r =>
+            r.Exponential(retryLimit: 16, minInterval: TimeSpan.FromMilliseconds(100), maxInterval: TimeSpan.FromSeconds(30), intervalDelta: TimeSpan.FromMilliseconds(200)));
+}
+
+public static class ReferralProjectionRegistration
+{
+    /// <summary>A read model of referral events, applied by <see cref="ReferralProjections"/> in the scope's context.</summary>
+    public static IServiceCollection AddReferralProjection<TProjection>(this IServiceCollection services)
+        where TProjection : ReferralEventProjection
+    {
+        services.AddScoped<TProjection>();
+        services.AddScoped<ReferralEventProjection>(provider => provider.GetRequiredService<TProjection>());
+        return services;
     }
 }
 

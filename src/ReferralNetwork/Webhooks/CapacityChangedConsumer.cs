@@ -37,5 +37,5 @@ public sealed class CapacityChangedConsumerDefinition : ConsumerDefinition<Capac
 {
     protected override void ConfigureConsumer(
         IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<CapacityChangedConsumer> consumerConfigurator, IRegistrationContext context) =>
-        WebhookProjectionDefinition.RetryInPlace(consumerConfigurator);
+        ReferralProjectionsDefinition.RetryInPlace(consumerConfigurator);
 }

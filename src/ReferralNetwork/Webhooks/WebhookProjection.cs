@@ -15,57 +15,29 @@ namespace ReferralNetwork.Webhooks;
 /// deliveries are saved with the projection's marker, in one transaction, before the sender sees them; on the
 /// embedded bus the event counts as published only then, so a crash loses none.
 /// </summary>
-public sealed class WebhookProjection(PlatformDbContext db, EventDelivery delivery, WebhookClock clock, WebhookOptions options, WebhookSignal signal, PlatformWriter writer)
-    : ReferralEventProjection(db, delivery, writer),
-    IConsumer<ReferralIdentified>, IConsumer<ReferralScreened>, IConsumer<ConsentRecorded>, IConsumer<HandoffOffered>,
-    IConsumer<HandoffAccepted>, IConsumer<HandoffDeclined>, IConsumer<HandoffWithdrawn>, IConsumer<HandoffExpired>,
-    IConsumer<NationalityVerified>, IConsumer<NationalityRejected>, IConsumer<ReturnPlanned>, IConsumer<ReturnConfirmed>,
-    IConsumer<ServiceRecorded>, IConsumer<EmergencyAccessOpened>, IConsumer<ReferralClosed>,
-    IConsumer<SubjectCorrected>, IConsumer<SubjectDocumentAdded>, IConsumer<ReferralLinked>
+public sealed class WebhookProjection(PlatformDbContext db, WebhookClock clock, WebhookOptions options, WebhookSignal signal) : ReferralEventProjection
 {
-    public Task Consume(ConsumeContext<ReferralIdentified> context) => ApplyAsync(context.Message, context.CancellationToken);
-    public Task Consume(ConsumeContext<ReferralScreened> context) => ApplyAsync(context.Message, context.CancellationToken);
-    public Task Consume(ConsumeContext<ConsentRecorded> context) => ApplyAsync(context.Message, context.CancellationToken);
-    public Task Consume(ConsumeContext<HandoffOffered> context) => ApplyAsync(context.Message, context.CancellationToken);
-    public Task Consume(ConsumeContext<HandoffAccepted> context) => ApplyAsync(context.Message, context.CancellationToken);
-    public Task Consume(ConsumeContext<HandoffDeclined> context) => ApplyAsync(context.Message, context.CancellationToken);
-    public Task Consume(ConsumeContext<HandoffWithdrawn> context) => ApplyAsync(context.Message, context.CancellationToken);
-    public Task Consume(ConsumeContext<HandoffExpired> context) => ApplyAsync(context.Message, context.CancellationToken);
-    public Task Consume(ConsumeContext<NationalityVerified> context) => ApplyAsync(context.Message, context.CancellationToken);
-    public Task Consume(ConsumeContext<NationalityRejected> context) => ApplyAsync(context.Message, context.CancellationToken);
-    public Task Consume(ConsumeContext<ReturnPlanned> context) => ApplyAsync(context.Message, context.CancellationToken);
-    public Task Consume(ConsumeContext<ReturnConfirmed> context) => ApplyAsync(context.Message, context.CancellationToken);
-    public Task Consume(ConsumeContext<ServiceRecorded> context) => ApplyAsync(context.Message, context.CancellationToken);
-    public Task Consume(ConsumeContext<EmergencyAccessOpened> context) => ApplyAsync(context.Message, context.CancellationToken);
-    public Task Consume(ConsumeContext<ReferralClosed> context) => ApplyAsync(context.Message, context.CancellationToken);
-    public Task Consume(ConsumeContext<SubjectCorrected> context) => ApplyAsync(context.Message, context.CancellationToken);
-    public Task Consume(ConsumeContext<SubjectDocumentAdded> context) => ApplyAsync(context.Message, context.CancellationToken);
-    public Task Consume(ConsumeContext<ReferralLinked> context) => ApplyAsync(context.Message, context.CancellationToken);
-
     public override string Name => "webhooks";
 
-    private async Task ApplyAsync(IReferralEvent e, CancellationToken cancellationToken)
-    {
-        await ApplyOnceAsync(e, () => DeliverAsync(e, cancellationToken), cancellationToken);
-        signal.Wake();
-    }
-
-    private async Task DeliverAsync(IReferralEvent e, CancellationToken cancellationToken)
+    public override async Task ApplyAsync(IReferralEvent e, CancellationToken cancellationToken)
     {
         await RequireInOrderAsync(e, cancellationToken);
         var concerned = await LearnPartiesAsync(e, cancellationToken);
         concerned.UnionWith(Concerned(e));
         var type = WebhookEventTypes.Of(e.GetType());
-        var subscriptions = await Db.WebhookSubscriptions
+        var subscriptions = await db.WebhookSubscriptions
             .Where(s => concerned.Contains(s.OrganizationId) && s.Status == WebhookStatus.Active)
             .ToListAsync(cancellationToken);
-        var body = WebhookMessage.Body(type, e.OccurredAt, e);
+        string? body = null; // most events concern no subscription: serialized only for one that wants it
         foreach (var subscription in subscriptions.Where(s => s.Wants(type)))
         {
-            Db.WebhookDeliveries.Add(WebhookMessage.NewDelivery(
+            body ??= WebhookMessage.Body(type, e.OccurredAt, e);
+            db.WebhookDeliveries.Add(WebhookMessage.NewDelivery(
                 subscription.Id, $"{e.ReferralId:N}/{e.Number}", type, body, clock.Now, options, e.ReferralId, e.Number));
         }
     }
+
+    public override void Saved(IReferralEvent e) => signal.Wake();
 
     /// <summary>
     /// Deliveries of one referral go out in the order of their events: an event that overtook the one before it is
@@ -79,8 +51,9 @@ public sealed class WebhookProjection(PlatformDbContext db, EventDelivery delive
             return;
         }
 
-        var markers = Db.Set<ProcessedEvent>().Where(p => p.Projection == Name && p.ReferralId == e.ReferralId);
-        if (await markers.AnyAsync(cancellationToken) && !await markers.AnyAsync(p => p.Number == e.Number - 1, cancellationToken))
+        // The event before it is in (one lookup of the key), or none of the referral's are.
+        var markers = db.Set<ProcessedEvent>().Where(p => p.Projection == Name && p.ReferralId == e.ReferralId);
+        if (!await markers.AnyAsync(p => p.Number == e.Number - 1, cancellationToken) && await markers.AnyAsync(cancellationToken))
         {
             throw new InvalidOperationException($"Event {e.Number} of referral {e.ReferralId} arrived before event {e.Number - 1}.");
         }
@@ -89,12 +62,12 @@ public sealed class WebhookProjection(PlatformDbContext db, EventDelivery delive
     /// <summary>The referral's holders and participants so far, this event's included (they only grow, like the access it gives).</summary>
     private async Task<HashSet<string>> LearnPartiesAsync(IReferralEvent e, CancellationToken cancellationToken)
     {
-        var parties = (await Db.WebhookParties.Where(p => p.ReferralId == e.ReferralId).Select(p => p.OrganizationId).ToListAsync(cancellationToken))
+        var parties = (await db.WebhookParties.Where(p => p.ReferralId == e.ReferralId).Select(p => p.OrganizationId).ToListAsync(cancellationToken))
             .ToHashSet(StringComparer.Ordinal);
         string?[] joined = [e.Holder, (e as HandoffAccepted)?.ToOrganizationId];
         foreach (var organization in joined.OfType<string>().Where(parties.Add))
         {
-            Db.WebhookParties.Add(new WebhookParty { ReferralId = e.ReferralId, OrganizationId = organization });
+            db.WebhookParties.Add(new WebhookParty { ReferralId = e.ReferralId, OrganizationId = organization });
         }
 
         return parties;
@@ -128,19 +101,6 @@ public sealed class WebhookProjection(PlatformDbContext db, EventDelivery delive
     }
 }
 
-/// <summary>Retried in place like the other projections (a database restart, an event that overtook the one before it).</summary>
-public sealed class WebhookProjectionDefinition : ConsumerDefinition<WebhookProjection>
-{
-    protected override void ConfigureConsumer(
-        IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<WebhookProjection> consumerConfigurator, IRegistrationContext context) =>
-        RetryInPlace(consumerConfigurator);
-
-    /// <summary>About five minutes of retries in place, then the consumer's <c>_error</c> queue.</summary>
-    internal static void RetryInPlace<T>(IConsumerConfigurator<T> consumer) where T : class =>
-        consumer.UseMessageRetry(r =>
-            r.Exponential(retryLimit: 16, minInterval: TimeSpan.FromMilliseconds(100), maxInterval: TimeSpan.FromSeconds(30), intervalDelta: TimeSpan.FromMilliseconds(200)));
-}
-
 /// <summary>A disabled subscription's organization is told through its other subscriptions that ask for <c>webhook-disabled</c>.</summary>
 public sealed class WebhookDisabledConsumer(PlatformDbContext db, WebhookClock clock, WebhookOptions options, WebhookSignal signal) : IConsumer<WebhookDisabled>
 {
@@ -168,7 +128,7 @@ public sealed class WebhookDisabledConsumerDefinition : ConsumerDefinition<Webho
 {
     protected override void ConfigureConsumer(
         IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<WebhookDisabledConsumer> consumerConfigurator, IRegistrationContext context) =>
-        WebhookProjectionDefinition.RetryInPlace(consumerConfigurator);
+        ReferralProjectionsDefinition.RetryInPlace(consumerConfigurator);
 }
 
 /// <summary>What a delivery posts: <c>{"type", "timestamp", "data"}</c>, data being the event as published.</summary>

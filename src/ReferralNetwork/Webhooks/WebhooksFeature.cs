@@ -35,7 +35,7 @@ public static class WebhooksFeature
             });
         builder.Services.AddHostedService<WebhookSender>();
         builder.PlatformFeatures()
-            .AddProjection<WebhookProjection, WebhookProjectionDefinition>()
+            .AddProjection<WebhookProjection>()
             .AddConsumer<WebhookDisabledConsumer, WebhookDisabledConsumerDefinition>()
             .AddConsumer<CapacityChangedConsumer, CapacityChangedConsumerDefinition>();
         return builder;

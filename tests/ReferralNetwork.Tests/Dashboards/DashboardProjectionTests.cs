@@ -7,6 +7,7 @@ using ReferralNetwork.Dashboards.ReadModel;
 using ReferralNetwork.Hosting;
 using ReferralNetwork.Http;
 using ReferralNetwork.Organizations;
+using ReferralNetwork.Referrals.ReadModel;
 using ReferralNetwork.Storage;
 using ReferralNetwork.Tests.Support;
 
@@ -21,18 +22,8 @@ public sealed class DashboardProjectionTests
         using var data = new TempFolder();
         var platformDb = $"Data Source={Path.Combine(data.Path, "platform.db")}";
         await using var services = new ServiceCollection()
-            .AddPlatformDbContext(PlatformProfile.Embedded, platformDb)
-            .AddSingleton(new EventDeliveryOptions())
-            .AddSingleton<EventDelivery>()
-            .AddMassTransitTestHarness(bus =>
-            {
-                bus.AddConsumer<DashboardProjection, DashboardProjectionDefinition>();
-                bus.UsingInMemory((context, cfg) =>
-                {
-                    cfg.ConfigureJsonSerializerOptions(Json.Configure);
-                    cfg.ConfigureEndpoints(context);
-                });
-            })
+            .AddProjectionHarness(platformDb)
+            .AddReferralProjection<DashboardProjection>()
             .BuildServiceProvider(true);
         var cancellation = TestContext.Current.CancellationToken;
         await using (var scope = services.CreateAsyncScope())
@@ -94,5 +85,46 @@ public sealed class DashboardProjectionTests
         var h = Assert.Single(handoffs);
         Assert.Equal(("TH", "VN", HandoffStatus.Accepted, 24), (h.FromCountry, h.ToCountry, h.Status, h.HoursToAnswer));
         Assert.True(harness.Consumed.Select<ReferralIdentified>().Count() >= 2);
+    }
+
+    [Fact]
+    public async Task A_referral_identified_before_the_dashboards_existed_is_passed_over_and_holds_up_no_other_read_model()
+    {
+        using var data = new TempFolder();
+        await using var services = new ServiceCollection()
+            .AddProjectionHarness($"Data Source={Path.Combine(data.Path, "platform.db")}")
+            .AddReferralProjection<ReferralListProjection>()
+            .AddReferralProjection<DashboardProjection>()
+            .BuildServiceProvider(true);
+        var cancellation = TestContext.Current.CancellationToken;
+        var referral = Guid.NewGuid();
+        var at = new DateTimeOffset(2025, 3, 10, 8, 0, 0, TimeSpan.Zero);
+        List<string> countries = ["TH", "VN"];
+        var identified = new ReferralIdentified(
+            referral, 1, at, "th-focal-point", countries, Stage.Identified, "th-focal-point",
+            "TH", "VN", Sex.Female, AgeBand.From18To24, [ExploitationForm.ForcedCriminality], at);
+        await using (var scope = services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<PlatformDbContext>().Database.MigrateAsync(cancellation);
+            // Identified while only the referral list existed.
+            await ActivatorUtilities.CreateInstance<ReferralProjections>(scope.ServiceProvider).ApplyAsync(identified, "referral-list", cancellation);
+        }
+
+        var harness = services.GetRequiredService<ITestHarness>();
+        await harness.Start();
+        await harness.Bus.Publish(new ReferralScreened(referral, 2, at.AddDays(1), "th-focal-point", countries, Stage.Screened, "th-focal-point",
+            ScreeningOutcome.PresumedVictim, true, true, true, false, [], true), cancellation);
+
+        async Task<(Stage? Listed, int Cases, List<string> Markers)> ReadAsync()
+        {
+            await using var scope = services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
+            return ((await db.Referrals.SingleAsync(r => r.Id == referral, cancellation)).Stage, await db.DashboardCases.CountAsync(cancellation),
+                await db.Set<ProcessedEvent>().Where(p => p.Number == 2).Select(p => p.Projection).ToListAsync(cancellation));
+        }
+
+        var (listed, cases, markers) = await Eventually.Until(ReadAsync, r => r.Listed == Stage.Screened);
+        Assert.Equal(0, cases);
+        Assert.Equal(["dashboards", "referral-list"], markers.Order());
     }
 }

@@ -23,21 +23,11 @@ public sealed class WebhookProjectionTests
         var protector = new EnvelopeProtector(KeyRing.Create());
         var options = new WebhookOptions();
         await using var services = new ServiceCollection()
-            .AddPlatformDbContext(PlatformProfile.Embedded, platformDb)
-            .AddSingleton(new EventDeliveryOptions())
-            .AddSingleton<EventDelivery>()
+            .AddProjectionHarness(platformDb)
             .AddSingleton(options)
             .AddSingleton(new WebhookClock(TimeProvider.System))
             .AddSingleton<WebhookSignal>()
-            .AddMassTransitTestHarness(bus =>
-            {
-                bus.AddConsumer<WebhookProjection, WebhookProjectionDefinition>();
-                bus.UsingInMemory((context, cfg) =>
-                {
-                    cfg.ConfigureJsonSerializerOptions(Json.Configure);
-                    cfg.ConfigureEndpoints(context);
-                });
-            })
+            .AddReferralProjection<WebhookProjection>()
             .BuildServiceProvider(true);
         var cancellation = TestContext.Current.CancellationToken;
         Guid subscriptionId;

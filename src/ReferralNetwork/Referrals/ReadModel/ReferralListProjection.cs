@@ -1,4 +1,3 @@
-using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.Hosting;
@@ -11,45 +10,19 @@ namespace ReferralNetwork.Referrals.ReadModel;
 /// event (idempotent on referral id and number). Events can arrive out of order: single-valued fields
 /// take the newest event's values; sets only grow.
 /// </summary>
-public sealed class ReferralListProjection(PlatformDbContext db, EventDelivery delivery, PlatformWriter writer) : ReferralEventProjection(db, delivery, writer),
-    IConsumer<ReferralIdentified>, IConsumer<ReferralScreened>, IConsumer<ConsentRecorded>, IConsumer<HandoffOffered>,
-    IConsumer<HandoffAccepted>, IConsumer<HandoffDeclined>, IConsumer<HandoffWithdrawn>, IConsumer<HandoffExpired>,
-    IConsumer<NationalityVerified>, IConsumer<NationalityRejected>, IConsumer<ReturnPlanned>, IConsumer<ReturnConfirmed>,
-    IConsumer<ServiceRecorded>, IConsumer<EmergencyAccessOpened>, IConsumer<ReferralClosed>,
-    IConsumer<SubjectCorrected>, IConsumer<SubjectDocumentAdded>, IConsumer<ReferralLinked>
+public sealed class ReferralListProjection(PlatformDbContext db) : ReferralEventProjection
 {
-    public Task Consume(ConsumeContext<ReferralIdentified> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
-    public Task Consume(ConsumeContext<ReferralScreened> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
-    public Task Consume(ConsumeContext<ConsentRecorded> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
-    public Task Consume(ConsumeContext<HandoffOffered> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
-    public Task Consume(ConsumeContext<HandoffAccepted> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
-    public Task Consume(ConsumeContext<HandoffDeclined> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
-    public Task Consume(ConsumeContext<HandoffWithdrawn> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
-    public Task Consume(ConsumeContext<HandoffExpired> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
-    public Task Consume(ConsumeContext<NationalityVerified> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
-    public Task Consume(ConsumeContext<NationalityRejected> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
-    public Task Consume(ConsumeContext<ReturnPlanned> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
-    public Task Consume(ConsumeContext<ReturnConfirmed> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
-    public Task Consume(ConsumeContext<ServiceRecorded> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
-    public Task Consume(ConsumeContext<EmergencyAccessOpened> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
-    public Task Consume(ConsumeContext<ReferralClosed> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
-    public Task Consume(ConsumeContext<SubjectCorrected> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
-    public Task Consume(ConsumeContext<SubjectDocumentAdded> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
-    public Task Consume(ConsumeContext<ReferralLinked> context) => ApplyOnceAsync(context.Message, context.CancellationToken);
-
     public override string Name => "referral-list";
 
-    private Task ApplyOnceAsync(IReferralEvent e, CancellationToken cancellationToken) => ApplyOnceAsync(e, () => ApplyAsync(e, cancellationToken), cancellationToken);
-
-    private async Task ApplyAsync(IReferralEvent e, CancellationToken cancellationToken)
+    public override async Task ApplyAsync(IReferralEvent e, CancellationToken cancellationToken)
     {
         var row = e is ReferralIdentified identified
-            ? Db.Referrals.Add(new ReferralListRow
+            ? db.Referrals.Add(new ReferralListRow
             {
                 Id = e.ReferralId, Stage = e.Stage, Holder = e.Holder, IdentifiedIn = identified.IdentifiedIn, Nationality = identified.Nationality,
                 IdentifiedAt = identified.IdentifiedAt, UpdatedAt = identified.OccurredAt, Version = e.Number,
             }).Entity
-            : await Db.Referrals.SingleOrDefaultAsync(r => r.Id == e.ReferralId, cancellationToken)
+            : await db.Referrals.SingleOrDefaultAsync(r => r.Id == e.ReferralId, cancellationToken)
                 // Ahead of its ReferralIdentified: the retry policy brings it back once that one is in.
                 ?? throw new InvalidOperationException($"Event {e.Number} of referral {e.ReferralId} arrived before the referral.");
 
@@ -93,22 +66,22 @@ public sealed class ReferralListProjection(PlatformDbContext db, EventDelivery d
 
     private async Task GrantAsync(Guid referralId, string organizationId, CancellationToken cancellationToken)
     {
-        if (Db.ReferralAccess.Local.Any(a => a.ReferralId == referralId && a.OrganizationId == organizationId)
-            || await Db.ReferralAccess.AnyAsync(a => a.ReferralId == referralId && a.OrganizationId == organizationId, cancellationToken))
+        if (db.ReferralAccess.Local.Any(a => a.ReferralId == referralId && a.OrganizationId == organizationId)
+            || await db.ReferralAccess.AnyAsync(a => a.ReferralId == referralId && a.OrganizationId == organizationId, cancellationToken))
         {
             return;
         }
 
-        Db.ReferralAccess.Add(new ReferralAccessRow { ReferralId = referralId, OrganizationId = organizationId });
+        db.ReferralAccess.Add(new ReferralAccessRow { ReferralId = referralId, OrganizationId = organizationId });
     }
 
     /// <summary>An answered offer leaves the inbox whatever order its events arrive in: a resolution is never overwritten by the offer.</summary>
     private async Task UpsertInboxAsync(Guid handoffId, HandoffOffered? offered, HandoffStatus status, CancellationToken cancellationToken)
     {
-        var row = await Db.Inbox.SingleOrDefaultAsync(i => i.HandoffId == handoffId, cancellationToken);
+        var row = await db.Inbox.SingleOrDefaultAsync(i => i.HandoffId == handoffId, cancellationToken);
         if (row is null)
         {
-            row = Db.Inbox.Add(new InboxRow { HandoffId = handoffId, Status = status }).Entity;
+            row = db.Inbox.Add(new InboxRow { HandoffId = handoffId, Status = status }).Entity;
         }
         else if (status != HandoffStatus.Offered)
         {
@@ -129,17 +102,4 @@ public sealed class ReferralListProjection(PlatformDbContext db, EventDelivery d
             row.RespondBy = offered.RespondBy;
         }
     }
-}
-
-/// <summary>
-/// A failing event is retried in place for about five minutes (a database restart or failover, an event
-/// overtaking the one before it) before it goes to the consumer's <c>_error</c> queue, from which an
-/// operator moves it back once the cause is fixed.
-/// </summary>
-public sealed class ReferralListProjectionDefinition : ConsumerDefinition<ReferralListProjection>
-{
-    protected override void ConfigureConsumer(
-        IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<ReferralListProjection> consumerConfigurator, IRegistrationContext context) =>
-        consumerConfigurator.UseMessageRetry(r =>
-            r.Exponential(retryLimit: 16, minInterval: TimeSpan.FromMilliseconds(100), maxInterval: TimeSpan.FromSeconds(30), intervalDelta: TimeSpan.FromMilliseconds(200)));
 }
