@@ -111,11 +111,7 @@ public static class SiloHosting
     /// <summary>What every silo needs whatever its features: reminders, contract serialization, the clock. Shared with the grain test cluster.</summary>
     public static void ConfigureShared(ISiloBuilder silo, GrainStore store)
     {
-        silo.UseAdoNetReminderService(o =>
-        {
-            o.Invariant = store.Invariant;
-            o.ConnectionString = store.ConnectionString;
-        });
+        store.AddReminders(silo);
 
         silo.Services.AddContractSerialization();
 

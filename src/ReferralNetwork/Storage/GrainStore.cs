@@ -30,6 +30,24 @@ public sealed record GrainStore(string Invariant, string ConnectionString, Envel
         }
     }
 
+    /// <summary>Orleans' reminders in this store; on SQLite their writes queue with the grain state's (<see cref="OneWriterReminderTable"/>).</summary>
+    public void AddReminders(ISiloBuilder silo)
+    {
+        silo.UseAdoNetReminderService(o =>
+        {
+            o.Invariant = Invariant;
+            o.ConnectionString = ConnectionString;
+        });
+        if (Invariant == OrleansSchema.SqliteInvariant)
+        {
+            var table = silo.Services.Last(d => d.ServiceType == typeof(IReminderTable));
+            silo.Services.Remove(table);
+            silo.Services.AddSingleton<IReminderTable>(services => new OneWriterReminderTable(
+                table.ImplementationFactory?.Invoke(services) as IReminderTable
+                    ?? (IReminderTable)ActivatorUtilities.CreateInstance(services, table.ImplementationType!), Writes));
+        }
+    }
+
     /// <summary>
     /// The options of a grain storage provider like this store's, on another database (a country's store of subject
     /// compartments), without registering the provider: its owner creates and starts it when it first needs it.
