@@ -298,6 +298,7 @@ production_setup() {
         Identity__SigningCertificate__Path="$work/certificates/signing.pfx" Identity__SigningCertificate__Password="$cert_password"
         Identity__EncryptionCertificate__Path="$work/certificates/encryption.pfx" Identity__EncryptionCertificate__Password="$cert_password"
         Protection__KeyRingPath="$work/certificates/key-ring.json"
+        Matching__NetworkKey="$(openssl rand -base64 32)"
         Cluster__ServiceId=referral-network Cluster__ClusterId="bench-$$" Cluster__AdvertisedIPAddress=127.0.0.1
         Logging__LogLevel__Default=Warning
         "${scenario_env[@]}"

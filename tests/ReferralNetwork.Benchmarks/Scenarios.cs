@@ -25,13 +25,31 @@ public static class DemoCases
 
     public static IEnumerable<string> Organizations => Pairs.SelectMany(p => new[] { p.Holder, p.Target }).Distinct();
 
-    /// <summary>A Vietnamese woman identified in <paramref name="country"/> after escaping a scam compound.</summary>
-    public static CreateReferralRequest Person(string country) => new(
-        new SubjectInput("Lan", "Nguyen Thi", Sex.Female, new DateOnly(2002, 3, 14), "VN", ["vi", "en"]),
-        country,
-        DateTimeOffset.UtcNow.AddHours(-2),
-        [ExploitationForm.ForcedCriminality],
-        "Escaped a compound near the border; passport held by the compound.");
+    private static readonly string[] GivenNames =
+        ["Lan", "Hoa", "Mai", "Thu", "Huong", "Linh", "Trang", "Ngoc", "Anh", "Phuong", "Yen", "Thao", "Dung", "Hanh", "Vy", "Nhung", "Quynh", "Thuy", "Ha", "Giang", "Oanh", "Tam", "Loan"];
+
+    private static readonly string[] FamilyNames =
+        ["Nguyen Thi", "Tran Thi", "Le Thi", "Pham Thi", "Hoang Thi", "Phan Thi", "Vu Thi", "Dang Thi", "Bui Thi", "Do Thi", "Ho Thi", "Ngo Thi", "Duong Thi", "Ly Thi", "Dinh Thi", "Mai Thi", "Trinh Thi", "Luong Thi", "Cao Thi"];
+
+    private static int _people;
+
+    /// <summary>
+    /// A Vietnamese woman identified in <paramref name="country"/> after escaping a scam compound: a different one each
+    /// time (name and date of birth), as a surge's people are. Until 2026-12-07 every referral of the benchmark was the
+    /// same person, so every create after the first matched 20 earlier ones, and the match index searched a pile of
+    /// identical encodings: a cost of that pathological case, not of the workflow (matching has its own benchmark).
+    /// </summary>
+    public static CreateReferralRequest Person(string country)
+    {
+        var i = Interlocked.Increment(ref _people);
+        return new(
+            new SubjectInput(GivenNames[i % GivenNames.Length], FamilyNames[i / GivenNames.Length % FamilyNames.Length], Sex.Female,
+                new DateOnly(1980, 1, 1).AddDays(i * 37 % 9000), "VN", ["vi", "en"]),
+            country,
+            DateTimeOffset.UtcNow.AddHours(-2),
+            [ExploitationForm.ForcedCriminality],
+            "Escaped a compound near the border; passport held by the compound.");
+    }
 
     public static async Task<IReadOnlyList<string>> PresumedVictimIndicatorsAsync(HttpClient client, string token)
     {
