@@ -20,7 +20,11 @@ public abstract class ReferralEventProjection
     /// <summary>Whether the projection applies events of this kind (all of them unless it says otherwise).</summary>
     public virtual bool Applies(IReferralEvent e) => true;
 
-    /// <summary>Applies the event to the context, without saving it. An exception undoes every projection's change and retries the event.</summary>
+    /// <summary>
+    /// Applies the event to the context, without saving it. An <see cref="EventAheadException"/>, thrown before any
+    /// change, holds back this projection alone: the others' changes are saved and the event is retried for it. Any
+    /// other exception undoes every projection's change and retries the event.
+    /// </summary>
     public abstract Task ApplyAsync(IReferralEvent e, CancellationToken cancellationToken);
 
     /// <summary>After the save that applied the event (for work that waits on the rows, such as the webhook sender).</summary>
@@ -83,17 +87,35 @@ public sealed class ReferralProjections(IEnumerable<ReferralEventProjection> pro
             return;
         }
 
-        foreach (var projection in due)
+        EventAheadException? ahead = null;
+        foreach (var projection in due.ToList())
         {
-            db.Set<ProcessedEvent>().Add(new ProcessedEvent { Projection = projection.Name, ReferralId = e.ReferralId, Number = e.Number });
-            await projection.ApplyAsync(e, cancellationToken);
+            try
+            {
+                await projection.ApplyAsync(e, cancellationToken);
+                db.Set<ProcessedEvent>().Add(new ProcessedEvent { Projection = projection.Name, ReferralId = e.ReferralId, Number = e.Number });
+            }
+            catch (EventAheadException early)
+            {
+                // Across silos an event can overtake the one before it: only the projection that needs that one waits.
+                ahead ??= early;
+                due.Remove(projection);
+            }
         }
 
-        // Should the same event be applied twice at once, a marker's key refuses the second save, which is retried.
-        await writer.SaveChangesAsync(db, cancellationToken);
-        foreach (var projection in due)
+        if (due.Count > 0)
         {
-            projection.Saved(e);
+            // Should the same event be applied twice at once, a marker's key refuses the second save, which is retried.
+            await writer.SaveChangesAsync(db, cancellationToken);
+            foreach (var projection in due)
+            {
+                projection.Saved(e);
+            }
+        }
+
+        if (ahead is not null)
+        {
+            throw ahead;
         }
     }
 
@@ -133,6 +155,13 @@ public static class ReferralProjectionRegistration
         return services;
     }
 }
+
+/// <summary>
+/// An event that a projection cannot apply yet, because an event before it has not reached it (possible across silos);
+/// thrown before the projection changes anything. The event is retried for that projection alone.
+/// </summary>
+public sealed class EventAheadException(IReferralEvent e, string waitingFor)
+    : InvalidOperationException($"Event {e.Number} of referral {e.ReferralId} arrived before {waitingFor}.");
 
 /// <summary>An event a projection has applied.</summary>
 public sealed class ProcessedEvent

@@ -55,7 +55,7 @@ public sealed class WebhookProjection(PlatformDbContext db, WebhookClock clock, 
         var markers = db.Set<ProcessedEvent>().Where(p => p.Projection == Name && p.ReferralId == e.ReferralId);
         if (!await markers.AnyAsync(p => p.Number == e.Number - 1, cancellationToken) && await markers.AnyAsync(cancellationToken))
         {
-            throw new InvalidOperationException($"Event {e.Number} of referral {e.ReferralId} arrived before event {e.Number - 1}.");
+            throw new EventAheadException(e, $"event {e.Number - 1}");
         }
     }
 

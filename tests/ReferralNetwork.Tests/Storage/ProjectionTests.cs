@@ -59,6 +59,75 @@ public sealed class ProjectionTests
         }
     }
 
+    [Fact]
+    public async Task A_projection_waiting_for_an_earlier_event_holds_back_no_other()
+    {
+        using var data = new TempFolder();
+        var counter = new Applications();
+        var gate = new Gate();
+        await using var services = new ServiceCollection()
+            .AddProjectionHarness($"Data Source={Path.Combine(data.Path, "platform.db")}")
+            .AddSingleton(counter)
+            .AddSingleton(gate)
+            .AddReferralProjection<WaitingProjection>()
+            .AddReferralProjection<CountingProjection>()
+            .BuildServiceProvider(true);
+        var cancellation = TestContext.Current.CancellationToken;
+        await using (var scope = services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<PlatformDbContext>().Database.MigrateAsync(cancellation);
+        }
+
+        var harness = services.GetRequiredService<ITestHarness>();
+        await harness.Start();
+        var identified = Identified();
+        await harness.Bus.Publish(identified, cancellation);
+
+        // The counting projection has it while the other still waits (its retries go on in place).
+        Assert.Equal([identified.ReferralId], await Eventually.Until(() => Task.FromResult(counter.Referrals), r => r.Count > 0));
+        Assert.True(gate.Refusals > 0);
+        Assert.Equal(["counting"], await MarkersAsync(services, identified));
+
+        gate.Open = true;
+        Assert.Equal(["counting", "waiting"], await Eventually.Until(() => MarkersAsync(services, identified), m => m.Count == 2));
+        Assert.Equal([identified.ReferralId], counter.Referrals); // the retry applied the waiting one only
+    }
+
+    private static async Task<List<string>> MarkersAsync(IServiceProvider services, IReferralEvent e)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
+        return [.. (await db.Set<ProcessedEvent>().Where(p => p.ReferralId == e.ReferralId).Select(p => p.Projection).ToListAsync()).Order()];
+    }
+
+    public sealed class Gate
+    {
+        private int _refusals;
+
+        public volatile bool Open;
+
+        public int Refusals => _refusals;
+
+        public void Refuse() => Interlocked.Increment(ref _refusals);
+    }
+
+    /// <summary>A read model that waits for an event before this one (as across silos) until the gate opens.</summary>
+    public sealed class WaitingProjection(Gate gate) : ReferralEventProjection
+    {
+        public override string Name => "waiting";
+
+        public override Task ApplyAsync(IReferralEvent e, CancellationToken cancellationToken)
+        {
+            if (!gate.Open)
+            {
+                gate.Refuse();
+                throw new EventAheadException(e, "an earlier event");
+            }
+
+            return Task.CompletedTask;
+        }
+    }
+
     private static ReferralIdentified Identified() => new(
         Guid.NewGuid(), 1, DateTimeOffset.UtcNow, "th-focal-point", ["TH", "VN"], Stage.Identified, "th-focal-point",
         "TH", "VN", Sex.Female, AgeBand.From18To24, [ExploitationForm.ForcedCriminality], DateTimeOffset.UtcNow);

@@ -44,7 +44,7 @@ public sealed class DashboardProjection(PlatformDbContext db) : ReferralEventPro
                 return;
             }
 
-            throw new InvalidOperationException($"Event {e.Number} of referral {e.ReferralId} arrived before the referral.");
+            throw new EventAheadException(e, "the referral");
         }
 
         row.Apply(e);

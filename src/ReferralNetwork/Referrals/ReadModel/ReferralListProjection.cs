@@ -24,7 +24,7 @@ public sealed class ReferralListProjection(PlatformDbContext db) : ReferralEvent
             }).Entity
             : await db.Referrals.SingleOrDefaultAsync(r => r.Id == e.ReferralId, cancellationToken)
                 // Ahead of its ReferralIdentified: the retry policy brings it back once that one is in.
-                ?? throw new InvalidOperationException($"Event {e.Number} of referral {e.ReferralId} arrived before the referral.");
+                ?? throw new EventAheadException(e, "the referral");
 
         if (e.Number > row.Version)
         {
