@@ -43,11 +43,8 @@ public sealed class DashboardProjectionTests
         var handoff = Guid.NewGuid();
         var identifiedAt = new DateTimeOffset(2025, 3, 10, 8, 0, 0, TimeSpan.Zero);
         List<string> countries = ["TH", "VN"];
-        var identified = new ReferralIdentified(
-            referral, 1, identifiedAt, "th-focal-point", countries, Stage.Identified, "th-focal-point",
-            "TH", "VN", Sex.Female, AgeBand.From18To24, [ExploitationForm.ForcedCriminality], identifiedAt);
-        var screened = new ReferralScreened(referral, 2, identifiedAt.AddDays(1), "th-focal-point", countries, Stage.Screened, "th-focal-point",
-            ScreeningOutcome.PresumedVictim, true, true, true, false, ["recruited-online-job-offer"], true);
+        var identified = Identified(referral, identifiedAt);
+        var screened = Screened(referral, identifiedAt.AddDays(1), ["recruited-online-job-offer"]);
         var offered = new HandoffOffered(referral, 3, identifiedAt.AddDays(2), "th-focal-point", countries, Stage.RepatriationRequested, "th-focal-point",
             handoff, HandoffKind.Custody, "th-focal-point", "vn-focal-point", [], identifiedAt.AddDays(16), true, ScreeningOutcome.PresumedVictim, false);
         var accepted = new HandoffAccepted(referral, 4, identifiedAt.AddDays(3), "vn-focal-point", countries, Stage.RepatriationRequested, "th-focal-point",
@@ -99,10 +96,7 @@ public sealed class DashboardProjectionTests
         var cancellation = TestContext.Current.CancellationToken;
         var referral = Guid.NewGuid();
         var at = new DateTimeOffset(2025, 3, 10, 8, 0, 0, TimeSpan.Zero);
-        List<string> countries = ["TH", "VN"];
-        var identified = new ReferralIdentified(
-            referral, 1, at, "th-focal-point", countries, Stage.Identified, "th-focal-point",
-            "TH", "VN", Sex.Female, AgeBand.From18To24, [ExploitationForm.ForcedCriminality], at);
+        var identified = Identified(referral, at);
         await using (var scope = services.CreateAsyncScope())
         {
             await scope.ServiceProvider.GetRequiredService<PlatformDbContext>().Database.MigrateAsync(cancellation);
@@ -112,8 +106,7 @@ public sealed class DashboardProjectionTests
 
         var harness = services.GetRequiredService<ITestHarness>();
         await harness.Start();
-        await harness.Bus.Publish(new ReferralScreened(referral, 2, at.AddDays(1), "th-focal-point", countries, Stage.Screened, "th-focal-point",
-            ScreeningOutcome.PresumedVictim, true, true, true, false, [], true), cancellation);
+        await harness.Bus.Publish(Screened(referral, at.AddDays(1), []), cancellation);
 
         async Task<(Stage? Listed, int Cases, List<string> Markers)> ReadAsync()
         {
@@ -127,4 +120,12 @@ public sealed class DashboardProjectionTests
         Assert.Equal(0, cases);
         Assert.Equal(["dashboards", "referral-list"], markers.Order());
     }
+
+    private static ReferralIdentified Identified(Guid referral, DateTimeOffset at) => new(
+        referral, 1, at, "th-focal-point", ["TH", "VN"], Stage.Identified, "th-focal-point",
+        "TH", "VN", Sex.Female, AgeBand.From18To24, [ExploitationForm.ForcedCriminality], at);
+
+    private static ReferralScreened Screened(Guid referral, DateTimeOffset at, List<string> indicators) => new(
+        referral, 2, at, "th-focal-point", ["TH", "VN"], Stage.Screened, "th-focal-point",
+        ScreeningOutcome.PresumedVictim, true, true, true, false, indicators, true);
 }
