@@ -83,6 +83,7 @@ public sealed class EncodingPassGrain(
     MatchingOptions options,
     MatchingMetrics metrics,
     TimeProvider time,
+    IHostApplicationLifetime lifetime,
     ILogger<EncodingPassGrain> logger) : Grain, IEncodingPassGrain
 {
     private const int Parallelism = 16;
@@ -142,11 +143,15 @@ public sealed class EncodingPassGrain(
         _timer = null;
         _running = true;
         _again = false;
+
+        // The silo waits for a running timer callback before it disposes the timer (which cancels the callback's token),
+        // so a pass under way stops when the host starts to stop, not at the end of its next page or pause.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
         try
         {
-            await RunPassAsync(cancellationToken);
+            await RunPassAsync(stop.Token);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             // The silo stops: the position of the last page done is saved, and the next start resumes there.
         }

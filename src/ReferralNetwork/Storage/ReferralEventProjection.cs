@@ -1,3 +1,4 @@
+using System.Reflection;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -39,36 +40,59 @@ public abstract class ReferralEventProjection
 /// commits many events together). Before it, each projection was a consumer of its own with its own context, query and
 /// save; on RabbitMQ, a queue of its own.
 /// </summary>
-public sealed class ReferralProjections(IEnumerable<ReferralEventProjection> projections, PlatformDbContext db, EventDelivery delivery, PlatformWriter writer) :
+public sealed class ReferralProjections(
+    IEnumerable<ReferralEventProjection> projections, PlatformDbContext db, EventDelivery delivery, PlatformWriter writer, TimeProvider time) :
     IConsumer<ReferralIdentified>, IConsumer<ReferralScreened>, IConsumer<ConsentRecorded>, IConsumer<HandoffOffered>,
     IConsumer<HandoffAccepted>, IConsumer<HandoffDeclined>, IConsumer<HandoffWithdrawn>, IConsumer<HandoffExpired>,
     IConsumer<NationalityVerified>, IConsumer<NationalityRejected>, IConsumer<ReturnPlanned>, IConsumer<ReturnConfirmed>,
     IConsumer<ServiceRecorded>, IConsumer<EmergencyAccessOpened>, IConsumer<ReferralClosed>,
     IConsumer<SubjectCorrected>, IConsumer<SubjectDocumentAdded>, IConsumer<ReferralLinked>
 {
-    public Task Consume(ConsumeContext<ReferralIdentified> context) => ConsumeAsync(context.Message, context.CancellationToken);
-    public Task Consume(ConsumeContext<ReferralScreened> context) => ConsumeAsync(context.Message, context.CancellationToken);
-    public Task Consume(ConsumeContext<ConsentRecorded> context) => ConsumeAsync(context.Message, context.CancellationToken);
-    public Task Consume(ConsumeContext<HandoffOffered> context) => ConsumeAsync(context.Message, context.CancellationToken);
-    public Task Consume(ConsumeContext<HandoffAccepted> context) => ConsumeAsync(context.Message, context.CancellationToken);
-    public Task Consume(ConsumeContext<HandoffDeclined> context) => ConsumeAsync(context.Message, context.CancellationToken);
-    public Task Consume(ConsumeContext<HandoffWithdrawn> context) => ConsumeAsync(context.Message, context.CancellationToken);
-    public Task Consume(ConsumeContext<HandoffExpired> context) => ConsumeAsync(context.Message, context.CancellationToken);
-    public Task Consume(ConsumeContext<NationalityVerified> context) => ConsumeAsync(context.Message, context.CancellationToken);
-    public Task Consume(ConsumeContext<NationalityRejected> context) => ConsumeAsync(context.Message, context.CancellationToken);
-    public Task Consume(ConsumeContext<ReturnPlanned> context) => ConsumeAsync(context.Message, context.CancellationToken);
-    public Task Consume(ConsumeContext<ReturnConfirmed> context) => ConsumeAsync(context.Message, context.CancellationToken);
-    public Task Consume(ConsumeContext<ServiceRecorded> context) => ConsumeAsync(context.Message, context.CancellationToken);
-    public Task Consume(ConsumeContext<EmergencyAccessOpened> context) => ConsumeAsync(context.Message, context.CancellationToken);
-    public Task Consume(ConsumeContext<ReferralClosed> context) => ConsumeAsync(context.Message, context.CancellationToken);
-    public Task Consume(ConsumeContext<SubjectCorrected> context) => ConsumeAsync(context.Message, context.CancellationToken);
-    public Task Consume(ConsumeContext<SubjectDocumentAdded> context) => ConsumeAsync(context.Message, context.CancellationToken);
-    public Task Consume(ConsumeContext<ReferralLinked> context) => ConsumeAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<ReferralIdentified> context) => ConsumeAsync(context);
+    public Task Consume(ConsumeContext<ReferralScreened> context) => ConsumeAsync(context);
+    public Task Consume(ConsumeContext<ConsentRecorded> context) => ConsumeAsync(context);
+    public Task Consume(ConsumeContext<HandoffOffered> context) => ConsumeAsync(context);
+    public Task Consume(ConsumeContext<HandoffAccepted> context) => ConsumeAsync(context);
+    public Task Consume(ConsumeContext<HandoffDeclined> context) => ConsumeAsync(context);
+    public Task Consume(ConsumeContext<HandoffWithdrawn> context) => ConsumeAsync(context);
+    public Task Consume(ConsumeContext<HandoffExpired> context) => ConsumeAsync(context);
+    public Task Consume(ConsumeContext<NationalityVerified> context) => ConsumeAsync(context);
+    public Task Consume(ConsumeContext<NationalityRejected> context) => ConsumeAsync(context);
+    public Task Consume(ConsumeContext<ReturnPlanned> context) => ConsumeAsync(context);
+    public Task Consume(ConsumeContext<ReturnConfirmed> context) => ConsumeAsync(context);
+    public Task Consume(ConsumeContext<ServiceRecorded> context) => ConsumeAsync(context);
+    public Task Consume(ConsumeContext<EmergencyAccessOpened> context) => ConsumeAsync(context);
+    public Task Consume(ConsumeContext<ReferralClosed> context) => ConsumeAsync(context);
+    public Task Consume(ConsumeContext<SubjectCorrected> context) => ConsumeAsync(context);
+    public Task Consume(ConsumeContext<SubjectDocumentAdded> context) => ConsumeAsync(context);
+    public Task Consume(ConsumeContext<ReferralLinked> context) => ConsumeAsync(context);
 
-    private async Task ConsumeAsync(IReferralEvent e, CancellationToken cancellationToken)
+    /// <summary>How often an event that came before the one it needs goes to the back of the queue before it fails.</summary>
+    internal const int MaxRequeues = 20;
+
+    internal const string RequeuesHeader = "RN-Requeues";
+
+    private static readonly TimeSpan RequeueDelay = TimeSpan.FromMilliseconds(50);
+
+    private async Task ConsumeAsync<T>(ConsumeContext<T> context) where T : class, IReferralEvent
     {
-        await ApplyAsync(e, null, cancellationToken);
-        delivery.Applied(GetType(), e);
+        var requeues = context.Headers.Get(RequeuesHeader, default(int?)) ?? 0;
+        try
+        {
+            await ApplyAsync(context.Message, null, context.CancellationToken);
+        }
+        catch (EventAheadException) when (requeues < MaxRequeues)
+        {
+            // Its referral's events are applied in the order of the queue, so the event it needs can only be behind it
+            // (an event moved back from the _error queue, say): it goes to the back, and that one passes meanwhile. Should
+            // the other never come, the last attempt's exception takes the retries and then the _error queue.
+            await Task.Delay(RequeueDelay * (requeues + 1), time, context.CancellationToken);
+            var input = await context.GetSendEndpoint(context.ReceiveContext.InputAddress);
+            await input.Send(context.Message, send => send.Headers.Set(RequeuesHeader, requeues + 1), context.CancellationToken);
+            return;
+        }
+
+        delivery.Applied(GetType(), context.Message);
     }
 
     /// <summary>Applies the event once to every projection, or to the one named (how a rebuild replays a history).</summary>
@@ -134,9 +158,41 @@ public sealed class ReferralProjections(IEnumerable<ReferralEventProjection> pro
 /// </summary>
 public sealed class ReferralProjectionsDefinition : ConsumerDefinition<ReferralProjections>
 {
+    /// <summary>Referrals projected at once by one process (each partition applies its referrals' events one after the other).</summary>
+    internal const int Partitions = 16;
+
+    private static readonly MethodInfo PartitionMethod =
+        typeof(ReferralProjectionsDefinition).GetMethod(nameof(PartitionByReferral), BindingFlags.NonPublic | BindingFlags.Static)!;
+
+    /// <summary>
+    /// A referral's events are applied one at a time, in the order the queue holds them (the order its grain published
+    /// them). On RabbitMQ one silo at a time consumes the queue (a single active consumer; another takes over when it
+    /// goes), so two silos never apply two events of one referral at once; inside the process, events are partitioned by
+    /// referral as they come off the queue, and a retry holds its partition. Before, a referral's next event overtook
+    /// the one before it on the other silo or on another thread, collided with it in the database, and was retried:
+    /// work thrown away.
+    /// </summary>
     protected override void ConfigureConsumer(
-        IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<ReferralProjections> consumerConfigurator, IRegistrationContext context) =>
+        IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<ReferralProjections> consumerConfigurator, IRegistrationContext context)
+    {
+        if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit)
+        {
+            rabbit.SingleActiveConsumer = true;
+        }
+
+        endpointConfigurator.PrefetchCount = Partitions * 2;
+        var partitioner = endpointConfigurator.CreatePartitioner(Partitions);
+        foreach (var consumed in typeof(ReferralProjections).GetInterfaces()
+                     .Where(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IConsumer<>)))
+        {
+            PartitionMethod.MakeGenericMethod(consumed.GetGenericArguments()[0]).Invoke(null, [endpointConfigurator, partitioner]);
+        }
+
         RetryInPlace(consumerConfigurator);
+    }
+
+    private static void PartitionByReferral<T>(IReceiveEndpointConfigurator endpoint, IPartitioner partitioner) where T : class, IReferralEvent =>
+        endpoint.UsePartitioner<T>(partitioner, c => c.Message.ReferralId);
 
     /// <summary>About five minutes of retries in place, then the consumer's <c>_error</c> queue.</summary>
     internal static void RetryInPlace<T>(IConsumerConfigurator<T> consumer) where T : class =>

@@ -93,6 +93,104 @@ public sealed class ProjectionTests
         Assert.Equal([identified.ReferralId], counter.Referrals); // the retry applied the waiting one only
     }
 
+    [Fact]
+    public async Task A_referrals_events_are_applied_one_at_a_time_in_order_while_other_referrals_go_on()
+    {
+        using var data = new TempFolder();
+        var held = new HeldReferral(Guid.Parse("0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0"));
+        await using var services = new ServiceCollection()
+            .AddProjectionHarness($"Data Source={Path.Combine(data.Path, "platform.db")}")
+            .AddSingleton(held)
+            .AddReferralProjection<HoldingProjection>()
+            .BuildServiceProvider(true);
+        var cancellation = TestContext.Current.CancellationToken;
+        await using (var scope = services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<PlatformDbContext>().Database.MigrateAsync(cancellation);
+        }
+
+        var harness = services.GetRequiredService<ITestHarness>();
+        await harness.Start();
+
+        try
+        {
+            // The held referral's first event stays in its projection until the test lets it go; its second is published
+            // right behind it, then the first events of other referrals (fixed ids: not all of them share its partition).
+            await harness.Bus.Publish(Identified(held.ReferralId, 1), cancellation);
+            await Eventually.Until(() => Task.FromResult(held.Started), s => s.Count == 1);
+            await harness.Bus.Publish(Identified(held.ReferralId, 2), cancellation);
+            Guid[] others =
+            [
+                Guid.Parse("11111111-2222-4333-8444-555555555555"), Guid.Parse("66666666-7777-4888-9999-aaaaaaaaaaaa"),
+                Guid.Parse("bbbbbbbb-cccc-4ddd-aeee-ffffffffffff"), Guid.Parse("01234567-89ab-4cde-8f01-23456789abcd"),
+            ];
+            foreach (var other in others)
+            {
+                await harness.Bus.Publish(Identified(other, 1), cancellation);
+            }
+
+            // Other referrals are applied meanwhile; the held referral's second event has not started.
+            var meanwhile = await Eventually.Until(() => Task.FromResult(held.Started), s => s.Any(e => e.Referral != held.ReferralId));
+            Assert.Contains(meanwhile, e => e.Referral != held.ReferralId);
+            Assert.DoesNotContain(held.Started, e => e == (held.ReferralId, 2));
+        }
+        finally
+        {
+            // Also when an assertion above failed: the harness waits for a consumer still running before it stops.
+            held.Release();
+        }
+
+        await Eventually.Until(() => Task.FromResult(held.Started), s => s.Count(e => e.Referral == held.ReferralId) == 2);
+        Assert.Equal([1, 2], held.Started.Where(e => e.Referral == held.ReferralId).Select(e => e.Number));
+        Assert.Equal(2, (await MarkersOfAsync(services, held.ReferralId)).Count);
+    }
+
+    private static async Task<List<int>> MarkersOfAsync(IServiceProvider services, Guid referralId)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
+        return await db.Set<ProcessedEvent>().Where(p => p.ReferralId == referralId).Select(p => p.Number).ToListAsync();
+    }
+
+    /// <summary>The events a projection started to apply, in order; the first of one referral is held until released.</summary>
+    public sealed class HeldReferral(Guid referralId)
+    {
+        private readonly List<(Guid Referral, int Number)> _started = [];
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Guid ReferralId => referralId;
+
+        public IReadOnlyList<(Guid Referral, int Number)> Started
+        {
+            get
+            {
+                lock (_started)
+                {
+                    return [.. _started];
+                }
+            }
+        }
+
+        public void Release() => _released.TrySetResult();
+
+        public Task StartAsync(IReferralEvent e)
+        {
+            lock (_started)
+            {
+                _started.Add((e.ReferralId, e.Number));
+            }
+
+            return e.ReferralId == referralId && e.Number == 1 ? _released.Task : Task.CompletedTask;
+        }
+    }
+
+    public sealed class HoldingProjection(HeldReferral held) : ReferralEventProjection
+    {
+        public override string Name => "holding";
+
+        public override Task ApplyAsync(IReferralEvent e, CancellationToken cancellationToken) => held.StartAsync(e);
+    }
+
     private static async Task<List<string>> MarkersAsync(IServiceProvider services, IReferralEvent e)
     {
         await using var scope = services.CreateAsyncScope();
@@ -128,8 +226,10 @@ public sealed class ProjectionTests
         }
     }
 
-    private static ReferralIdentified Identified() => new(
-        Guid.NewGuid(), 1, DateTimeOffset.UtcNow, "th-focal-point", ["TH", "VN"], Stage.Identified, "th-focal-point",
+    private static ReferralIdentified Identified() => Identified(Guid.NewGuid(), 1);
+
+    private static ReferralIdentified Identified(Guid referralId, int number) => new(
+        referralId, number, DateTimeOffset.UtcNow, "th-focal-point", ["TH", "VN"], Stage.Identified, "th-focal-point",
         "TH", "VN", Sex.Female, AgeBand.From18To24, [ExploitationForm.ForcedCriminality], DateTimeOffset.UtcNow);
 
     public sealed class Applications

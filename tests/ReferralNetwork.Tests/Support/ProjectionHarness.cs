@@ -14,6 +14,7 @@ public static class ProjectionHarness
     /// </summary>
     public static IServiceCollection AddProjectionHarness(this IServiceCollection services, string platformDb) => services
         .AddPlatformDbContext(PlatformProfile.Embedded, platformDb)
+        .AddSingleton(TimeProvider.System)
         .AddSingleton(new EventDeliveryOptions())
         .AddSingleton<EventDelivery>()
         .AddMassTransitTestHarness(bus =>
