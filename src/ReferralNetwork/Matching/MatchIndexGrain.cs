@@ -137,6 +137,7 @@ public sealed class MatchIndexGrain(
         var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
         var ids = batch.Select(c => c.ReferralId).Distinct().ToList();
         var rows = await db.MatchEncodings.Where(r => ids.Contains(r.ReferralId)).ToDictionaryAsync(r => r.ReferralId);
+        var found = new List<(Guid ReferralId, string Country, List<MatchCandidate> Candidates)>();
         foreach (var change in batch)
         {
             var referralId = change.ReferralId;
@@ -168,11 +169,16 @@ public sealed class MatchIndexGrain(
                 .Where(c => c.Id != referralId).Take(options.MaxCandidates).ToList();
             if (candidates.Count > 0)
             {
-                await AddMatchesAsync(db, referralId, change.Country!, candidates, rows);
+                found.Add((referralId, change.Country!, candidates));
             }
 
             // Searched by the submissions after it in the batch. Should the save fail, the grain deactivates (above).
             _index.Add(referralId, encoding);
+        }
+
+        if (found.Count > 0)
+        {
+            await AddMatchesAsync(db, found, rows);
         }
 
         // Through the writer: on SQLite it is committed with the projections' saves, and nobody waits on a locked file.
@@ -192,40 +198,54 @@ public sealed class MatchIndexGrain(
         }
     }
 
+    /// <summary>
+    /// The batch's possible matches, with one query for those already known and one for the candidates' countries
+    /// (whatever the size of the batch): a pair known already keeps its answers and only takes the new band.
+    /// </summary>
     private async Task AddMatchesAsync(
-        PlatformDbContext db, Guid referralId, string country, List<MatchCandidate> candidates, Dictionary<Guid, MatchEncodingRow> batchRows)
+        PlatformDbContext db, List<(Guid ReferralId, string Country, List<MatchCandidate> Candidates)> found, Dictionary<Guid, MatchEncodingRow> batchRows)
     {
-        var others = candidates.Select(c => c.Id).ToList();
-        var known = await db.PossibleMatches
-            .Where(m => (m.ReferralA == referralId && others.Contains(m.ReferralB)) || (m.ReferralB == referralId && others.Contains(m.ReferralA)))
-            .ToListAsync();
-        var countries = await db.MatchEncodings.Where(r => others.Contains(r.ReferralId)).ToDictionaryAsync(r => r.ReferralId, r => r.Country);
+        var searched = found.Select(f => f.ReferralId).Distinct().ToList();
+        var others = found.SelectMany(f => f.Candidates.Select(c => c.Id)).Distinct().ToList();
+        var known = (await db.PossibleMatches
+                .Where(m => (searched.Contains(m.ReferralA) && others.Contains(m.ReferralB)) || (searched.Contains(m.ReferralB) && others.Contains(m.ReferralA)))
+                .ToListAsync())
+            .ToDictionary(m => (m.ReferralA, m.ReferralB));
+        var elsewhere = others.Where(id => !batchRows.ContainsKey(id)).ToList();
+        var countries = await db.MatchEncodings.Where(r => elsewhere.Contains(r.ReferralId)).ToDictionaryAsync(r => r.ReferralId, r => r.Country);
         var now = time.GetUtcNow();
-        foreach (var candidate in candidates)
+        foreach (var (referralId, country, candidates) in found)
         {
-            var similarity = candidate.Dice >= options.HighSimilarity ? MatchSimilarity.High : MatchSimilarity.Medium;
-            if (known.SingleOrDefault(m => m.Other(referralId) == candidate.Id) is { } match)
+            foreach (var candidate in candidates)
             {
-                // Found again after a correction: the focal points' answers stand; only the band follows the new encoding.
-                match.Similarity = similarity;
-                continue;
-            }
+                var similarity = candidate.Dice >= options.HighSimilarity ? MatchSimilarity.High : MatchSimilarity.Medium;
+                var (a, b) = referralId.CompareTo(candidate.Id) < 0 ? (referralId, candidate.Id) : (candidate.Id, referralId);
+                if (known.TryGetValue((a, b), out var match))
+                {
+                    // Found again after a correction: the focal points' answers stand; only the band follows the new encoding.
+                    match.Similarity = similarity;
+                    continue;
+                }
 
-            var (a, b) = referralId.CompareTo(candidate.Id) < 0 ? (referralId, candidate.Id) : (candidate.Id, referralId);
-            // A candidate submitted earlier in the same batch is not in the table yet.
-            var otherCountry = batchRows.TryGetValue(candidate.Id, out var pending) ? pending.Country : countries.GetValueOrDefault(candidate.Id, country);
-            var id = Guid.CreateVersion7();
-            db.PossibleMatches.Add(new PossibleMatch
-            {
-                Id = id,
-                ReferralA = a,
-                ReferralB = b,
-                CountryA = a == referralId ? country : otherCountry,
-                CountryB = b == referralId ? country : otherCountry,
-                Similarity = similarity,
-                FoundAt = now,
-            });
-            db.MatchAudit.Add(new MatchAuditRow { MatchId = id, Action = MatchAuditAction.Found, At = now });
+                // A candidate submitted earlier in the same batch is not in the table yet.
+                var otherCountry = batchRows.TryGetValue(candidate.Id, out var pending) ? pending.Country : countries.GetValueOrDefault(candidate.Id, country);
+                var id = Guid.CreateVersion7();
+                match = new PossibleMatch
+                {
+                    Id = id,
+                    ReferralA = a,
+                    ReferralB = b,
+                    CountryA = a == referralId ? country : otherCountry,
+                    CountryB = b == referralId ? country : otherCountry,
+                    Similarity = similarity,
+                    FoundAt = now,
+                };
+                db.PossibleMatches.Add(match);
+                db.MatchAudit.Add(new MatchAuditRow { MatchId = id, Action = MatchAuditAction.Found, At = now });
+
+                // The same pair found again later in the batch (a referral submitted twice) is this match, not a second one.
+                known[(a, b)] = match;
+            }
         }
     }
 

@@ -247,12 +247,13 @@ public sealed class MatchingApiTests(MatchingPlatform platform) : IClassFixture<
         var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
         var same = new SubmittedEncoding(row.KeyId, row.Scheme, row.Bits);
 
-        // Two referrals of the same person arrive at once among thirty of other people: whatever batches the index
-        // makes of them, each is searched against the ones before it, those of its own batch included.
+        // Two referrals of the same person arrive at once among thirty of other people, one of them twice (encoded again
+        // while it was corrected, say): whatever batches the index makes of them, each is searched against the ones before
+        // it, those of its own batch included, and a pair found twice is one match.
         var (a, b) = (Guid.NewGuid(), Guid.NewGuid());
         var strangers = Enumerable.Range(0, 30).Select(_ => Guid.NewGuid()).ToList();
         await Task.WhenAll(strangers.Select(id => index.Submit(id, "VN", new SubmittedEncoding(row.KeyId, row.Scheme, RandomNumberGenerator.GetBytes(row.Bits.Length))))
-            .Append(index.Submit(a, "KH", same)).Append(index.Submit(b, "LA", same)));
+            .Append(index.Submit(a, "KH", same)).Append(index.Submit(b, "LA", same)).Append(index.Submit(a, "KH", same)));
 
         Guid[] person = [existing, a, b];
         var pairs = await db.PossibleMatches.AsNoTracking().Where(m => person.Contains(m.ReferralA) && person.Contains(m.ReferralB))

