@@ -73,13 +73,7 @@ public sealed class ProjectionTests
             .AddReferralProjection<CountingProjection>()
             .BuildServiceProvider(true);
         var cancellation = TestContext.Current.CancellationToken;
-        await using (var scope = services.CreateAsyncScope())
-        {
-            await scope.ServiceProvider.GetRequiredService<PlatformDbContext>().Database.MigrateAsync(cancellation);
-        }
-
-        var harness = services.GetRequiredService<ITestHarness>();
-        await harness.Start();
+        var harness = await StartAsync(services);
         var identified = Identified();
         await harness.Bus.Publish(identified, cancellation);
 
@@ -104,13 +98,7 @@ public sealed class ProjectionTests
             .AddReferralProjection<HoldingProjection>()
             .BuildServiceProvider(true);
         var cancellation = TestContext.Current.CancellationToken;
-        await using (var scope = services.CreateAsyncScope())
-        {
-            await scope.ServiceProvider.GetRequiredService<PlatformDbContext>().Database.MigrateAsync(cancellation);
-        }
-
-        var harness = services.GetRequiredService<ITestHarness>();
-        await harness.Start();
+        var harness = await StartAsync(services);
 
         try
         {
@@ -189,6 +177,19 @@ public sealed class ProjectionTests
         public override string Name => "holding";
 
         public override Task ApplyAsync(IReferralEvent e, CancellationToken cancellationToken) => held.StartAsync(e);
+    }
+
+    /// <summary>The platform database migrated, then the bus started.</summary>
+    private static async Task<ITestHarness> StartAsync(IServiceProvider services)
+    {
+        await using (var scope = services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<PlatformDbContext>().Database.MigrateAsync(TestContext.Current.CancellationToken);
+        }
+
+        var harness = services.GetRequiredService<ITestHarness>();
+        await harness.Start();
+        return harness;
     }
 
     private static async Task<List<string>> MarkersAsync(IServiceProvider services, IReferralEvent e)
