@@ -68,9 +68,9 @@ public sealed class ReferralProjections(
     public Task Consume(ConsumeContext<ReferralLinked> context) => ConsumeAsync(context);
 
     /// <summary>How often an event that came before the one it needs goes to the back of the queue before it fails.</summary>
-    internal const int MaxRequeues = 20;
+    private const int MaxRequeues = 20;
 
-    internal const string RequeuesHeader = "RN-Requeues";
+    private const string RequeuesHeader = "RN-Requeues";
 
     private static readonly TimeSpan RequeueDelay = TimeSpan.FromMilliseconds(50);
 
