@@ -123,7 +123,7 @@ public static class Tables
     }
 
     public static string Runtime(RuntimeFigures r) => string.Create(Invariant,
-        $"  runtime: {r.Gen0Collections}/{r.Gen1Collections}/{r.Gen2Collections} GCs (gen 0/1/2), suspended {r.PausedPercent:0.0} % of the time (longest {r.MaxPauseMs:0.0} ms), allocating {r.AllocatedMiBPerSecond:0} MiB/s, thread pool queue ≤ {r.ThreadPoolQueueMax:0} with ≤ {r.ThreadPoolThreadsMax:0} threads, {r.LockContentionsPerSecond:0} lock contentions/s, {r.ExceptionsPerSecond:0} exceptions/s");
+        $"  runtime: {r.Gen0Collections}/{r.Gen1Collections}/{r.Gen2Collections} GCs (gen 0/1/2), suspended {r.PausedPercent:0.0} % of the time (longest {r.MaxPauseMs:0.0} ms), allocating {r.AllocatedMiBPerSecond:0} MiB/s, thread pool queue ≤ {r.ThreadPoolQueueMax:0} with ≤ {r.ThreadPoolThreadsMax:0} threads, {r.LockContentionsPerSecond:0} lock contentions/s, {r.ExceptionsPerSecond:0} exceptions/s, JIT compiling {r.JitMsPerSecond:0} ms/s");
 
     public static string Resources(ResourceUse r)
     {

@@ -25,6 +25,7 @@ public sealed class RuntimeProbe
     private double _threadsMax;
     private double _contentions;
     private double _exceptions;
+    private double _jitMs;
     private double _timeInGcSum;
     private int _timeInGcSamples;
 
@@ -86,7 +87,7 @@ public sealed class RuntimeProbe
             _pausedMs, _pausedMs / (seconds * 1000) * 100, _maxPauseMs,
             _timeInGcSamples == 0 ? 0 : _timeInGcSum / _timeInGcSamples,
             _allocatedBytes / seconds / 1048576,
-            _queueMax, _threadsMax, _contentions / seconds, _exceptions / seconds);
+            _queueMax, _threadsMax, _contentions / seconds, _exceptions / seconds, _jitMs / seconds);
     }
 
     private void OnCounters(TraceEvent e)
@@ -116,6 +117,9 @@ public sealed class RuntimeProbe
             case "exception-count":
                 _exceptions += Value("Increment");
                 break;
+            case "time-in-jit":
+                _jitMs += Value("Increment");
+                break;
             case "time-in-gc":
                 _timeInGcSum += Value("Mean");
                 _timeInGcSamples++;
@@ -126,6 +130,10 @@ public sealed class RuntimeProbe
 
 /// <param name="PausedPercent">Share of the window during which the runtime was suspended for GC (all threads stopped).</param>
 /// <param name="TimeInGcPercent">The runtime's own time-in-gc counter, averaged over the window.</param>
+/// <param name="JitMsPerSecond">
+/// Time spent compiling methods (the runtime's time-in-jit: wall-clock time of each compilation, summed over threads), per
+/// second of the window. Well above zero means the window still measured code on its way to being optimized.
+/// </param>
 public sealed record RuntimeFigures(
     int Gen0Collections,
     int Gen1Collections,
@@ -138,4 +146,5 @@ public sealed record RuntimeFigures(
     double ThreadPoolQueueMax,
     double ThreadPoolThreadsMax,
     double LockContentionsPerSecond,
-    double ExceptionsPerSecond);
+    double ExceptionsPerSecond,
+    double JitMsPerSecond = 0);
