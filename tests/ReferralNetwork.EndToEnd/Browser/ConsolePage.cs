@@ -61,7 +61,10 @@ public sealed class ConsolePage
         await page.Page.Locator("#name").FillAsync(name);
         await page.Page.Locator("#password").FillAsync("demo-password");
         await page.Page.Locator("main form button[type=submit]").ClickAsync();
-        await page.Page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/console$"));
+        // Only the arrival is awaited here; SettledAsync then waits for the network to go quiet and the fonts. Waiting for
+        // the work waiting's own load event instead once hung for the whole 30 s on a saturated machine, while the log
+        // showed the page's network going idle (ci40, a clean clone).
+        await page.Page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/console$"), new() { WaitUntil = WaitUntilState.Commit });
         await page.SettledAsync();
         return page;
     }

@@ -14,7 +14,7 @@ namespace ReferralNetwork.Tests.People;
 /// nobody else is let in through it, and Thai passwords no longer open the console. Supervisors must have a second
 /// factor here, which the provider's own second factor satisfies.
 /// </summary>
-public sealed class FederatedSignInTests : IAsyncLifetime
+public sealed class FederatedSignInTests(FederatedSignInTests.FederatedPlatform federated) : IClassFixture<FederatedSignInTests.FederatedPlatform>
 {
     private const string Provider = "th-gov";
 
@@ -28,30 +28,44 @@ public sealed class FederatedSignInTests : IAsyncLifetime
         ["shelter"] = new("th-civil-servant-0005", "officer@th-shelter-bangkok", SecondFactor: false),
     };
 
-    private readonly TempFolder _data = new();
-    private GovernmentIdp _idp = null!;
-    private PlatformFactory _platform = null!;
+    private GovernmentIdp Idp => federated.Idp;
 
-    public async ValueTask InitializeAsync()
+    private PlatformFactory Platform => federated.Platform;
+
+    /// <summary>
+    /// One provider and one platform for the class: each test signs in with accounts of its own (the disabled one is
+    /// the shelter's, used nowhere else), so sharing them costs no test its independence, only the start-up.
+    /// </summary>
+    public sealed class FederatedPlatform : IAsyncLifetime
     {
-        _idp = await GovernmentIdp.StartAsync(new Uri(ConsoleSession.Site(Federation.CallbackOf(Provider))), Accounts);
-        var settings = GovernmentIdp.PlatformSettings(Provider, "TH");
-        settings["Identity:RequireSecondFactorFor:0"] = "supervisor";
-        _platform = new PlatformFactory(_data.Path)
+        private readonly TempFolder _data = new();
+
+        public GovernmentIdp Idp { get; private set; } = null!;
+
+        public PlatformFactory Platform { get; private set; } = null!;
+
+        public async ValueTask InitializeAsync()
         {
-            Settings = settings,
+            Idp = await GovernmentIdp.StartAsync(new Uri(ConsoleSession.Site(Federation.CallbackOf(Provider))), Accounts);
+            var settings = GovernmentIdp.PlatformSettings(Provider, "TH");
+            settings["Identity:RequireSecondFactorFor:0"] = "supervisor";
+            var idp = Idp;
+            Platform = new PlatformFactory(_data.Path)
+            {
+                Settings = settings,
 
-            // The platform reaches the provider's discovery, keys and token endpoint in process.
-            TestServices = services => services.Configure<OpenIdConnectOptions>(Federation.SchemeOf(Provider), o => o.BackchannelHttpHandler = _idp.Handler()),
-        };
-        _ = _platform.Server;
-    }
+                // The platform reaches the provider's discovery, keys and token endpoint in process.
+                TestServices = services => services.Configure<OpenIdConnectOptions>(Federation.SchemeOf(Provider), o => o.BackchannelHttpHandler = idp.Handler()),
+            };
+            _ = Platform.Server;
+        }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _platform.DisposeAsync();
-        await _idp.DisposeAsync();
-        _data.Dispose();
+        public async ValueTask DisposeAsync()
+        {
+            await Platform.DisposeAsync();
+            await Idp.DisposeAsync();
+            _data.Dispose();
+        }
     }
 
     [Fact]
@@ -62,7 +76,7 @@ public sealed class FederatedSignInTests : IAsyncLifetime
 
         Assert.Equal("/console", home.Url.AbsolutePath);
         Assert.Contains("<h1>Work waiting</h1>", home.Html, StringComparison.Ordinal);
-        Assert.Contains("somchai", _idp.SignedIn);
+        Assert.Contains("somchai", Idp.SignedIn);
         var me = await session.GetAsync("/console/me");
         Assert.Contains("<dd>officer@th-focal-point</dd>", me.Html, StringComparison.Ordinal);
         Assert.Contains("<dd>th-focal-point</dd>", me.Html, StringComparison.Ordinal);
@@ -86,7 +100,7 @@ public sealed class FederatedSignInTests : IAsyncLifetime
     [Fact]
     public async Task A_thai_password_no_longer_opens_the_console_while_other_countries_passwords_still_do()
     {
-        var (thai, refused) = await ConsoleSession.SignInAsync(_platform, "officer@th-focal-point");
+        var (thai, refused) = await ConsoleSession.SignInAsync(Platform, "officer@th-focal-point");
         using (thai)
         {
             Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
@@ -94,14 +108,14 @@ public sealed class FederatedSignInTests : IAsyncLifetime
         }
 
         // A wrong password learns nothing more than any wrong password.
-        var (guess, wrong) = await ConsoleSession.SignInAsync(_platform, "officer@th-focal-point", password: "not the password");
+        var (guess, wrong) = await ConsoleSession.SignInAsync(Platform, "officer@th-focal-point", password: "not the password");
         using (guess)
         {
             Assert.Contains("is not right", wrong.Html, StringComparison.Ordinal);
             Assert.DoesNotContain("government", wrong.Html[wrong.Html.IndexOf("role=\"alert\"", StringComparison.Ordinal)..][..300], StringComparison.Ordinal);
         }
 
-        var (vietnamese, home) = await ConsoleSession.SignInAsync(_platform, "officer@vn-focal-point");
+        var (vietnamese, home) = await ConsoleSession.SignInAsync(Platform, "officer@vn-focal-point");
         using (vietnamese)
         {
             Assert.Contains("<h1>Work waiting</h1>", home.Html, StringComparison.Ordinal);
@@ -126,7 +140,7 @@ public sealed class FederatedSignInTests : IAsyncLifetime
     [Fact]
     public async Task A_disabled_person_is_refused_even_when_the_provider_vouches_for_them()
     {
-        await using (var scope = _platform.Services.CreateAsyncScope())
+        await using (var scope = Platform.Services.CreateAsyncScope())
         {
             var people = scope.ServiceProvider.GetRequiredService<UserManager<Person>>();
             var person = (await people.FindByNameAsync("officer@th-shelter-bangkok"))!;
@@ -163,7 +177,7 @@ public sealed class FederatedSignInTests : IAsyncLifetime
     }
 
     private ConsoleSession Open() =>
-        ConsoleSession.Open(_platform, new Dictionary<string, Func<HttpMessageHandler>> { [GovernmentIdp.Site] = _idp.Handler });
+        ConsoleSession.Open(Platform, new Dictionary<string, Func<HttpMessageHandler>> { [GovernmentIdp.Site] = Idp.Handler });
 
     /// <summary>The console, its sign-in page's provider button, the provider's own form: where the browser ends.</summary>
     private static async Task<TestBrowser.Page> SignInThroughProviderAsync(ConsoleSession session, string account)
