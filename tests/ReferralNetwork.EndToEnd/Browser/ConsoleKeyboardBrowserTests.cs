@@ -23,32 +23,27 @@ public sealed partial class ConsoleKeyboardBrowserTests(BrowserPlatform platform
         await keys.PressAsync("Tab");
         await keys.TypeAsync("demo-password");
         await keys.PressAsync("Enter");
-        await page.Page.WaitForURLAsync(new Regex("/console$"));
-        await page.SettledAsync();
+        await page.ArrivedAsync(new Regex("/console$"));
 
         await TabToAsync(page, "a[href='/console/referrals/new']");
         await keys.PressAsync("Enter");
-        await page.Page.WaitForURLAsync(new Regex("/console/referrals/new$"));
-        await page.SettledAsync();
+        await page.ArrivedAsync(new Regex("/console/referrals/new$"));
         await TabToAsync(page, "#Form_GivenName");
         await keys.TypeAsync(name);
         await TabToAsync(page, "#exploitation-ForcedCriminality");
         await keys.PressAsync("Space");
         await TabToAsync(page, "form[action='/console/referrals/new'] button[type=submit]");
         await keys.PressAsync("Enter");
-        await page.Page.WaitForURLAsync(ReferralPage());
-        await page.SettledAsync();
+        await page.ArrivedAsync(ReferralPage());
 
         await TabToAsync(page, "a[href$='/subject']");
         await keys.PressAsync("Enter");
-        await page.Page.WaitForURLAsync(new Regex("/subject$"));
-        await page.SettledAsync();
+        await page.ArrivedAsync(new Regex("/subject$"));
         await TabToAsync(page, "#purpose");
         await keys.PressAsync("ArrowDown"); // the first purpose: case work
         await TabToAsync(page, "form[action*='handler=Read'] button[type=submit]");
         await keys.PressAsync("Enter");
-        await page.Page.WaitForURLAsync(new Regex("handler=Read$"), new() { WaitUntil = WaitUntilState.NetworkIdle });
-        await page.SettledAsync();
+        await page.ArrivedAsync(new Regex("handler=Read$"));
         await Assertions.Expect(page.Page.Locator("[data-field=given-name]")).ToHaveTextAsync(name);
         await page.AssertAccessibleAsync();
 
@@ -167,8 +162,7 @@ public sealed partial class ConsoleKeyboardBrowserTests(BrowserPlatform platform
         await using var context = await platform.NewContextAsync(language);
         var page = await ConsolePage.SignInAsync(context, "officer@th-focal-point");
         await page.Page.Locator("a[href='/console/screening']").ClickAsync();
-        await page.Page.WaitForURLAsync(new Regex("/console/screening$"), new() { WaitUntil = WaitUntilState.NetworkIdle });
-        await page.SettledAsync();
+        await page.ArrivedAsync(new Regex("/console/screening$"));
         var current = page.Page.Locator("section[data-referral]");
         for (var waited = 0; await current.CountAsync() == 0 && waited < 60; waited++)
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 
@@ -61,12 +62,19 @@ public sealed class ConsolePage
         await page.Page.Locator("#name").FillAsync(name);
         await page.Page.Locator("#password").FillAsync("demo-password");
         await page.Page.Locator("main form button[type=submit]").ClickAsync();
-        // Only the arrival is awaited here; SettledAsync then waits for the network to go quiet and the fonts. Waiting for
-        // the work waiting's own load event instead once hung for the whole 30 s on a saturated machine, while the log
-        // showed the page's network going idle (ci40, a clean clone).
-        await page.Page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/console$"), new() { WaitUntil = WaitUntilState.Commit });
-        await page.SettledAsync();
+        await page.ArrivedAsync(new Regex("/console$"));
         return page;
+    }
+
+    /// <summary>
+    /// After a click or a key that navigates: the address matches <paramref name="url"/>, then the page has settled. Only
+    /// the arrival is awaited, not the new document's load event: waiting for that event once hung for the whole 30 s on a
+    /// saturated machine while the log showed the page's network going idle (a clean clone's run, ci40).
+    /// </summary>
+    public async Task ArrivedAsync(Regex url)
+    {
+        await Page.WaitForURLAsync(url, new() { WaitUntil = WaitUntilState.Commit });
+        await SettledAsync();
     }
 
     /// <summary>After a navigation (a form post, say): the new document's fonts are in.</summary>

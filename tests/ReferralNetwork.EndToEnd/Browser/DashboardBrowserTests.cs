@@ -26,8 +26,7 @@ public sealed partial class DashboardBrowserTests(BrowserPlatform platform) : IC
         await page.Page.Locator("#name").FillAsync("officer@regional-secretariat");
         await page.Page.Locator("#password").FillAsync("demo-password");
         await page.Page.Locator("main form button[type=submit]").ClickAsync();
-        await page.Page.WaitForURLAsync(new Regex("/console/dashboards"));
-        await page.SettledAsync();
+        await page.ArrivedAsync(new Regex("/console/dashboards"));
 
         // The three referrals reach the read model a moment after they are made: the page is opened again until they show.
         var small = page.Page.Locator("table[data-table='identified'] td", new() { HasTextString = "<10" });
