@@ -63,7 +63,7 @@ internal sealed class CrashLoad
     /// <summary>Answers that contradict the ledger's arithmetic (an ETag other than the next version).</summary>
     public ConcurrentQueue<string> Anomalies { get; } = new();
 
-    public int AcknowledgedChanges => _acknowledgedChanges;
+    public int AcknowledgedChanges => Volatile.Read(ref _acknowledgedChanges);
 
     /// <summary>Requests sent and not yet answered, now.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
