@@ -60,11 +60,7 @@ public sealed class EmbeddedCrashTests(ITestOutputHelper output) : IAsyncDisposa
         // On a saturated machine the load's first answers can come later than the schedule's kill (ci42: none in 2.25 s
         // after a 37 s start). The kill then waits, still under load, until the load has been acknowledged at least once
         // per client, which the assertion below asks; a platform that acknowledges nothing for a minute fails it.
-        var waitedForLoad = Stopwatch.StartNew();
-        while (ledger.AcknowledgedChanges - CrashLoad.WarmUpChanges < clients && waitedForLoad.Elapsed < TimeSpan.FromSeconds(60))
-        {
-            await Task.Delay(20);
-        }
+        await Eventually.Until(() => Task.FromResult(ledger.AcknowledgedChanges - CrashLoad.WarmUpChanges), n => n >= clients, TimeSpan.FromSeconds(60));
 
         // No client starts another request; the ones under way are cut off by the kill right after.
         ledger.StopSending();

@@ -310,25 +310,11 @@ public sealed partial class ConsoleIntakeTests(ConsoleIntakeTests.IntakePlatform
     }
 
     /// <summary>A platform for these tests alone, its logs captured (the file's names must be in none).</summary>
-    public sealed class IntakePlatform : IAsyncLifetime
+    public sealed class IntakePlatform : OwnPlatform
     {
-        private readonly TempFolder _data = new();
-
         public LogCapture Logs { get; } = new();
 
-        public PlatformFactory Factory { get; private set; } = null!;
-
-        public ValueTask InitializeAsync()
-        {
-            Factory = new PlatformFactory(_data.Path) { Logs = Logs, Settings = new Dictionary<string, string> { ["Intake:RowsPerRequest"] = "500" } };
-            _ = Factory.Server;
-            return ValueTask.CompletedTask;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await Factory.DisposeAsync();
-            _data.Dispose();
-        }
+        protected override ValueTask<PlatformFactory> CreateAsync(string data) =>
+            ValueTask.FromResult(new PlatformFactory(data) { Logs = Logs, Settings = new Dictionary<string, string> { ["Intake:RowsPerRequest"] = "500" } });
     }
 }

@@ -30,41 +30,34 @@ public sealed class FederatedSignInTests(FederatedSignInTests.FederatedPlatform 
 
     private GovernmentIdp Idp => federated.Idp;
 
-    private PlatformFactory Platform => federated.Platform;
+    private PlatformFactory Platform => federated.Factory;
 
     /// <summary>
     /// One provider and one platform for the class: each test signs in with accounts of its own (the disabled one is
     /// the shelter's, used nowhere else), so sharing them costs no test its independence, only the start-up.
     /// </summary>
-    public sealed class FederatedPlatform : IAsyncLifetime
+    public sealed class FederatedPlatform : OwnPlatform
     {
-        private readonly TempFolder _data = new();
-
         public GovernmentIdp Idp { get; private set; } = null!;
 
-        public PlatformFactory Platform { get; private set; } = null!;
+        public override async ValueTask DisposeAsync()
+        {
+            await base.DisposeAsync();
+            await Idp.DisposeAsync();
+        }
 
-        public async ValueTask InitializeAsync()
+        protected override async ValueTask<PlatformFactory> CreateAsync(string data)
         {
             Idp = await GovernmentIdp.StartAsync(new Uri(ConsoleSession.Site(Federation.CallbackOf(Provider))), Accounts);
             var settings = GovernmentIdp.PlatformSettings(Provider, "TH");
             settings["Identity:RequireSecondFactorFor:0"] = "supervisor";
-            var idp = Idp;
-            Platform = new PlatformFactory(_data.Path)
+            return new PlatformFactory(data)
             {
                 Settings = settings,
 
                 // The platform reaches the provider's discovery, keys and token endpoint in process.
-                TestServices = services => services.Configure<OpenIdConnectOptions>(Federation.SchemeOf(Provider), o => o.BackchannelHttpHandler = idp.Handler()),
+                TestServices = services => services.Configure<OpenIdConnectOptions>(Federation.SchemeOf(Provider), o => o.BackchannelHttpHandler = Idp.Handler()),
             };
-            _ = Platform.Server;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await Platform.DisposeAsync();
-            await Idp.DisposeAsync();
-            _data.Dispose();
         }
     }
 

@@ -7,18 +7,20 @@ public class OwnPlatform : IAsyncLifetime
 
     public PlatformFactory Factory { get; private set; } = null!;
 
-    public ValueTask InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
-        Factory = new PlatformFactory(_data.Path);
+        Factory = await CreateAsync(_data.Path);
         Start(Factory);
-        return ValueTask.CompletedTask;
     }
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         await Factory.DisposeAsync();
         _data.Dispose();
     }
+
+    /// <summary>The platform on its own data folder: the demo settings unless a class needs others.</summary>
+    protected virtual ValueTask<PlatformFactory> CreateAsync(string data) => ValueTask.FromResult(new PlatformFactory(data));
 
     /// <summary>On the in-memory test server.</summary>
     protected virtual void Start(PlatformFactory factory) => _ = factory.Server;
