@@ -1,3 +1,4 @@
 using ReferralNetwork.Tests.Support;
 
 [assembly: AssemblyFixture(typeof(SharedPlatform))]
+[assembly: TestCollectionOrderer(typeof(ReferralNetwork.Testing.LongestFirst))]

@@ -1,0 +1,1 @@
+[assembly: TestCollectionOrderer(typeof(ReferralNetwork.Testing.LongestFirst))]
