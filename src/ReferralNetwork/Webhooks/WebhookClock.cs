@@ -31,5 +31,6 @@ public sealed class WebhookSignal
         }
     }
 
-    public Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _wake.WaitAsync(timeout, cancellationToken);
+    /// <summary>Waits for a wake or the timeout; answers whether it was woken.</summary>
+    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _wake.WaitAsync(timeout, cancellationToken);
 }

@@ -19,34 +19,12 @@ public sealed class WebhookProjectionTests
     public async Task An_event_consumed_twice_makes_one_delivery_and_events_are_stored_in_their_order()
     {
         using var data = new TempFolder();
-        var platformDb = $"Data Source={Path.Combine(data.Path, "platform.db")}";
-        var protector = new EnvelopeProtector(KeyRing.Create());
-        var options = new WebhookOptions();
-        await using var services = new ServiceCollection()
-            .AddProjectionHarness(platformDb)
-            .AddSingleton(options)
-            .AddSingleton(new WebhookClock(TimeProvider.System))
-            .AddSingleton<WebhookSignal>()
-            .AddReferralProjection<WebhookProjection>()
-            .BuildServiceProvider(true);
         var cancellation = TestContext.Current.CancellationToken;
-        Guid subscriptionId;
-        await using (var scope = services.CreateAsyncScope())
-        {
-            var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
-            await db.Database.MigrateAsync(cancellation);
-            var (subscription, _) = WebhookSubscription.Create(protector, "th-focal-point", "http://127.0.0.1:9/", ["*"], null, DateTimeOffset.UtcNow);
-            db.WebhookSubscriptions.Add(subscription);
-            await db.SaveChangesAsync(cancellation);
-            subscriptionId = subscription.Id;
-        }
-
+        var (services, subscriptionId) = await StartAsync(data);
+        await using var _ = services;
         var harness = services.GetRequiredService<ITestHarness>();
-        await harness.Start();
         var referral = Guid.NewGuid();
-        var identified = new ReferralIdentified(
-            referral, 1, DateTimeOffset.UtcNow, "th-focal-point", ["TH", "VN"], Stage.Identified, "th-focal-point",
-            "TH", "VN", Sex.Female, AgeBand.From18To24, [ExploitationForm.ForcedCriminality], DateTimeOffset.UtcNow);
+        var identified = Identified(referral, "th-focal-point");
         ConsentRecorded Consent(int number) => new(
             referral, number, DateTimeOffset.UtcNow, "th-focal-point", ["TH", "VN"], Stage.Identified, "th-focal-point", ConsentPurpose.Services, null, true, ConsentMethod.Verbal);
 
@@ -74,4 +52,57 @@ public sealed class WebhookProjectionTests
         Assert.Equal([1, 2, 3], deliveries.Select(d => d.Number));
         Assert.Equal(2, harness.Consumed.Select<ReferralIdentified>().Count());
     }
+
+    [Fact]
+    public async Task Only_an_event_that_queues_a_delivery_wakes_the_sender()
+    {
+        using var data = new TempFolder();
+        var cancellation = TestContext.Current.CancellationToken;
+        var (services, _) = await StartAsync(data);
+        await using var _ = services;
+        var harness = services.GetRequiredService<ITestHarness>();
+        var signal = services.GetRequiredService<WebhookSignal>();
+
+        // Viet Nam's focal point has no subscription: its referral's event is applied, and the sender sleeps on.
+        var unwatched = Identified(Guid.NewGuid(), "vn-focal-point");
+        await harness.Bus.Publish(unwatched, cancellation);
+        Assert.True(await harness.Consumed.Any<ReferralIdentified>(c => c.Context.Message.ReferralId == unwatched.ReferralId, cancellation));
+        Assert.False(await signal.WaitAsync(TimeSpan.Zero, cancellation));
+
+        // Thailand's subscription wants everything: its delivery is saved, and the sender is woken for it.
+        var watched = Identified(Guid.NewGuid(), "th-focal-point");
+        await harness.Bus.Publish(watched, cancellation);
+        Assert.True(await harness.Consumed.Any<ReferralIdentified>(c => c.Context.Message.ReferralId == watched.ReferralId, cancellation));
+        Assert.True(await signal.WaitAsync(TimeSpan.Zero, cancellation));
+    }
+
+    /// <summary>The webhook projection on a fresh platform database, with one subscription of Thailand's focal point to every event; the bus started.</summary>
+    private static async Task<(ServiceProvider Services, Guid SubscriptionId)> StartAsync(TempFolder data)
+    {
+        var platformDb = $"Data Source={Path.Combine(data.Path, "platform.db")}";
+        var protector = new EnvelopeProtector(KeyRing.Create());
+        var services = new ServiceCollection()
+            .AddProjectionHarness(platformDb)
+            .AddSingleton(new WebhookOptions())
+            .AddSingleton(new WebhookClock(TimeProvider.System))
+            .AddSingleton<WebhookSignal>()
+            .AddReferralProjection<WebhookProjection>()
+            .BuildServiceProvider(true);
+        var cancellation = TestContext.Current.CancellationToken;
+        await using (var scope = services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
+            await db.Database.MigrateAsync(cancellation);
+            var (subscription, _) = WebhookSubscription.Create(protector, "th-focal-point", "http://127.0.0.1:9/", ["*"], null, DateTimeOffset.UtcNow);
+            db.WebhookSubscriptions.Add(subscription);
+            await db.SaveChangesAsync(cancellation);
+            await services.GetRequiredService<ITestHarness>().Start();
+            return (services, subscription.Id);
+        }
+    }
+
+    /// <summary>A referral identified by <paramref name="holder"/> (the organization it concerns), of a Vietnamese woman in Thailand.</summary>
+    private static ReferralIdentified Identified(Guid referral, string holder) => new(
+        referral, 1, DateTimeOffset.UtcNow, holder, ["TH", "VN"], Stage.Identified, holder,
+        "TH", "VN", Sex.Female, AgeBand.From18To24, [ExploitationForm.ForcedCriminality], DateTimeOffset.UtcNow);
 }
