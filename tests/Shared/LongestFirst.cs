@@ -5,10 +5,10 @@ namespace ReferralNetwork.Testing;
 
 /// <summary>
 /// Starts the longest test collections first. xunit runs as many collections at once as the machine has cores and, by
-/// default, starts them in an order derived from their ids: when the production collection (about eleven minutes, its
-/// tests one after another) happened to start among the last, the end-to-end project ran alone on one core for minutes
-/// after everything else had finished. Longest first is the classic schedule for that: the long chains start at once
-/// and the short collections fill in around them.
+/// default, starts them in an order derived from their ids, which may put a long collection (the production one takes
+/// about eleven minutes, its tests one after another) among the last, with one thread left to run it while the other
+/// has nothing to do. Longest first is the classic schedule for that: the long chains start at once and the short
+/// collections fill in around them.
 /// </summary>
 /// <remarks>
 /// The times are each collection's test time summed over one whole run (<c>-result-xml</c>, 2026-12-07;
