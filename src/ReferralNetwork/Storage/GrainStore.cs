@@ -60,18 +60,51 @@ public sealed record GrainStore(string Invariant, string ConnectionString, Envel
     /// write-ahead log, so the file is rebuilt and the log emptied; PostgreSQL's old row versions go with its
     /// (auto)vacuum, and nothing is done here.
     /// </summary>
-    public async Task CompactAsync()
+    /// <remarks>
+    /// The log is only emptied once no reader is on an older snapshot: a checkpoint that a reader holds up stops short
+    /// and says so in its answer, and the log's earlier frames (plain text of before a reseal, in the free space of the
+    /// pages they copy) stay in the file. So the store's queued writes wait, every step waits for readers, and the
+    /// checkpoint is repeated until it is complete; a log that still could not be emptied throws, for the caller to run
+    /// again later.
+    /// </remarks>
+    public async Task CompactAsync(CancellationToken cancellationToken = default)
     {
         if (Invariant != OrleansSchema.SqliteInvariant)
         {
             return;
         }
 
-        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(ConnectionString);
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "VACUUM; PRAGMA wal_checkpoint(TRUNCATE);";
-        await command.ExecuteNonQueryAsync();
+        // On the thread pool: the data provider runs these steps synchronously, and a rebuild or a wait for readers
+        // must not hold the caller's thread (a grain's) meanwhile.
+        await Writes.OneAtATimeAsync(() => Task.Run(async () =>
+        {
+            await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(ConnectionString);
+            await connection.OpenAsync(cancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA busy_timeout = 5000; VACUUM;";
+            await command.ExecuteNonQueryAsync(cancellationToken);
+
+            const int Attempts = 12;
+            for (var attempt = 1; ; attempt++)
+            {
+                // One row: whether a reader or writer held it up (1), the log's frames, the frames copied.
+                command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
+                await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+                {
+                    if (await reader.ReadAsync(cancellationToken) && reader.GetInt64(0) == 0)
+                    {
+                        return;
+                    }
+                }
+
+                if (attempt == Attempts)
+                {
+                    throw new InvalidOperationException($"The write-ahead log of the grain store could not be emptied in {Attempts} attempts: readers kept it in use.");
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            }
+        }, cancellationToken));
     }
 
     /// <summary>

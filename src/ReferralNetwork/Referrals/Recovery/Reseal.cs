@@ -107,13 +107,8 @@ public sealed class ResealGrain(
 
         if (failed > 0)
         {
-            // Done again from the start later (a referral done twice is only written twice); old keys stay until then.
-            state.State.RunningFor = null;
-            state.State.After = null;
-            await state.WriteStateAsync();
             logger.LogWarning("Resealing left {Failed} of {Count} referrals undone; the pass runs again in {Delay}", failed, resealed, RetryAfterFailure);
-            _running = null;
-            this.RegisterGrainTimer(_ => _running ??= Run(), new GrainTimerCreationOptions(RetryAfterFailure, Timeout.InfiniteTimeSpan));
+            await RunAgainLaterAsync();
             return resealed - failed;
         }
 
@@ -121,7 +116,17 @@ public sealed class ResealGrain(
         var leftovers = await store.ResealLeftoversAsync();
 
         // No plain text (or row under a retired key) may stay behind in the store's free pages or log.
-        await store.CompactAsync();
+        try
+        {
+            await store.CompactAsync();
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Compacting the grain store after resealing failed; the pass runs again in {Delay}", RetryAfterFailure);
+            await RunAgainLaterAsync();
+            return resealed;
+        }
+
         state.State.CompletedFor = fingerprint;
         state.State.RunningFor = null;
         state.State.After = null;
@@ -133,6 +138,16 @@ public sealed class ResealGrain(
         }
         _running = null;
         return resealed;
+    }
+
+    /// <summary>The pass is done again from the start later (a referral done twice is only written twice); old keys stay until then.</summary>
+    private async Task RunAgainLaterAsync()
+    {
+        state.State.RunningFor = null;
+        state.State.After = null;
+        await state.WriteStateAsync();
+        _running = null;
+        this.RegisterGrainTimer(_ => _running ??= Run(), new GrainTimerCreationOptions(RetryAfterFailure, Timeout.InfiniteTimeSpan));
     }
 
     private async Task<bool> ResealAsync(Guid id)
