@@ -50,6 +50,7 @@ public sealed class ResealGrain(
     private const int Page = 500;
     private const int Parallelism = 16;
     private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan CompactionRetry = TimeSpan.FromMinutes(1);
 
     /// <summary>How compartments are keyed and stored; a pass that ran for another layout runs again.</summary>
     private const string SubjectLayout = "subjects-keyed-by-country";
@@ -107,24 +108,24 @@ public sealed class ResealGrain(
 
         if (failed > 0)
         {
+            // Done again from the start later (a referral done twice is only written twice); old keys stay until then.
+            state.State.RunningFor = null;
+            state.State.After = null;
+            await state.WriteStateAsync();
             logger.LogWarning("Resealing left {Failed} of {Count} referrals undone; the pass runs again in {Delay}", failed, resealed, RetryAfterFailure);
-            await RunAgainLaterAsync();
+            _running = null;
+            this.RegisterGrainTimer(_ => _running ??= Run(), new GrainTimerCreationOptions(RetryAfterFailure, Timeout.InfiniteTimeSpan));
             return resealed - failed;
         }
 
         // Grains no feature reseals (groups, passes and other singletons) are brought under the current keys in place.
         var leftovers = await store.ResealLeftoversAsync();
 
-        // No plain text (or row under a retired key) may stay behind in the store's free pages or log.
-        try
+        // No plain text (or row under a retired key) may stay behind in the store's free pages or log. Readers under
+        // load can keep the log in use for a while: then only the compaction is tried again, not the whole pass.
+        while (!await CompactedAsync())
         {
-            await store.CompactAsync();
-        }
-        catch (Exception e)
-        {
-            logger.LogWarning(e, "Compacting the grain store after resealing failed; the pass runs again in {Delay}", RetryAfterFailure);
-            await RunAgainLaterAsync();
-            return resealed;
+            await Task.Delay(CompactionRetry);
         }
 
         state.State.CompletedFor = fingerprint;
@@ -140,14 +141,18 @@ public sealed class ResealGrain(
         return resealed;
     }
 
-    /// <summary>The pass is done again from the start later (a referral done twice is only written twice); old keys stay until then.</summary>
-    private async Task RunAgainLaterAsync()
+    private async Task<bool> CompactedAsync()
     {
-        state.State.RunningFor = null;
-        state.State.After = null;
-        await state.WriteStateAsync();
-        _running = null;
-        this.RegisterGrainTimer(_ => _running ??= Run(), new GrainTimerCreationOptions(RetryAfterFailure, Timeout.InfiniteTimeSpan));
+        try
+        {
+            await store.CompactAsync();
+            return true;
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Compacting the grain store after resealing failed; it is tried again in {Delay}", CompactionRetry);
+            return false;
+        }
     }
 
     private async Task<bool> ResealAsync(Guid id)
