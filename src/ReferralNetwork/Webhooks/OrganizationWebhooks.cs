@@ -17,6 +17,9 @@ public sealed class OrganizationWebhooks(
 {
     public const int MaxDeliveriesListed = 200;
 
+    /// <summary>The comment on the delivery log's first query (in the SQL, so in a database's own logs too).</summary>
+    public const string DeliveryLogTag = "webhook delivery log";
+
     /// <summary>A new subscription; the answer holds its signing secret, shown only this once.</summary>
     public async Task<WebhookView> CreateAsync(Caller caller, WebhookRequest request, CancellationToken cancellationToken)
     {
@@ -100,14 +103,21 @@ public sealed class OrganizationWebhooks(
     public async Task<List<WebhookDeliveryView>> DeliveriesAsync(Caller caller, Guid id, int limit, CancellationToken cancellationToken)
     {
         var subscription = await FindAsync(caller, id, cancellationToken);
-        var deliveries = await db.WebhookDeliveries.AsNoTracking()
+        var ids = await db.WebhookDeliveries.AsNoTracking()
+            .TagWith(DeliveryLogTag)
             .Where(d => d.SubscriptionId == subscription.Id)
             .OrderByDescending(d => d.CreatedAt).ThenByDescending(d => d.Id)
             .Take(Math.Clamp(limit, 1, MaxDeliveriesListed))
+            .Select(d => d.Id)
             .ToListAsync(cancellationToken);
-        var ids = deliveries.Select(d => d.Id).ToList();
-        var attempts = (await db.WebhookAttempts.AsNoTracking().Where(a => ids.Contains(a.DeliveryId)).ToListAsync(cancellationToken)).ToLookup(a => a.DeliveryId);
-        return [.. deliveries.Select(d => d.ToView(attempts[d.Id]))];
+
+        // Each delivery with its attempts in one statement, so from one snapshot: the sender commits an attempt and the
+        // delivery's new status together, and two reads could show the attempt beside the status of before it.
+        var rows = (await db.WebhookDeliveries.AsNoTracking()
+            .Where(d => ids.Contains(d.Id))
+            .SelectMany(d => db.Set<WebhookAttempt>().AsNoTracking().Where(a => a.DeliveryId == d.Id).DefaultIfEmpty(), (d, a) => new { Delivery = d, Attempt = a })
+            .ToListAsync(cancellationToken)).ToLookup(r => r.Delivery.Id);
+        return [.. ids.Where(rows.Contains).Select(id => rows[id].First().Delivery.ToView(rows[id].Select(r => r.Attempt).OfType<WebhookAttempt>()))];
     }
 
     /// <summary>Sends a delivery again, at once, with the same webhook-id, the retry schedule from its start.</summary>

@@ -41,7 +41,7 @@ internal static class WebhookCalls
     }
 
     /// <summary>An embedded platform whose webhook clock is <paramref name="clock"/>, polling often (tests move the clock, never sleep for it).</summary>
-    public static PlatformFactory Platform(string dataPath, FakeTimeProvider? clock, Dictionary<string, string>? settings = null)
+    public static PlatformFactory Platform(string dataPath, FakeTimeProvider? clock, Dictionary<string, string>? settings = null, Action<IServiceCollection>? services = null)
     {
         var all = new Dictionary<string, string> { ["Webhooks:PollInterval"] = "00:00:00.050", ["Webhooks:Jitter"] = "0" };
         foreach (var (key, value) in settings ?? [])
@@ -52,7 +52,15 @@ internal static class WebhookCalls
         return new PlatformFactory(dataPath)
         {
             Settings = all,
-            TestServices = clock is null ? null : services => services.AddSingleton(new WebhookClock(clock)),
+            TestServices = registered =>
+            {
+                if (clock is not null)
+                {
+                    registered.AddSingleton(new WebhookClock(clock));
+                }
+
+                services?.Invoke(registered);
+            },
         };
     }
 }

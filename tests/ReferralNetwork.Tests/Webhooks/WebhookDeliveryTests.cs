@@ -1,11 +1,17 @@
+using System.Data.Common;
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Extensions.Time.Testing;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.Contracts.Api;
+using ReferralNetwork.Storage;
 using ReferralNetwork.Tests.Support;
+using ReferralNetwork.Webhooks;
 using StandardWebhooks;
 using static ReferralNetwork.Tests.Webhooks.WebhookCalls;
 
@@ -127,6 +133,63 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         var received = _receiver.At("/failing");
         Assert.Equal(4, received.Count);
         Assert.Equal([sent.WebhookId], received.Select(r => r.Id).Distinct());
+    }
+
+    [Fact]
+    public async Task The_delivery_log_shows_an_attempt_only_beside_the_status_it_left()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var lastAttempt = new WhileTheLogIsRead();
+        await using var factory = Platform(
+            _data.Path, clock, new() { ["Webhooks:RetrySchedule"] = "0s, 5s" },
+            services => services.ConfigureDbContext<SqlitePlatformDbContext>(o => o.AddInterceptors(lastAttempt)));
+        _receiver.Answer = _ => (500, null);
+        using var thai = await factory.ClientForAsync("th-focal-point");
+        var hook = await SubscribeAsync(thai, $"{_receiver.BaseUrl}/failing", "*");
+        var sent = await SendTestAsync(thai, hook.Id);
+        await DeliveryWhenAsync(thai, hook.Id, sent.Id, d => d.Attempts.Count == 1);
+
+        // The sender makes its last attempt, and fails the delivery, while the log is being read.
+        var platformDb = Path.Combine(_data.Path, "platform.db");
+        lastAttempt.Arm(async () =>
+        {
+            clock.Advance(TimeSpan.FromSeconds(5));
+            await Eventually.Until(() => AttemptsAsync(platformDb), count => count == 2, TimeSpan.FromSeconds(60));
+        });
+        var log = (await DeliveriesAsync(thai, hook.Id)).Single(d => d.Id == sent.Id);
+
+        Assert.True(lastAttempt.Ran);
+        Assert.Equal((2, WebhookDeliveryStatus.Failed), (log.Attempts.Count, log.Status));
+    }
+
+    private static async Task<long> AttemptsAsync(string database)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM WebhookAttempts";
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>Once armed, runs its action after the delivery log's first query has read, before the log's next read.</summary>
+    private sealed class WhileTheLogIsRead : DbCommandInterceptor
+    {
+        private Func<Task>? _action;
+
+        public bool Ran { get; private set; }
+
+        public void Arm(Func<Task> action) => _action = action;
+
+        public override async ValueTask<DbDataReader> ReaderExecutedAsync(DbCommand command, CommandExecutedEventData eventData, DbDataReader result, CancellationToken cancellationToken = default)
+        {
+            if (command.CommandText.Contains(OrganizationWebhooks.DeliveryLogTag, StringComparison.Ordinal) && Interlocked.Exchange(ref _action, null) is { } action)
+            {
+                await action();
+                Ran = true;
+            }
+
+            return result;
+        }
     }
 
     [Fact]
